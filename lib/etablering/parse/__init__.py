@@ -1,0 +1,1 @@
+"""Parsers for the raw files as their publishers publish them (CSV exports or Excel sheets)."""

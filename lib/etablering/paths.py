@@ -1,0 +1,35 @@
+"""Where the project keeps its data; each location can be moved with an environment variable."""
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# lib/etablering/ -> project root (editable install, the supported way to run the project)
+PROJECT_ROOT = PACKAGE_DIR.parents[1]
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def processed_dir() -> Path:
+    """Tidy parquet tables written by `etablering data import` / `data fetch`."""
+    return _env_path("ETABLERING_DATA", PROJECT_ROOT / "data" / "processed")
+
+
+def cache_dir() -> Path:
+    return _env_path("ETABLERING_CACHE", PROJECT_ROOT / "data" / "cache")
+
+
+def default_raw_dirs() -> list[Path]:
+    """Offline snapshots looked for, in order: the shared snapshot beside the project, data/raw."""
+    return [PROJECT_ROOT.parent / "shared" / "data" / "raw", PROJECT_ROOT / "data" / "raw"]
+
+
+def notebooks_dir() -> Path:
+    return PROJECT_ROOT / "notebooks"
+
+
+def parameters_dir() -> Path:
+    return PROJECT_ROOT / "parameters"

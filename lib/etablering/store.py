@@ -1,0 +1,126 @@
+"""The processed tables on disk: parquet files plus manifest.json, written atomically.
+
+A full import builds a new directory beside the old one and swaps it in only when every table
+validated, so a failed import leaves the previous tables readable. Single-table updates
+(`data fetch`) write a temporary file and os.replace it.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+
+from . import paths
+from .errors import EtableringError, MissingDataError
+from .schemas import SCHEMAS
+
+MANIFEST = "manifest.json"
+IMPORT_HINT = "Kör `etablering data import` (offline, från ögonblicksbilden) eller `make data`."
+
+
+def _dir(data_dir) -> Path:
+    return Path(data_dir) if data_dir else paths.processed_dir()
+
+
+def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    try:
+        return SCHEMAS[name].validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.head(5).to_string(index=False)
+        raise EtableringError(f"Tabellen {name!r} klarar inte sin kontroll:\n{cases}") from None
+
+
+def read_table(name: str, data_dir=None) -> pd.DataFrame:
+    path = _dir(data_dir) / f"{name}.parquet"
+    if not path.exists():
+        raise MissingDataError(f"Tabellen {name!r} finns inte i {path.parent}.", IMPORT_HINT)
+    return validate(name, pd.read_parquet(path))
+
+
+def has_table(name: str, data_dir=None) -> bool:
+    return (_dir(data_dir) / f"{name}.parquet").exists()
+
+
+def read_manifest(data_dir=None) -> dict:
+    path = _dir(data_dir) / MANIFEST
+    if not path.exists():
+        return {"tables": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def data_version(data_dir=None) -> str:
+    """A short hash of what the tables were built from; reports and run manifests record it."""
+    tables = read_manifest(data_dir)["tables"]
+    digest = hashlib.sha256(json.dumps(
+        {k: v.get("content_sha256") for k, v in sorted(tables.items())}, sort_keys=True
+    ).encode())
+    return digest.hexdigest()[:12]
+
+
+def _entry(frame: pd.DataFrame, sources: list[dict], path: Path) -> dict:
+    return {
+        "rows": int(len(frame)),
+        "sources": sources,
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+        "content_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
+
+
+def _write_parquet(name: str, frame: pd.DataFrame, path: Path) -> None:
+    frame = validate(name, frame.reset_index(drop=True))
+    frame.to_parquet(path, index=False)
+
+
+def write_all(tables: dict[str, pd.DataFrame], sources: dict[str, list[dict]], data_dir=None) -> Path:
+    """Replace the processed directory with `tables`, keeping tables the import does not make."""
+    target = _dir(data_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old_manifest = read_manifest(target)
+    staging = Path(tempfile.mkdtemp(prefix=".processed-new-", dir=target.parent))
+    try:
+        manifest = {"tables": {}}
+        for name, frame in tables.items():
+            path = staging / f"{name}.parquet"
+            _write_parquet(name, frame, path)
+            manifest["tables"][name] = _entry(frame, sources.get(name, []), path)
+        for name, entry in old_manifest["tables"].items():
+            if name not in tables and (target / f"{name}.parquet").exists():
+                shutil.copy2(target / f"{name}.parquet", staging / f"{name}.parquet")
+                manifest["tables"][name] = entry
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap(staging: Path, target: Path) -> None:
+    if target.exists():
+        retired = target.parent / f".processed-old-{os.getpid()}"
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(target, retired)
+        os.replace(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
+def write_table(name: str, frame: pd.DataFrame, sources: list[dict], data_dir=None) -> None:
+    """Replace one table (and its manifest entry) atomically."""
+    target = _dir(data_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = target / f".{name}.parquet.tmp"
+    _write_parquet(name, frame, tmp)
+    manifest = read_manifest(target)
+    manifest["tables"][name] = _entry(frame, sources, tmp)
+    os.replace(tmp, target / f"{name}.parquet")
+    tmp_manifest = target / f".{MANIFEST}.tmp"
+    tmp_manifest.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    os.replace(tmp_manifest, target / MANIFEST)
