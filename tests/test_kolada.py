@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
-
 from etablering.kolada import (
     KoladaClient,
     KoladaError,
@@ -69,7 +68,7 @@ class FakeKolada:
 @pytest.fixture
 def server():
     fake = FakeKolada()
-    thread = threading.Thread(target=fake.httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=fake.httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield fake
     fake.httpd.shutdown()

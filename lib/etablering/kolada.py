@@ -28,6 +28,8 @@ from urllib.parse import urlencode, urljoin
 import pandas as pd
 import requests
 
+from .errors import EtableringError
+
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 
 COLUMNS = ["kpi", "area_code", "year", "gender", "value", "count", "status", "source", "retrieved"]
@@ -35,7 +37,7 @@ KEYS = ["kpi", "area_code", "year", "gender"]
 GENDERS = {"T", "K", "M"}
 
 
-class KoladaError(Exception):
+class KoladaError(EtableringError):
     """Fel vid hämtning från Kolada."""
 
 
@@ -49,6 +51,11 @@ class KoladaGoneError(KoladaError):
 
 def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _first(row: dict, *keys: str):
+    """Första icke-tomma fältet; källorna skiljer sig åt om fältnamnen."""
+    return next((row[k] for k in keys if row.get(k) is not None), None)
 
 
 def _num(x) -> float:
@@ -91,6 +98,11 @@ class KoladaClient:
         years: list[int] | None = None,
     ) -> pd.DataFrame:
         """Hämta värden som en lång tabell (en rad per kpi, område, år och kön)."""
+        # En ensam sträng skulle annars delas upp tecken för tecken.
+        if isinstance(kpi_ids, str):
+            kpi_ids = [kpi_ids]
+        if isinstance(municipality_ids, str):
+            municipality_ids = [municipality_ids]
         kpi_ids = list(dict.fromkeys(kpi_ids))
         if not kpi_ids:
             raise KoladaError("Minst ett nyckeltals-id (kpi_id) krävs.")
@@ -202,7 +214,11 @@ class KoladaClient:
                 resp = self.session.get(
                     url, timeout=self.timeout, headers={"Accept": "application/json"}
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
                 if last:
                     raise KoladaOfflineError(
                         f"Ingen anslutning till Kolada ({url}) efter {self.retries + 1} försök: "
@@ -233,8 +249,8 @@ class KoladaClient:
     def _parse_rows(values: list, url: str, retrieved: str) -> Iterator[dict]:
         for row in values:
             try:
-                area = row.get("municipality_id", row.get("municipality"))
-                year = row.get("year", row.get("period"))
+                area = _first(row, "municipality_id", "municipality")
+                year = _first(row, "year", "period")
                 if row.get("kpi") is None or area is None or year is None:
                     raise KeyError("kpi/municipality/period")
                 # Nästlad v3-form: en lista per kön; platt form: raden är själva värdet.

@@ -90,7 +90,7 @@ def _population_wide(rows, path) -> pd.DataFrame:
 
 def _population_frame(records, path) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=["area_code", "year", "population"])
-    frame["source"] = f"SCB ({Path(path).name})"
+    frame["source"] = "SCB"  # which file: see the manifest
     return frame
 
 

@@ -1,0 +1,96 @@
+"""The `etablering` command: data import/status/fetch and report rendering.
+
+Exit codes: 0 ok, 1 something failed while running, 2 bad input (nothing was done).
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths, store
+from .errors import EtableringError, UnknownAreaError
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UnknownAreaError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except EtableringError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="etablering", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(required=True, metavar="KOMMANDO")
+
+    data = sub.add_parser("data", help="importera, hämta och visa underlaget").add_subparsers(
+        required=True, metavar="DELKOMMANDO")
+    p = data.add_parser("import", help="läs in rådatafiler från en mapp (offline)")
+    p.add_argument("dir", nargs="?", type=Path, help="mapp med rådata (standard: ../shared/data/raw)")
+    p.set_defaults(func=cmd_import)
+    p = data.add_parser("status", help="visa vilka tabeller, områden och år som finns")
+    p.set_defaults(func=cmd_status)
+    p = data.add_parser("fetch", help="hämta nyckeltal från Koladas API v3 (kräver internet)")
+    p.add_argument("--kpi", nargs="+", help="KPI-id (standard: mottagande och folkmängd)")
+    p.add_argument("--years", nargs="+", type=int, help="år (standard: alla)")
+    p.add_argument("--base-url", default=None, help="Koladas API-adress (för test)")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("report", help="rendera rapporter för kommuner")
+    p.add_argument("kommuner", nargs="*", help="kommunkod eller namn, t.ex. 0680 eller Jönköping")
+    p.add_argument("--lan", help="alla kommuner i ett län (kod eller namn)")
+    p.add_argument("--all", action="store_true", help="alla 290 kommuner")
+    p.add_argument("--year", type=int, help="år (standard: senaste år med mottagandedata)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="utmapp (standard: reports)")
+    p.add_argument("--notebooks", nargs="+", help="vilka rapporter (standard: alla)")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def cmd_import(args) -> int:
+    from .importer import import_dir
+
+    raw = args.dir
+    if raw is None:
+        raw = next((d for d in paths.default_raw_dirs() if d.is_dir()), None)
+        if raw is None:
+            print("fel: hittade ingen rådatamapp; ange den: etablering data import MAPP", file=sys.stderr)
+            return EXIT_USAGE
+    print(f"Importerar från {raw} till {paths.processed_dir()}")
+    counts = import_dir(raw)
+    for name, n in counts.items():
+        print(f"  {name}: {n} rader")
+    print(f"Klart. Dataversion {store.data_version()}.")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from .status import status_lines
+
+    for line in status_lines():
+        print(line)
+    return 0
+
+
+def cmd_fetch(args) -> int:
+    from .fetch import fetch_kolada
+
+    fetch_kolada(kpis=args.kpi, years=args.years, base_url=args.base_url)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import run_report
+
+    return run_report(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Showing report pieces in a notebook: Markdown text, tables with their source, charts."""
+
+import base64
+import html
+import io
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from .plots import SYNTHETIC
+
+
+def text(markdown: str) -> None:
+    display(Markdown(markdown))
+
+
+def notice(message: str, kind: str = "missing") -> None:
+    """A boxed note, e.g. for missing data; escaped, since messages may quote file contents."""
+    display(HTML(f'<div class="etablering-notice etablering-{kind}">{html.escape(message)}</div>'))
+
+
+def table(frame: pd.DataFrame, source: str, synthetic: bool = False) -> None:
+    body = frame.to_html(classes="etablering-table", border=0, escape=True, na_rep="uppgift saknas")
+    mark = f'<p class="etablering-synthetic">{SYNTHETIC}</p>' if synthetic else ""
+    src = source if source.startswith("Källa") else f"Källa: {source}"
+    display(HTML(f"{mark}{body}<p class='etablering-source'>{html.escape(src)}</p>"))
+
+
+def chart(fig) -> None:
+    """Embed the chart as a PNG inside the HTML (opens offline), with its title as alt text."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    alt = html.escape(" / ".join(ax.get_title() for ax in fig.axes if ax.get_title()) or "Diagram")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display(HTML(f'<img class="etablering-chart" alt="{alt}" src="data:image/png;base64,{data}">'))

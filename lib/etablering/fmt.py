@@ -1,0 +1,27 @@
+"""Swedish number formatting for report text and tables: '15 200', '93,4 %', 'uppgift saknas'."""
+
+import math
+
+import pandas as pd
+
+MISSING = "uppgift saknas"
+NBSP = "\u00a0"  # keeps '15 200' on one line
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, decimals: int = 0) -> str:
+    if _missing(value):
+        return MISSING
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def percent(value, decimals: int = 0) -> str:
+    return MISSING if _missing(value) else f"{number(value, decimals)}{NBSP}%"
+
+
+def times(value, decimals: int = 1) -> str:
+    return MISSING if _missing(value) else f"{number(value, decimals)} gånger"
