@@ -1,0 +1,47 @@
+# Two commands for a new machine: `make report` and `make test`. Both create .venv if needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+RAW    ?= ../shared/data/raw
+KOMMUN ?= 0680
+OUT    ?= reports
+
+.PHONY: install data report test lint format lab clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Offline snapshot when it is there, otherwise Kolada's API (needs internet).
+data: $(STAMP)
+	@if [ -d "$(RAW)" ]; then \
+		$(BIN)/etablering data import "$(RAW)"; \
+	else \
+		echo "Ingen ögonblicksbild i $(RAW); hämtar från Kolada."; \
+		$(BIN)/etablering data fetch; \
+	fi
+
+report: data
+	$(BIN)/etablering report $(KOMMUN) --out $(OUT)
+	@echo "Öppna $(OUT)/index.html i en webbläsare."
+
+test: $(STAMP)
+	$(BIN)/ruff check lib tests notebooks
+	$(BIN)/ruff format --check lib tests notebooks
+	$(BIN)/python -m pytest -n 2 -q
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix lib tests notebooks
+	$(BIN)/ruff format lib tests notebooks
+
+# notebooks/*.py open as notebooks through jupytext's contents manager.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean:
+	rm -rf $(OUT) data/processed data/cache

@@ -1,0 +1,62 @@
+"""The `etablering` command as a user types it."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from etablering.cli import main
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("9999", "Ingen kommun har koden 9999"),
+        ("Jönkööping", "Menade du 0680 Jönköping"),
+        ("114", "Menade du 0114 Upplands Väsby"),
+    ],
+)
+def test_bad_kommun_exits_2_and_renders_nothing(processed, tmp_path, capsys, query, message):
+    out = tmp_path / "reports"
+    assert main(["report", query, "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_one_bad_among_good_renders_nothing(processed, tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert main(["report", "0680", "Atlantis", "--out", str(out)]) == 2
+    assert "Atlantis" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.notebook
+def test_report_writes_offline_html_and_index(processed, tmp_path):
+    out = tmp_path / "reports"
+    proc = subprocess.run([sys.executable, "-m", "etablering.cli", "report", "Jönköping", "--out", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "0680-jonkoping" / "01-mottagande.html").read_text(encoding="utf-8")
+    assert (out / "0680-jonkoping" / "01-mottagande.ipynb").exists()
+    assert "Jönköping tog emot <strong>" not in html  # Markdown was rendered, not escaped twice
+    assert "Jönköping tog emot 494 personer 2018" in html
+    assert "Källa: Migrationsverket" in html
+    assert html.count('src="data:image/png;base64,') == 3
+    assert not re.search(r'(src|href)="https?://', html), "reports must open offline"
+    assert "validate_params" not in html and "import " not in html  # no code shown
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="0680-jonkoping/01-mottagande.html"' in index
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_data_status_lists_tables_and_years(processed, capsys):
+    assert main(["data", "status"]) == 0
+    text = capsys.readouterr().out
+    assert "kommuntal: 267 rader" in text and "2018: 267" in text
+    assert "population: 1740 rader" in text
+
+
+def test_import_of_missing_dir_is_a_clear_error(processed, tmp_path, capsys):
+    assert main(["data", "import", str(tmp_path / "finns-inte")]) == 1
+    assert "finns inte" in capsys.readouterr().err

@@ -1,0 +1,109 @@
+"""01-mottagande run through papermill, as the report runner and analysts run it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import papermill as pm
+import pytest
+
+from etablering import paths
+
+pytestmark = pytest.mark.notebook
+NOTEBOOK = paths.notebooks_dir() / "01-mottagande.py"
+
+
+@pytest.fixture(scope="module")
+def ipynb(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("nb") / "01-mottagande.ipynb"
+    nbformat.write(jupytext.read(NOTEBOOK), path)
+    return path
+
+
+def _outputs(nb) -> str:
+    chunks = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            chunks.append(json.dumps(out.get("data", {}), ensure_ascii=False))
+            chunks.append(out.get("text", "") if isinstance(out.get("text"), str) else "")
+            chunks.append(out.get("evalue", ""))
+    return "\n".join(chunks)
+
+
+def _run(ipynb, tmp_path, processed, **params):
+    return pm.execute_notebook(str(ipynb), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                               parameters={"data_dir": str(processed), **params}, progress_bar=False)
+
+
+def test_exactly_one_parameters_cell_of_literals():
+    nb = jupytext.read(NOTEBOOK)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for line in tagged[0].source.splitlines():
+        name, _, value = line.partition(" = ")
+        assert name.isidentifier() and (value[0] in "\"'" or value.isdigit()), line
+
+
+@pytest.mark.parametrize(
+    ("kommun", "expected"),
+    [
+        ("0680", "Jönköping tog emot 494 personer 2018"),
+        ("2580", "Luleå tog emot"),
+    ],
+)
+def test_runs_for_kommuner_with_real_figures(ipynb, tmp_path, processed, kommun, expected):
+    text = _outputs(_run(ipynb, tmp_path, processed, kommun=kommun, year=2018))
+    assert expected in text
+    assert "Källa: Migrationsverket" in text
+    assert text.count("data:image/png;base64") == 3
+
+
+def test_not_listed_kommun_is_reported_as_missing(ipynb, tmp_path, processed):
+    text = _outputs(_run(ipynb, tmp_path, processed, kommun="0181", year=2018))
+    assert "finns inte med i Migrationsverkets kommuntalsfil" in text
+    assert "ej listad i kommuntalsfilen" in text
+
+
+def test_int_kommun_stops_in_validation_cell(ipynb, tmp_path, processed):
+    with pytest.raises(pm.PapermillExecutionError) as exc:
+        _run(ipynb, tmp_path, processed, kommun=114, year=2018)
+    assert exc.value.ename == "ParameterError"
+    assert "0114 Upplands Väsby" in exc.value.evalue
+
+
+def test_year_without_data_renders_a_notice(ipynb, tmp_path, processed):
+    text = _outputs(_run(ipynb, tmp_path, processed, kommun="0680", year=2016))
+    assert "Uppgift saknas" in text and "2016" in text and "etablering data import" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-p", "kommun", "0114"], ["-y", "kommun: 0114"]],
+    ids=["papermill-int-114", "yaml-octal-76"],
+)
+def test_papermill_cli_leading_zero_traps_never_give_another_kommun(ipynb, tmp_path, processed, args):
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "papermill", str(ipynb), str(out), "-k", "python3",
+         "-p", "data_dir", str(processed), *args],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode != 0
+    evalue = _outputs(nbformat.read(out, as_version=4))
+    assert "ParameterError" in proc.stderr + evalue or "Ogiltiga parametrar" in evalue
+    assert "0114 Upplands Väsby" in evalue
+    # and no analysis of any kommun was shown
+    assert "tog emot" not in evalue
+
+
+def test_raw_parameter_keeps_leading_zero(ipynb, tmp_path, processed):
+    out = tmp_path / "out.ipynb"
+    subprocess.run(
+        [sys.executable, "-m", "papermill", str(ipynb), str(out), "-k", "python3",
+         "-p", "data_dir", str(processed), "-r", "kommun", "0114"],
+        check=True, capture_output=True,
+    )
+    assert "Upplands Väsby tog emot" in _outputs(nbformat.read(out, as_version=4))
