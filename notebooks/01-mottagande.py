@@ -24,7 +24,7 @@ data_dir = ""
 
 # %%
 from etablering import display as show
-from etablering import plots, reception, reception_report, store
+from etablering import plots, reception_report, store
 from etablering.errors import MissingDataError
 from etablering.params import validate_params
 from etablering.registry import Registry
@@ -35,8 +35,10 @@ area = params.kommun
 plots.setup()
 
 # %%
-show.text(f"# Mottagande av nyanlända – {area.name} {params.year}\n"
-          f"Kommunkod {area.code}, {registry.lan_of(area).name}. Dataversion {store.data_version(data_dir or None)}.")
+show.text(
+    f"# Mottagande av nyanlända – {area.name} {params.year}\n"
+    f"Kommunkod {area.code}, {registry.lan_of(area).name}. Dataversion {store.data_version(data_dir or None)}."
+)
 try:
     rep = reception_report.build(params, reception_report.load_tables(data_dir or None), registry)
 except MissingDataError as exc:
@@ -58,15 +60,19 @@ if rep:
 # %%
 if rep:
     r = rep.row
-    show.chart(plots.kommuntal_vs_received(
-        area.name, r["kommuntal"], r["mottagna_anvisade"], r["mottagna_totalt"], rep.source()))
+    show.chart(
+        plots.kommuntal_vs_received(
+            area.name, r["kommuntal"], r["mottagna_anvisade"], r["mottagna_totalt"], rep.source()
+        )
+    )
     show.table(reception_report.comparison_table(rep), rep.source(population=True))
     show.text(
         "*Kommuntal* är det antal nyanlända som kommunen ska ta emot på anvisning enligt "
         "bosättningslagen (2016:38). *Kommunmottagna totalt* omfattar alla som kommunen fick "
         "statlig ersättning för enligt ersättningsförordningen: kvotflyktingar, anvisade från "
         "anläggningsboende (ABO), personer som ordnat eget boende (EBO), anhöriga och övriga. "
-        "Jämförelsegruppen är Koladas " + (f"*{rep.peer_title}* (ovägt medel)." if rep.peer_title else "– saknas.")
+        "Jämförelsegruppen är Koladas "
+        + (f"*{rep.peer_title}* (ovägt medel)." if rep.peer_title else "– saknas.")
     )
 
 # %% [markdown]
@@ -83,9 +89,15 @@ if rep:
 # %%
 if rep:
     values, kinds = reception_report.per_1000_comparison(rep)
-    show.chart(plots.comparison_bars(
-        values, kinds, f"Kommunmottagna per 1 000 invånare {params.year}",
-        "Mottagna per 1 000 invånare", rep.source(population=True)))
+    show.chart(
+        plots.comparison_bars(
+            values,
+            kinds,
+            f"Kommunmottagna per 1 000 invånare {params.year}",
+            "Mottagna per 1 000 invånare",
+            rep.source(population=True),
+        )
+    )
     show.text(rep.population_note)
 
 # %% [markdown]
@@ -93,9 +105,11 @@ if rep:
 
 # %%
 if rep:
-    show.table(reception_report.lanstal_table(rep),
-               "Källa: länstal enligt SFS 2016:40 med ändringar (transkriberade); 2018 härlett ur "
-               "Migrationsverkets kommuntalsfil.")
+    show.table(
+        reception_report.lanstal_table(rep),
+        "Källa: länstal enligt SFS 2016:40 med ändringar (transkriberade); 2018 härlett ur "
+        "Migrationsverkets kommuntalsfil.",
+    )
 
 # %% [markdown]
 # ## Om uppgifterna

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from etablering import paths
 from etablering.importer import import_dir
 from etablering.registry import Registry

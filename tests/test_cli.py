@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from etablering.cli import main
 
 
@@ -34,8 +33,11 @@ def test_one_bad_among_good_renders_nothing(processed, tmp_path, capsys):
 @pytest.mark.notebook
 def test_report_writes_offline_html_and_index(processed, tmp_path):
     out = tmp_path / "reports"
-    proc = subprocess.run([sys.executable, "-m", "etablering.cli", "report", "Jönköping", "--out", str(out)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "etablering.cli", "report", "Jönköping", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     html = (out / "0680-jonkoping" / "01-mottagande.html").read_text(encoding="utf-8")
     assert (out / "0680-jonkoping" / "01-mottagande.ipynb").exists()

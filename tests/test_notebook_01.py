@@ -9,7 +9,6 @@ import jupytext
 import nbformat
 import papermill as pm
 import pytest
-
 from etablering import paths
 
 pytestmark = pytest.mark.notebook
@@ -34,8 +33,13 @@ def _outputs(nb) -> str:
 
 
 def _run(ipynb, tmp_path, processed, **params):
-    return pm.execute_notebook(str(ipynb), str(tmp_path / "out.ipynb"), kernel_name="python3",
-                               parameters={"data_dir": str(processed), **params}, progress_bar=False)
+    return pm.execute_notebook(
+        str(ipynb),
+        str(tmp_path / "out.ipynb"),
+        kernel_name="python3",
+        parameters={"data_dir": str(processed), **params},
+        progress_bar=False,
+    )
 
 
 def test_exactly_one_parameters_cell_of_literals():
@@ -84,12 +88,26 @@ def test_year_without_data_renders_a_notice(ipynb, tmp_path, processed):
     [["-p", "kommun", "0114"], ["-y", "kommun: 0114"]],
     ids=["papermill-int-114", "yaml-octal-76"],
 )
-def test_papermill_cli_leading_zero_traps_never_give_another_kommun(ipynb, tmp_path, processed, args):
+def test_papermill_cli_leading_zero_traps_never_give_another_kommun(
+    ipynb, tmp_path, processed, args
+):
     out = tmp_path / "out.ipynb"
     proc = subprocess.run(
-        [sys.executable, "-m", "papermill", str(ipynb), str(out), "-k", "python3",
-         "-p", "data_dir", str(processed), *args],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(ipynb),
+            str(out),
+            "-k",
+            "python3",
+            "-p",
+            "data_dir",
+            str(processed),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode != 0
     evalue = _outputs(nbformat.read(out, as_version=4))
@@ -102,8 +120,22 @@ def test_papermill_cli_leading_zero_traps_never_give_another_kommun(ipynb, tmp_p
 def test_raw_parameter_keeps_leading_zero(ipynb, tmp_path, processed):
     out = tmp_path / "out.ipynb"
     subprocess.run(
-        [sys.executable, "-m", "papermill", str(ipynb), str(out), "-k", "python3",
-         "-p", "data_dir", str(processed), "-r", "kommun", "0114"],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(ipynb),
+            str(out),
+            "-k",
+            "python3",
+            "-p",
+            "data_dir",
+            str(processed),
+            "-r",
+            "kommun",
+            "0114",
+        ],
+        check=True,
+        capture_output=True,
     )
     assert "Upplands Väsby tog emot" in _outputs(nbformat.read(out, as_version=4))

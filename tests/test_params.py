@@ -1,5 +1,4 @@
 import pytest
-
 from etablering.errors import ParameterError
 from etablering.params import validate_params
 

@@ -4,7 +4,6 @@ import math
 
 import pandas as pd
 import pytest
-
 from etablering import reception
 from etablering.errors import MissingDataError
 from etablering.store import read_table
@@ -19,7 +18,9 @@ def tables(processed):
 @pytest.fixture(scope="module")
 def table_2018(tables):
     t = tables
-    return reception.kommun_table(2018, t["areas"], t["kommuntal"], t["kommunmottagna"], t["population"])
+    return reception.kommun_table(
+        2018, t["areas"], t["kommuntal"], t["kommunmottagna"], t["population"]
+    )
 
 
 def test_national_totals_equal_the_raw_files(table_2018, raw_dir):
@@ -28,12 +29,19 @@ def test_national_totals_equal_the_raw_files(table_2018, raw_dir):
     assert (riket.kommuntal, riket.mottagna_anvisade) == (15_200, 14_588)
     assert (riket.mottagna_totalt, riket.ensam_totalt) == (44_216, 6_635)
     assert riket.by_category == {
-        "kvot": 5_028, "abo": 11_068, "ebo": 7_859, "ovriga": 3_699, "anhoriga": 16_562,
+        "kvot": 5_028,
+        "abo": 11_068,
+        "ebo": 7_859,
+        "ovriga": 3_699,
+        "anhoriga": 16_562,
     }
     assert riket.n_not_listed == 23
     # the same sums straight from the raw kommuntal file's kommun rows
-    raw = pd.read_csv(raw_dir / "migrationsverket-2018-via-infovislabb/Anvisningar_enligt_kommuntalen_2018.csv",
-                      dtype=str, encoding="utf-8-sig")
+    raw = pd.read_csv(
+        raw_dir / "migrationsverket-2018-via-infovislabb/Anvisningar_enligt_kommuntalen_2018.csv",
+        dtype=str,
+        encoding="utf-8-sig",
+    )
     kommun_rows = raw[raw["Kommun"].notna()]
     assert riket.kommuntal == kommun_rows["Tal"].astype(int).sum()
 
@@ -91,7 +99,9 @@ def test_unknown_peer_group_is_missing_data(tables):
 def test_year_without_data_says_what_is_missing_and_how_to_get_it(tables):
     t = tables
     with pytest.raises(MissingDataError) as exc:
-        reception.kommun_table(2016, t["areas"], t["kommuntal"], t["kommunmottagna"], t["population"])
+        reception.kommun_table(
+            2016, t["areas"], t["kommuntal"], t["kommunmottagna"], t["population"]
+        )
     text = str(exc.value)
     assert "2016" in text and "importerade år: 2018" in text
     assert "etablering data import" in text and "etablering data fetch" in text
@@ -108,13 +118,16 @@ def test_lanstal_context_for_jonkopings_lan(tables):
 
 # --- hand-made edge cases ----------------------------------------------------------------
 
+
 def _areas():
-    return pd.DataFrame({
-        "code": ["0000", "0001", "0114", "0115", "0117"],
-        "name": ["Riket", "Stockholms län", "A", "B", "C"],
-        "kind": ["riket", "lan", "kommun", "kommun", "kommun"],
-        "lan_code": ["00", "01", "01", "01", "01"],
-    })
+    return pd.DataFrame(
+        {
+            "code": ["0000", "0001", "0114", "0115", "0117"],
+            "name": ["Riket", "Stockholms län", "A", "B", "C"],
+            "kind": ["riket", "lan", "kommun", "kommun", "kommun"],
+            "lan_code": ["00", "01", "01", "01", "01"],
+        }
+    )
 
 
 def _mottagna(counts: dict[str, int]):
@@ -122,16 +135,35 @@ def _mottagna(counts: dict[str, int]):
     for code, n in counts.items():
         for cat in ("kvot", "abo", "ebo", "ovriga", "anhoriga"):
             rows.append((2018, code, cat, n if cat == "ebo" else 0, 0, "test"))
-    return pd.DataFrame(rows, columns=["year", "kommun_code", "category", "persons", "ensamkommande", "source"])
+    return pd.DataFrame(
+        rows, columns=["year", "kommun_code", "category", "persons", "ensamkommande", "source"]
+    )
 
 
 def test_zero_kommuntal_and_zero_population_never_divide_by_zero():
-    kt = pd.DataFrame({"year": [2018], "kommun_code": ["0114"], "kommuntal": [0],
-                       "mottagna_anvisade": [0], "source": ["t"]})
-    pop = pd.DataFrame({"area_code": ["0114", "0115"], "year": [2018, 2018],
-                        "population": [0, 1000], "source": ["t", "t"]})
-    t = reception.kommun_table(2018, _areas(), kt, _mottagna({"0114": 5, "0115": 3}), pop).set_index("kommun_code")
-    assert pd.isna(t.loc["0114", "uppfyllelse_pct"]) and pd.isna(t.loc["0114", "totalt_per_kommuntal"])
+    kt = pd.DataFrame(
+        {
+            "year": [2018],
+            "kommun_code": ["0114"],
+            "kommuntal": [0],
+            "mottagna_anvisade": [0],
+            "source": ["t"],
+        }
+    )
+    pop = pd.DataFrame(
+        {
+            "area_code": ["0114", "0115"],
+            "year": [2018, 2018],
+            "population": [0, 1000],
+            "source": ["t", "t"],
+        }
+    )
+    t = reception.kommun_table(
+        2018, _areas(), kt, _mottagna({"0114": 5, "0115": 3}), pop
+    ).set_index("kommun_code")
+    assert pd.isna(t.loc["0114", "uppfyllelse_pct"]) and pd.isna(
+        t.loc["0114", "totalt_per_kommuntal"]
+    )
     assert pd.isna(t.loc["0114", "per_1000"])
     assert t.loc["0115", "per_1000"] == pytest.approx(3.0)
     assert pd.isna(t.loc["0117", "mottagna_totalt"])  # absent from the file: unknown, not 0
@@ -141,9 +173,19 @@ def test_zero_kommuntal_and_zero_population_never_divide_by_zero():
 
 
 def test_population_nearest_year_prefers_earlier_on_tie_and_marks_proxy():
-    pop = pd.DataFrame({"area_code": ["0114"] * 3, "year": [2017, 2019, 2021],
-                        "population": [100, 200, 300], "source": ["SCB"] * 3})
+    pop = pd.DataFrame(
+        {
+            "area_code": ["0114"] * 3,
+            "year": [2017, 2019, 2021],
+            "population": [100, 200, 300],
+            "source": ["SCB"] * 3,
+        }
+    )
     got = reception.population_for_year(pop, 2018).iloc[0]
-    assert (got["population"], got["population_year"], bool(got["population_proxy"])) == (100, 2017, True)
+    assert (got["population"], got["population_year"], bool(got["population_proxy"])) == (
+        100,
+        2017,
+        True,
+    )
     exact = reception.population_for_year(pop, 2019).iloc[0]
     assert (exact["population"], bool(exact["population_proxy"])) == (200, False)

@@ -1,5 +1,4 @@
 import pytest
-
 from etablering.errors import UnknownAreaError
 
 
@@ -10,7 +9,9 @@ def test_registry_has_all_kommuner_lan_and_riket(registry):
     assert len(registry.kommuner("12")) == 33  # Skåne
 
 
-@pytest.mark.parametrize("query", ["0680", "Jönköping", "jonkoping", "JÖNKÖPING", "Jönköpings kommun"])
+@pytest.mark.parametrize(
+    "query", ["0680", "Jönköping", "jonkoping", "JÖNKÖPING", "Jönköpings kommun"]
+)
 def test_resolve_jonkoping_in_many_spellings(registry, query):
     assert registry.resolve(query).code == "0680"
 

@@ -31,9 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="KOMMANDO")
 
     data = sub.add_parser("data", help="importera, hämta och visa underlaget").add_subparsers(
-        required=True, metavar="DELKOMMANDO")
+        required=True, metavar="DELKOMMANDO"
+    )
     p = data.add_parser("import", help="läs in rådatafiler från en mapp (offline)")
-    p.add_argument("dir", nargs="?", type=Path, help="mapp med rådata (standard: ../shared/data/raw)")
+    p.add_argument(
+        "dir", nargs="?", type=Path, help="mapp med rådata (standard: ../shared/data/raw)"
+    )
     p.set_defaults(func=cmd_import)
     p = data.add_parser("status", help="visa vilka tabeller, områden och år som finns")
     p.set_defaults(func=cmd_status)
@@ -61,7 +64,10 @@ def cmd_import(args) -> int:
     if raw is None:
         raw = next((d for d in paths.default_raw_dirs() if d.is_dir()), None)
         if raw is None:
-            print("fel: hittade ingen rådatamapp; ange den: etablering data import MAPP", file=sys.stderr)
+            print(
+                "fel: hittade ingen rådatamapp; ange den: etablering data import MAPP",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     print(f"Importerar från {raw} till {paths.processed_dir()}")
     counts = import_dir(raw)

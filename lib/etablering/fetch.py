@@ -20,14 +20,20 @@ def fetch_kolada(kpis=None, years=None, base_url=None, data_dir=None, log=print)
     fetched = client.fetch_values(kpis, areas, years)
     merge_kpi_values(fetched, kpis, data_dir)
     if POPULATION_KPI in kpis:
-        merge_population(fetched[(fetched["kpi"] == POPULATION_KPI) & (fetched["gender"] == "T")], data_dir)
+        merge_population(
+            fetched[(fetched["kpi"] == POPULATION_KPI) & (fetched["gender"] == "T")], data_dir
+        )
     log(f"Klart: {len(fetched)} värden. Dataversion {store.data_version(data_dir)}.")
     return fetched
 
 
 def merge_kpi_values(fetched: pd.DataFrame, kpis: list[str], data_dir=None) -> None:
     """Replace earlier Kolada rows of these KPIs; rows from other sources stay."""
-    old = store.read_table("kpi_values", data_dir) if store.has_table("kpi_values", data_dir) else None
+    old = (
+        store.read_table("kpi_values", data_dir)
+        if store.has_table("kpi_values", data_dir)
+        else None
+    )
     keep = old[~((old["source"] == SOURCE) & old["kpi"].isin(kpis))] if old is not None else None
     merged = pd.concat([x for x in (keep, fetched) if x is not None], ignore_index=True)
     store.write_table("kpi_values", merged, [{"source": "Kolada API v3", "kpis": kpis}], data_dir)
@@ -38,13 +44,25 @@ def merge_population(rows: pd.DataFrame, data_dir=None) -> None:
     rows = rows.dropna(subset=["value"])
     if rows.empty:
         return
-    new = pd.DataFrame({
-        "area_code": rows["area_code"], "year": rows["year"].astype(int),
-        "population": rows["value"].round().astype(int), "source": f"{SOURCE} ({POPULATION_KPI})",
-    })
-    old = store.read_table("population", data_dir) if store.has_table("population", data_dir) else None
+    new = pd.DataFrame(
+        {
+            "area_code": rows["area_code"],
+            "year": rows["year"].astype(int),
+            "population": rows["value"].round().astype(int),
+            "source": f"{SOURCE} ({POPULATION_KPI})",
+        }
+    )
+    old = (
+        store.read_table("population", data_dir)
+        if store.has_table("population", data_dir)
+        else None
+    )
     if old is not None:
         old = old[old["source"] != new["source"].iloc[0]]
-        new = new[~new.set_index(["area_code", "year"]).index.isin(old.set_index(["area_code", "year"]).index)]
+        new = new[
+            ~new.set_index(["area_code", "year"]).index.isin(
+                old.set_index(["area_code", "year"]).index
+            )
+        ]
     merged = pd.concat([x for x in (old, new) if x is not None], ignore_index=True)
     store.write_table("population", merged, [{"source": "SCB-filer och Kolada N01951"}], data_dir)

@@ -18,7 +18,10 @@ from .registry import Registry
 PATTERNS = {
     "areas": ["*kommunlankod*.xlsx"],
     "kommuntal": ["Anvisningar*kommuntal*.csv", "Anvisningar*kommuntal*.xlsx"],
-    "kommunmottagna": ["Kommunmottagna*ers*ttningsf*rordning*.csv", "Kommunmottagna*ers*ttningsf*rordning*.xlsx"],
+    "kommunmottagna": [
+        "Kommunmottagna*ers*ttningsf*rordning*.csv",
+        "Kommunmottagna*ers*ttningsf*rordning*.xlsx",
+    ],
     "population": ["population*.csv", "population*.xlsx"],
     "lanstal": ["lanstal*.csv"],
     "kpi_values": ["*_N[0-9][0-9][0-9][0-9][0-9]_*.csv"],
@@ -26,7 +29,9 @@ PATTERNS = {
     "area_groups": ["kolada_municipality_groups_members*.csv"],
 }
 REQUIRED = ("areas",)
-FETCHED_PREFIX = "Kolada"  # rows from `data fetch`; transcribed rows say "Kolada via ... (transkriberad)"
+FETCHED_PREFIX = (
+    "Kolada"  # rows from `data fetch`; transcribed rows say "Kolada via ... (transkriberad)"
+)
 
 
 def find_files(raw_dir: Path) -> dict[str, list[Path]]:
@@ -87,15 +92,21 @@ def _combine(table: str, parts: list[pd.DataFrame], paths: list[Path]) -> pd.Dat
         conflicts = frame.groupby(["area_code", "year"])["population"].nunique()
         if (conflicts > 1).any():
             code, year = conflicts[conflicts > 1].index[0]
-            raise ParseError(paths[0], f"folkmängden för {code} år {year} skiljer sig mellan filerna")
+            raise ParseError(
+                paths[0], f"folkmängden för {code} år {year} skiljer sig mellan filerna"
+            )
         frame = frame.groupby(["area_code", "year"], as_index=False).agg(
-            population=("population", "first"), source=("source", lambda s: "; ".join(sorted(set(s))))
+            population=("population", "first"),
+            source=("source", lambda s: "; ".join(sorted(set(s)))),
         )
     key = store.SCHEMAS[table].unique
     if key:
         dup = frame.duplicated(key)
         if dup.any():
-            raise ParseError(paths[0], f"samma uppgift finns i flera filer: {frame.loc[dup, key].iloc[0].to_dict()}")
+            raise ParseError(
+                paths[0],
+                f"samma uppgift finns i flera filer: {frame.loc[dup, key].iloc[0].to_dict()}",
+            )
     return frame
 
 
@@ -105,7 +116,10 @@ def _keep_fetched(tables: dict[str, pd.DataFrame], data_dir) -> None:
         if not store.has_table(table, data_dir):
             continue
         old = store.read_table(table, data_dir)
-        fetched = old[old["source"].str.startswith(FETCHED_PREFIX) & ~old["source"].str.contains("transkriberad")]
+        fetched = old[
+            old["source"].str.startswith(FETCHED_PREFIX)
+            & ~old["source"].str.contains("transkriberad")
+        ]
         if fetched.empty:
             continue
         new = tables.get(table)

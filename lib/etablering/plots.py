@@ -16,8 +16,15 @@ SYNTHETIC = "SYNTETISKA DATA"
 
 def setup() -> None:
     sns.set_theme(style="whitegrid", context="notebook")
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "axes.titleweight": "bold",
-                         "axes.titlesize": 12, "figure.figsize": (8, 4)})
+    plt.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "figure.figsize": (8, 4),
+        }
+    )
 
 
 def finish(fig, source: str, synthetic: bool = False):
@@ -25,8 +32,18 @@ def finish(fig, source: str, synthetic: bool = False):
     text = source if source.startswith("Källa") else f"Källa: {source}"
     if synthetic:
         text = f"{SYNTHETIC}. {text}"
-        fig.text(0.5, 0.5, SYNTHETIC, fontsize=28, color="red", alpha=0.15, ha="center",
-                 va="center", rotation=20, transform=fig.transFigure)
+        fig.text(
+            0.5,
+            0.5,
+            SYNTHETIC,
+            fontsize=28,
+            color="red",
+            alpha=0.15,
+            ha="center",
+            va="center",
+            rotation=20,
+            transform=fig.transFigure,
+        )
     fig.text(0.01, 0.005, text, fontsize=8, color="#444", ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
@@ -35,8 +52,15 @@ def finish(fig, source: str, synthetic: bool = False):
 def bar_labels(ax, values, decimals: int = 0) -> None:
     for patch, value in zip(ax.patches, values, strict=False):
         if pd.notna(value):
-            ax.annotate(number(value, decimals), (patch.get_x() + patch.get_width() / 2, patch.get_height()),
-                        ha="center", va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
+            ax.annotate(
+                number(value, decimals),
+                (patch.get_x() + patch.get_width() / 2, patch.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                xytext=(0, 2),
+                textcoords="offset points",
+            )
 
 
 def kommuntal_vs_received(name: str, kommuntal, anvisade, totalt, source: str):
@@ -49,7 +73,9 @@ def kommuntal_vs_received(name: str, kommuntal, anvisade, totalt, source: str):
     bar_labels(ax, values)
     for i, v in enumerate(values):
         if pd.isna(v):
-            ax.annotate("uppgift saknas", (i, 0), ha="center", va="bottom", fontsize=9, color="#a00")
+            ax.annotate(
+                "uppgift saknas", (i, 0), ha="center", va="bottom", fontsize=9, color="#a00"
+            )
     ax.set_ylabel("Personer")
     ax.set_title(f"{name}: kommuntal och mottagna")
     ax.margins(y=0.15)
@@ -76,14 +102,21 @@ def category_mix(shares: pd.DataFrame, source: str):
     return finish(fig, source)
 
 
-def comparison_bars(values: pd.Series, kinds: pd.Series, title: str, xlabel: str, source: str, decimals: int = 1):
+def comparison_bars(
+    values: pd.Series, kinds: pd.Series, title: str, xlabel: str, source: str, decimals: int = 1
+):
     """Horizontal bars, one per area, coloured by kind (kommun, län, riket, peer)."""
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(values) + 1.4))
     colors = [PALETTE[k] for k in kinds]
     ax.barh(values.index, values.fillna(0).to_numpy(), color=colors)
     for y, v in enumerate(values):
-        ax.text(0 if pd.isna(v) else v, y, " " + (number(v, decimals) if pd.notna(v) else "uppgift saknas"),
-                va="center", fontsize=8)
+        ax.text(
+            0 if pd.isna(v) else v,
+            y,
+            " " + (number(v, decimals) if pd.notna(v) else "uppgift saknas"),
+            va="center",
+            fontsize=8,
+        )
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_title(title)

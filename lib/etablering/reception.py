@@ -76,18 +76,30 @@ def kommun_table(
             col = wide[(measure, cat)] if (measure, cat) in wide.columns else pd.Series(dtype=float)
             table[prefix + cat] = table["kommun_code"].map(col)
     table["mottagna_totalt"] = table[list(CATEGORIES)].sum(axis=1, min_count=len(CATEGORIES))
-    table["ensam_totalt"] = table[["ensam_" + c for c in CATEGORIES]].sum(axis=1, min_count=len(CATEGORIES))
-    count_cols = ["kommuntal", "mottagna_anvisade", *CATEGORIES, "mottagna_totalt",
-                  *("ensam_" + c for c in CATEGORIES), "ensam_totalt"]
+    table["ensam_totalt"] = table[["ensam_" + c for c in CATEGORIES]].sum(
+        axis=1, min_count=len(CATEGORIES)
+    )
+    count_cols = [
+        "kommuntal",
+        "mottagna_anvisade",
+        *CATEGORIES,
+        "mottagna_totalt",
+        *("ensam_" + c for c in CATEGORIES),
+        "ensam_totalt",
+    ]
     table[count_cols] = table[count_cols].astype("Int64")
 
     table["uppfyllelse_pct"] = _ratio(table["mottagna_anvisade"], table["kommuntal"]) * 100
     table["totalt_per_kommuntal"] = _ratio(table["mottagna_totalt"], table["kommuntal"])
     pop = population_for_year(population, year)
-    table = table.merge(pop, left_on="kommun_code", right_on="area_code", how="left").drop(columns="area_code")
+    table = table.merge(pop, left_on="kommun_code", right_on="area_code", how="left").drop(
+        columns="area_code"
+    )
     table["per_1000"] = _ratio(table["mottagna_totalt"], table["population"]) * 1000
     table["rank_riket"] = table["per_1000"].rank(ascending=False, method="min").astype("Int64")
-    table["rank_lan"] = table.groupby("lan_code")["per_1000"].rank(ascending=False, method="min").astype("Int64")
+    table["rank_lan"] = (
+        table.groupby("lan_code")["per_1000"].rank(ascending=False, method="min").astype("Int64")
+    )
     table["n_rank_riket"] = int(table["per_1000"].notna().sum())
     table["n_rank_lan"] = table.groupby("lan_code")["per_1000"].transform(lambda s: s.notna().sum())
     table.insert(0, "year", year)
@@ -107,16 +119,26 @@ def population_for_year(population: pd.DataFrame, year: int) -> pd.DataFrame:
     Ties (a year equally far before and after) take the earlier year.
     """
     if population.empty:
-        return pd.DataFrame(columns=["area_code", "population", "population_year", "population_proxy", "population_source"])
+        return pd.DataFrame(
+            columns=[
+                "area_code",
+                "population",
+                "population_year",
+                "population_proxy",
+                "population_source",
+            ]
+        )
     pop = population.assign(distance=(population["year"] - year).abs())
     pop = pop.sort_values(["area_code", "distance", "year"]).drop_duplicates("area_code")
-    return pd.DataFrame({
-        "area_code": pop["area_code"].to_numpy(),
-        "population": pop["population"].astype("Int64").to_numpy(),
-        "population_year": pop["year"].astype(int).to_numpy(),
-        "population_proxy": (pop["year"] != year).to_numpy(),
-        "population_source": pop["source"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "area_code": pop["area_code"].to_numpy(),
+            "population": pop["population"].astype("Int64").to_numpy(),
+            "population_year": pop["year"].astype(int).to_numpy(),
+            "population_proxy": (pop["year"] != year).to_numpy(),
+            "population_source": pop["source"].to_numpy(),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +189,9 @@ def totals(table: pd.DataFrame, label: str) -> Totals:
     )
 
 
-def peer_group(area_groups: pd.DataFrame, kommun_name: str, kind: str = "socioekonomi") -> tuple[str, list[str]]:
+def peer_group(
+    area_groups: pd.DataFrame, kommun_name: str, kind: str = "socioekonomi"
+) -> tuple[str, list[str]]:
     """Kolada's 'Liknande kommuner <kind>, <kommun>, <year>' group, the latest year; the kommun
     itself is not a member. Returns (group title, member codes)."""
     prefix = f"Liknande kommuner {kind}, {kommun_name},"
@@ -183,11 +207,15 @@ def peer_group(area_groups: pd.DataFrame, kommun_name: str, kind: str = "socioek
 
 def peer_mean(table: pd.DataFrame, members: list[str], column: str) -> tuple[float, int]:
     """Unweighted mean over the members that have a value (as Kolada computes group values)."""
-    values = pd.to_numeric(table.loc[table["kommun_code"].isin(members), column], errors="coerce").dropna()
+    values = pd.to_numeric(
+        table.loc[table["kommun_code"].isin(members), column], errors="coerce"
+    ).dropna()
     return (float(values.mean()) if len(values) else float("nan")), len(values)
 
 
-def lanstal_context(lanstal: pd.DataFrame, kommuntal: pd.DataFrame, lan_code: str, kommun_code: str) -> pd.DataFrame:
+def lanstal_context(
+    lanstal: pd.DataFrame, kommuntal: pd.DataFrame, lan_code: str, kommun_code: str
+) -> pd.DataFrame:
     """Länstal for the kommun's län in every year available, with the national total and, where
     the kommun's kommuntal is known, its share of the länstal."""
     rows = lanstal[lanstal["lan_code"] == lan_code].sort_values(["year", "version"])

@@ -37,14 +37,20 @@ class ReceptionReport:
         if pd.isna(r["population"]):
             return "Folkmängd saknas för kommunen; antal per 1 000 invånare kan inte beräknas."
         if r["population_proxy"]:
-            return (f"Folkmängd {self.year} saknas i underlaget; antal per 1 000 invånare använder "
-                    f"folkmängden {r['population_year']} (närmaste år) som ersättning.")
+            return (
+                f"Folkmängd {self.year} saknas i underlaget; antal per 1 000 invånare använder "
+                f"folkmängden {r['population_year']} (närmaste år) som ersättning."
+            )
         return f"Folkmängd 31 december {self.year} (SCB)."
 
     def source(self, population: bool = False) -> str:
         text = "Källa: " + SOURCE_MIGRATIONSVERKET.format(y=self.year)
         if population:
-            y = int(self.row["population_year"]) if pd.notna(self.row["population_year"]) else self.year
+            y = (
+                int(self.row["population_year"])
+                if pd.notna(self.row["population_year"])
+                else self.year
+            )
             proxy = f", närmaste år, ersätter {self.year}" if self.row["population_proxy"] else ""
             text += f"; folkmängd: SCB {y}{proxy}"
         return text + "."
@@ -55,7 +61,9 @@ def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
     return {n: store.read_table(n, data_dir) for n in names}
 
 
-def build(params: ReportParams, tables: dict[str, pd.DataFrame], registry: Registry) -> ReceptionReport:
+def build(
+    params: ReportParams, tables: dict[str, pd.DataFrame], registry: Registry
+) -> ReceptionReport:
     area, year = params.kommun, params.year
     table = reception.kommun_table(
         year, tables["areas"], tables["kommuntal"], tables["kommunmottagna"], tables["population"]
@@ -65,19 +73,31 @@ def build(params: ReportParams, tables: dict[str, pd.DataFrame], registry: Regis
     lan = registry.lan_of(area)
     notes = []
     try:
-        peer_title, members = reception.peer_group(tables["area_groups"], area.name, params.peer_kind)
-        peer_means = {c: reception.peer_mean(table, members, c) for c in
-                      ("per_1000", "totalt_per_kommuntal", "uppfyllelse_pct")}
+        peer_title, members = reception.peer_group(
+            tables["area_groups"], area.name, params.peer_kind
+        )
+        peer_means = {
+            c: reception.peer_mean(table, members, c)
+            for c in ("per_1000", "totalt_per_kommuntal", "uppfyllelse_pct")
+        }
     except MissingDataError as exc:
         peer_title, members, peer_means = None, [], {}
         notes.append(str(exc))
     return ReceptionReport(
-        area=area, lan=lan, year=year, row=row,
+        area=area,
+        lan=lan,
+        year=year,
+        row=row,
         lan_totals=reception.totals(table[table["lan_code"] == area.lan_code], lan.name),
         riket_totals=reception.totals(table, "Riket"),
-        peer_title=peer_title, peer_members=members, peer_means=peer_means,
-        lanstal=reception.lanstal_context(tables["lanstal"], tables["kommuntal"], area.lan_code, area.code),
-        table=table, notes=notes,
+        peer_title=peer_title,
+        peer_members=members,
+        peer_means=peer_means,
+        lanstal=reception.lanstal_context(
+            tables["lanstal"], tables["kommuntal"], area.lan_code, area.code
+        ),
+        table=table,
+        notes=notes,
     )
 
 
@@ -85,8 +105,10 @@ def summary_text(rep: ReceptionReport) -> str:
     r, name, y = rep.row, rep.area.name, rep.year
     parts = []
     if pd.isna(r["mottagna_totalt"]):
-        parts.append(f"{name} saknas i Migrationsverkets fil över kommunmottagna {y}: "
-                     f"antalet mottagna är {fmt.MISSING}.")
+        parts.append(
+            f"{name} saknas i Migrationsverkets fil över kommunmottagna {y}: "
+            f"antalet mottagna är {fmt.MISSING}."
+        )
     else:
         parts.append(
             f"**{name} tog emot {fmt.number(r['mottagna_totalt'])} personer {y}** enligt "
@@ -99,7 +121,9 @@ def summary_text(rep: ReceptionReport) -> str:
             f"personer togs emot på anvisning ({fmt.percent(r['uppfyllelse_pct'])} av kommuntalet)."
         )
         if pd.notna(r["totalt_per_kommuntal"]):
-            parts.append(f"Alla mottagna motsvarar {fmt.times(r['totalt_per_kommuntal'])} kommuntalet.")
+            parts.append(
+                f"Alla mottagna motsvarar {fmt.times(r['totalt_per_kommuntal'])} kommuntalet."
+            )
         elif r["kommuntal"] == 0:
             parts.append("Kommuntalet var 0, så kvoten mottagna per kommuntal kan inte beräknas.")
     else:
@@ -135,26 +159,67 @@ def comparison_table(rep: ReceptionReport) -> pd.DataFrame:
     """Kommun, län, riket and peer mean side by side, formatted for display."""
     r, lt, rt = rep.row, rep.lan_totals, rep.riket_totals
     columns = {
-        rep.area.name: [r["kommuntal"], r["mottagna_anvisade"], r["uppfyllelse_pct"], r["mottagna_totalt"],
-                        r["ensam_totalt"], r["totalt_per_kommuntal"], r["per_1000"]],
-        rep.lan.name: [lt.kommuntal, lt.mottagna_anvisade, lt.uppfyllelse_pct, lt.mottagna_totalt,
-                       lt.ensam_totalt, lt.totalt_per_kommuntal, lt.per_1000],
-        "Riket": [rt.kommuntal, rt.mottagna_anvisade, rt.uppfyllelse_pct, rt.mottagna_totalt,
-                  rt.ensam_totalt, rt.totalt_per_kommuntal, rt.per_1000],
+        rep.area.name: [
+            r["kommuntal"],
+            r["mottagna_anvisade"],
+            r["uppfyllelse_pct"],
+            r["mottagna_totalt"],
+            r["ensam_totalt"],
+            r["totalt_per_kommuntal"],
+            r["per_1000"],
+        ],
+        rep.lan.name: [
+            lt.kommuntal,
+            lt.mottagna_anvisade,
+            lt.uppfyllelse_pct,
+            lt.mottagna_totalt,
+            lt.ensam_totalt,
+            lt.totalt_per_kommuntal,
+            lt.per_1000,
+        ],
+        "Riket": [
+            rt.kommuntal,
+            rt.mottagna_anvisade,
+            rt.uppfyllelse_pct,
+            rt.mottagna_totalt,
+            rt.ensam_totalt,
+            rt.totalt_per_kommuntal,
+            rt.per_1000,
+        ],
     }
     if rep.peer_title:
         columns["Liknande kommuner (medel)"] = [
-            None, None, rep.peer_means["uppfyllelse_pct"][0], None, None,
-            rep.peer_means["totalt_per_kommuntal"][0], rep.peer_means["per_1000"][0],
+            None,
+            None,
+            rep.peer_means["uppfyllelse_pct"][0],
+            None,
+            None,
+            rep.peer_means["totalt_per_kommuntal"][0],
+            rep.peer_means["per_1000"][0],
         ]
-    formats = [fmt.number, fmt.number, lambda v: fmt.percent(v, 0), fmt.number, fmt.number,
-               lambda v: fmt.number(v, 2), lambda v: fmt.number(v, 1)]
-    labels = ["Kommuntal", "Mottagna på anvisning", "Uppfyllelse av kommuntalet",
-              "Kommunmottagna totalt", "varav ensamkommande barn", "Mottagna totalt per kommuntal",
-              "Mottagna per 1 000 invånare"]
+    formats = [
+        fmt.number,
+        fmt.number,
+        lambda v: fmt.percent(v, 0),
+        fmt.number,
+        fmt.number,
+        lambda v: fmt.number(v, 2),
+        lambda v: fmt.number(v, 1),
+    ]
+    labels = [
+        "Kommuntal",
+        "Mottagna på anvisning",
+        "Uppfyllelse av kommuntalet",
+        "Kommunmottagna totalt",
+        "varav ensamkommande barn",
+        "Mottagna totalt per kommuntal",
+        "Mottagna per 1 000 invånare",
+    ]
     out = pd.DataFrame(
-        {col: [("–" if v is None else f(v)) for f, v in zip(formats, vals, strict=True)]
-         for col, vals in columns.items()},
+        {
+            col: [("–" if v is None else f(v)) for f, v in zip(formats, vals, strict=True)]
+            for col, vals in columns.items()
+        },
         index=labels,
     )
     if r["kommuntal_status"] != "listad":
@@ -166,36 +231,55 @@ def category_table(rep: ReceptionReport) -> pd.DataFrame:
     r = rep.row
     rows = []
     for cat in CATEGORIES:
-        share = 100 * r[cat] / r["mottagna_totalt"] if pd.notna(r[cat]) and r["mottagna_totalt"] else None
-        lan_share = 100 * rep.lan_totals.by_category[cat] / rep.lan_totals.mottagna_totalt if rep.lan_totals.mottagna_totalt else None
+        share = (
+            100 * r[cat] / r["mottagna_totalt"]
+            if pd.notna(r[cat]) and r["mottagna_totalt"]
+            else None
+        )
+        lan_share = (
+            100 * rep.lan_totals.by_category[cat] / rep.lan_totals.mottagna_totalt
+            if rep.lan_totals.mottagna_totalt
+            else None
+        )
         riket_share = 100 * rep.riket_totals.by_category[cat] / rep.riket_totals.mottagna_totalt
-        rows.append({
-            "Kategori": reception.CATEGORY_LABELS[cat],
-            "Personer": fmt.number(r[cat]),
-            "varav ensamkommande barn": fmt.number(r["ensam_" + cat]),
-            "Andel": fmt.percent(share),
-            f"Andel i {rep.lan.name}": fmt.percent(lan_share),
-            "Andel i riket": fmt.percent(riket_share),
-        })
-    rows.append({
-        "Kategori": "Totalt", "Personer": fmt.number(r["mottagna_totalt"]),
-        "varav ensamkommande barn": fmt.number(r["ensam_totalt"]), "Andel": fmt.percent(100 if pd.notna(r["mottagna_totalt"]) else None),
-        f"Andel i {rep.lan.name}": fmt.percent(100), "Andel i riket": fmt.percent(100),
-    })
+        rows.append(
+            {
+                "Kategori": reception.CATEGORY_LABELS[cat],
+                "Personer": fmt.number(r[cat]),
+                "varav ensamkommande barn": fmt.number(r["ensam_" + cat]),
+                "Andel": fmt.percent(share),
+                f"Andel i {rep.lan.name}": fmt.percent(lan_share),
+                "Andel i riket": fmt.percent(riket_share),
+            }
+        )
+    rows.append(
+        {
+            "Kategori": "Totalt",
+            "Personer": fmt.number(r["mottagna_totalt"]),
+            "varav ensamkommande barn": fmt.number(r["ensam_totalt"]),
+            "Andel": fmt.percent(100 if pd.notna(r["mottagna_totalt"]) else None),
+            f"Andel i {rep.lan.name}": fmt.percent(100),
+            "Andel i riket": fmt.percent(100),
+        }
+    )
     return pd.DataFrame(rows).set_index("Kategori")
 
 
 def lanstal_table(rep: ReceptionReport) -> pd.DataFrame:
     t = rep.lanstal
-    return pd.DataFrame({
-        "År": t["year"].astype(str),
-        "Version": t["version"].map(_version_sv),
-        f"Länstal {rep.lan.name}": t["lanstal"].map(fmt.number),
-        "Riket": t["national_total"].map(fmt.number),
-        f"Kommuntal {rep.area.name}": t["kommuntal"].map(fmt.number),
-        "Kommunens andel av länstalet": t["andel_av_lanstal_pct"].map(lambda v: fmt.percent(v, 1)),
-        "Författning": t["sfs"].where(t["sfs"].str.startswith("SFS"), "–"),
-    }).set_index("År")
+    return pd.DataFrame(
+        {
+            "År": t["year"].astype(str),
+            "Version": t["version"].map(_version_sv),
+            f"Länstal {rep.lan.name}": t["lanstal"].map(fmt.number),
+            "Riket": t["national_total"].map(fmt.number),
+            f"Kommuntal {rep.area.name}": t["kommuntal"].map(fmt.number),
+            "Kommunens andel av länstalet": t["andel_av_lanstal_pct"].map(
+                lambda v: fmt.percent(v, 1)
+            ),
+            "Författning": t["sfs"].where(t["sfs"].str.startswith("SFS"), "–"),
+        }
+    ).set_index("År")
 
 
 def _version_sv(version: str) -> str:

@@ -37,7 +37,9 @@ class Area:
 
 class Registry:
     def __init__(self, areas: pd.DataFrame):
-        self._areas = [Area(**rec) for rec in areas[["code", "name", "kind", "lan_code"]].to_dict("records")]
+        self._areas = [
+            Area(**rec) for rec in areas[["code", "name", "kind", "lan_code"]].to_dict("records")
+        ]
         self._by_code = {a.code: a for a in self._areas}
 
     @classmethod
@@ -78,7 +80,9 @@ class Registry:
     def resolve(self, query, kinds: tuple[str, ...] = ("kommun",)) -> Area:
         """Turn what a user or a parameter file gave into an area, or raise with suggestions."""
         if isinstance(query, bool) or query is None:
-            raise UnknownAreaError(f"{query!r} är ingen kommun. Ange en kod som text, t.ex. '0680'.")
+            raise UnknownAreaError(
+                f"{query!r} är ingen kommun. Ange en kod som text, t.ex. '0680'."
+            )
         if isinstance(query, float):
             if not (math.isfinite(query) and query.is_integer()):
                 raise UnknownAreaError(f"{query!r} är ingen kommunkod.")
@@ -122,7 +126,9 @@ class Registry:
         candidates = []
         padded = str(number).zfill(4)
         if padded in self._by_code and self._by_code[padded].kind in kinds:
-            candidates.append(f"{padded} {self._by_code[padded].name} (om den inledande nollan föll bort)")
+            candidates.append(
+                f"{padded} {self._by_code[padded].name} (om den inledande nollan föll bort)"
+            )
         octal = "0" + format(number, "o")
         if len(octal) == 4 and octal in self._by_code and self._by_code[octal].kind in kinds:
             candidates.append(
@@ -132,7 +138,7 @@ class Registry:
         raise UnknownAreaError(
             f"Kommunen angavs som talet {number}, inte som text, så den inledande nollan kan ha "
             f"försvunnit eller koden ha lästs som ett oktalt tal.{hint} Ange koden som text: "
-            "papermill -r kommun 0114, eller i YAML kommun: \"0114\".",
+            'papermill -r kommun 0114, eller i YAML kommun: "0114".',
             candidates,
         )
 
@@ -143,7 +149,9 @@ class Registry:
             if len(exact) == 1:
                 return exact[0]
         for variant in name_variants(text):
-            loose = [a for a in pool if ascii_fold(variant) in map(ascii_fold, name_variants(a.name))]
+            loose = [
+                a for a in pool if ascii_fold(variant) in map(ascii_fold, name_variants(a.name))
+            ]
             if len(loose) == 1:
                 return loose[0]
             if len(loose) > 1:

@@ -66,6 +66,8 @@ def run_report(args) -> int:
     if failures:
         print(f"\n{len(failures)} rapporter misslyckades:", file=sys.stderr)
         for area, r in failures:
-            print(f"  {area.code} {area.name} {r.notebook}: cell {r.cell}: {r.error}", file=sys.stderr)
+            print(
+                f"  {area.code} {area.name} {r.notebook}: cell {r.cell}: {r.error}", file=sys.stderr
+            )
         return EXIT_FAILED
     return 0

@@ -28,9 +28,14 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 def page(title: str, body: str, data_version: str, root: str = "", links=()) -> str:
     return _env.get_template("page.html").render(
-        title=title, body=body, css=(TEMPLATES / "style.css").read_text(encoding="utf-8"),
-        root=root, links=list(links), data_version=data_version,
-        created=datetime.now().strftime("%Y-%m-%d %H:%M"), version=__version__,
+        title=title,
+        body=body,
+        css=(TEMPLATES / "style.css").read_text(encoding="utf-8"),
+        root=root,
+        links=list(links),
+        data_version=data_version,
+        created=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        version=__version__,
     )
 
 
@@ -53,8 +58,9 @@ def write_index(out_dir: Path, lan_names: dict[str, str], data_version: str) -> 
             if (meta_path.parent / f"{nb}.html").exists()
         ]
         if notebooks:
-            entries.append(dict(meta, notebooks=notebooks,
-                                search=ascii_fold(f"{meta['code']} {meta['name']}")))
+            entries.append(
+                dict(meta, notebooks=notebooks, search=ascii_fold(f"{meta['code']} {meta['name']}"))
+            )
     groups = {}
     for e in sorted(entries, key=lambda e: e["code"]):
         groups.setdefault(lan_names.get(e["lan_code"], e["lan_code"]), []).append(e)

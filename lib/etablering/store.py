@@ -57,9 +57,11 @@ def read_manifest(data_dir=None) -> dict:
 def data_version(data_dir=None) -> str:
     """A short hash of what the tables were built from; reports and run manifests record it."""
     tables = read_manifest(data_dir)["tables"]
-    digest = hashlib.sha256(json.dumps(
-        {k: v.get("content_sha256") for k, v in sorted(tables.items())}, sort_keys=True
-    ).encode())
+    digest = hashlib.sha256(
+        json.dumps(
+            {k: v.get("content_sha256") for k, v in sorted(tables.items())}, sort_keys=True
+        ).encode()
+    )
     return digest.hexdigest()[:12]
 
 
@@ -77,7 +79,9 @@ def _write_parquet(name: str, frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False)
 
 
-def write_all(tables: dict[str, pd.DataFrame], sources: dict[str, list[dict]], data_dir=None) -> Path:
+def write_all(
+    tables: dict[str, pd.DataFrame], sources: dict[str, list[dict]], data_dir=None
+) -> Path:
     """Replace the processed directory with `tables`, keeping tables the import does not make."""
     target = _dir(data_dir)
     target.parent.mkdir(parents=True, exist_ok=True)

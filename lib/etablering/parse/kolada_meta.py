@@ -7,7 +7,12 @@ import pandas as pd
 from ..errors import ParseError
 
 CATALOGUE_COLUMNS = [
-    "id", "title", "description", "is_divided_by_gender", "municipality_type", "publ_period",
+    "id",
+    "title",
+    "description",
+    "is_divided_by_gender",
+    "municipality_type",
+    "publ_period",
     "publication_date",
 ]
 GROUP_COLUMNS = ["group_id", "group_title", "member_id", "member_title"]
@@ -32,9 +37,7 @@ def parse_catalogue(path: Path) -> pd.DataFrame:
 
 
 def parse_groups(path: Path) -> pd.DataFrame:
-    frame = _read(path, GROUP_COLUMNS)[GROUP_COLUMNS].rename(
-        columns={"member_id": "member_code"}
-    )
+    frame = _read(path, GROUP_COLUMNS)[GROUP_COLUMNS].rename(columns={"member_id": "member_code"})
     bad = ~frame["member_code"].str.fullmatch(r"\d{4}")
     if bad.any():
         i = int(bad.idxmax())

@@ -53,7 +53,9 @@ def parse_kommuntal(path: Path, registry: Registry, year: int | None = None) -> 
     if header_at is None:
         found = rows[0][:6] if rows else []
         missing = [c for c in KOMMUNTAL_COLUMNS if c not in found]
-        raise ParseError(path, f"saknar kolumnerna {missing}; väntade rubriken {KOMMUNTAL_COLUMNS}", 1)
+        raise ParseError(
+            path, f"saknar kolumnerna {missing}; väntade rubriken {KOMMUNTAL_COLUMNS}", 1
+        )
     year = _year(path, rows, year)
     records, subtotals = [], {}
     for i, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
@@ -80,8 +82,10 @@ def parse_kommuntal(path: Path, registry: Registry, year: int | None = None) -> 
         part = frame[frame["kommun_code"].str[:2] == lan_code]
         if (part["kommuntal"].sum(), part["mottagna_anvisade"].sum()) != (tal, received):
             raise ParseError(
-                path, f"länsraden ({tal}, {received}) stämmer inte med summan av kommunraderna "
-                f"({part['kommuntal'].sum()}, {part['mottagna_anvisade'].sum()})", i
+                path,
+                f"länsraden ({tal}, {received}) stämmer inte med summan av kommunraderna "
+                f"({part['kommuntal'].sum()}, {part['mottagna_anvisade'].sum()})",
+                i,
             )
     if frame.empty:
         raise ParseError(path, "inga kommunrader hittades")
@@ -147,14 +151,17 @@ def parse_kommunmottagna(path: Path, registry: Registry, year: int | None = None
             continue
         lan = registry.match_name(current_lan or "", kind="lan")
         if lan is not None and lan.lan_code != area.lan_code:
-            raise ParseError(path, f"{label} står under {current_lan} men hör till ett annat län", i)
+            raise ParseError(
+                path, f"{label} står under {current_lan} men hör till ett annat län", i
+            )
         for cat in columns:
             if cat != "totalt":
                 records.append((year, area.code, cat, *counts[cat], SOURCE))
     if unmatched:
         raise ParseError(
-            path, "kommunnamn som inte finns i SCB:s kodlista (rätta namnet eller kodlistan): "
-            + "; ".join(unmatched)
+            path,
+            "kommunnamn som inte finns i SCB:s kodlista (rätta namnet eller kodlistan): "
+            + "; ".join(unmatched),
         )
     frame = pd.DataFrame.from_records(
         records,
@@ -164,7 +171,9 @@ def parse_kommunmottagna(path: Path, registry: Registry, year: int | None = None
         raise ParseError(path, "inga kommunrader hittades")
     dup = frame.duplicated(["kommun_code", "category"])
     if dup.any():
-        raise ParseError(path, f"kommunen {frame.loc[dup, 'kommun_code'].iloc[0]} står flera gånger")
+        raise ParseError(
+            path, f"kommunen {frame.loc[dup, 'kommun_code'].iloc[0]} står flera gånger"
+        )
     _check_subtotals(frame, lan_rows, total_row, registry, path)
     return frame
 
@@ -176,7 +185,9 @@ def _category_columns(header: list[str], path, row: int) -> dict[str, tuple[int,
             if cat not in columns and re.search(pattern, text.strip(), re.I):
                 following = header[j + 1] if j + 1 < len(header) else ""
                 if not re.search(r"varav ensamk", following, re.I):
-                    raise ParseError(path, f"kolumnen efter {text!r} är inte 'varav ensamk barn'", row)
+                    raise ParseError(
+                        path, f"kolumnen efter {text!r} är inte 'varav ensamk barn'", row
+                    )
                 columns[cat] = (j, j + 1)
                 break
     missing = [cat for cat, _ in CATEGORY_HEADERS if cat not in columns]
@@ -190,8 +201,10 @@ def _check_row_total(counts, path, row: int) -> None:
         parts = sum(v[k] for cat, v in counts.items() if cat != "totalt")
         if parts != counts["totalt"][k]:
             raise ParseError(
-                path, f"kategorierna summerar till {parts} {what} men Totalt är {counts['totalt'][k]}",
-                row, "Totalt",
+                path,
+                f"kategorierna summerar till {parts} {what} men Totalt är {counts['totalt'][k]}",
+                row,
+                "Totalt",
             )
 
 
@@ -211,9 +224,16 @@ def _compare(sums, counts, path, row) -> None:
     for cat, (persons, ens) in counts.items():
         if cat == "totalt":
             continue
-        got = (int(sums.loc[cat, "persons"]), int(sums.loc[cat, "ensamkommande"])) if cat in sums.index else (0, 0)
+        got = (
+            (int(sums.loc[cat, "persons"]), int(sums.loc[cat, "ensamkommande"]))
+            if cat in sums.index
+            else (0, 0)
+        )
         if got != (persons, ens):
             raise ParseError(
-                path, f"summaraden säger {persons} ({ens} ensamk.) men kommunraderna ger {got[0]} "
-                f"({got[1]})", row, cat,
+                path,
+                f"summaraden säger {persons} ({ens} ensamk.) men kommunraderna ger {got[0]} "
+                f"({got[1]})",
+                row,
+                cat,
             )

@@ -82,7 +82,9 @@ def _population_wide(rows, path) -> pd.DataFrame:
             continue  # footnotes under the table
         code = _kommun_code(match.group(1), path, i)
         for j, year in year_cols.items():
-            pop = parse_count(row[j] if j < len(row) else "", path, i, str(year), empty_is_zero=False)
+            pop = parse_count(
+                row[j] if j < len(row) else "", path, i, str(year), empty_is_zero=False
+            )
             if pop is not None:
                 records.append((code, year, pop))
     return _population_frame(records, path)

@@ -26,24 +26,39 @@ def _records(path: Path, required: list[str]) -> tuple[list[dict], list[int]]:
 
 
 def parse_lanstal(path: Path) -> pd.DataFrame:
-    cols = ["year", "lan_code", "lan_name", "lanstal", "national_total", "sfs", "version", "source_url"]
+    cols = [
+        "year",
+        "lan_code",
+        "lan_name",
+        "lanstal",
+        "national_total",
+        "sfs",
+        "version",
+        "source_url",
+    ]
     records, lines = _records(path, cols)
     out = []
     for rec, i in zip(records, lines, strict=True):
-        out.append({
-            "year": parse_count(rec["year"], path, i, "year", empty_is_zero=False),
-            "lan_code": rec["lan_code"].zfill(2),
-            "lanstal": parse_count(rec["lanstal"], path, i, "lanstal", empty_is_zero=False),
-            "national_total": parse_count(rec["national_total"], path, i, "national_total", empty_is_zero=False),
-            "sfs": rec["sfs"],
-            "version": rec["version"],
-            "source_url": rec["source_url"],
-        })
+        out.append(
+            {
+                "year": parse_count(rec["year"], path, i, "year", empty_is_zero=False),
+                "lan_code": rec["lan_code"].zfill(2),
+                "lanstal": parse_count(rec["lanstal"], path, i, "lanstal", empty_is_zero=False),
+                "national_total": parse_count(
+                    rec["national_total"], path, i, "national_total", empty_is_zero=False
+                ),
+                "sfs": rec["sfs"],
+                "version": rec["version"],
+                "source_url": rec["source_url"],
+            }
+        )
     frame = pd.DataFrame(out)
     if frame[["year", "lanstal", "national_total"]].isna().any().any():
         raise ParseError(path, "tomma år eller länstal")
     # Each SFS states its national total: the län must add up to it.
-    sums = frame.groupby(["year", "version"]).agg(s=("lanstal", "sum"), n=("national_total", "first"))
+    sums = frame.groupby(["year", "version"]).agg(
+        s=("lanstal", "sum"), n=("national_total", "first")
+    )
     bad = sums[sums["s"] != sums["n"]]
     if len(bad):
         (year, version), row = next(iter(bad.iterrows()))
@@ -62,17 +77,19 @@ def parse_kpi_series(path: Path) -> pd.DataFrame:
         value = parse_number(rec["value_pct"], path, i, "value_pct")
         if value is not None and not 0 <= value <= 100:
             raise ParseError(path, f"andelen {value} ligger utanför 0–100", i, "value_pct")
-        out.append({
-            "kpi": rec["kpi_id"],
-            "area_code": rec["area_code"].zfill(4),
-            "year": parse_count(rec["year"], path, i, "year", empty_is_zero=False),
-            "gender": rec["gender"],
-            "value": value,
-            "count": None,
-            "status": "" if value is not None else "Missing",
-            "source": f"Kolada via {rec['source_url']} (transkriberad)",
-            "retrieved": "",
-        })
+        out.append(
+            {
+                "kpi": rec["kpi_id"],
+                "area_code": rec["area_code"].zfill(4),
+                "year": parse_count(rec["year"], path, i, "year", empty_is_zero=False),
+                "gender": rec["gender"],
+                "value": value,
+                "count": None,
+                "status": "" if value is not None else "Missing",
+                "source": f"Kolada via {rec['source_url']} (transkriberad)",
+                "retrieved": "",
+            }
+        )
     frame = pd.DataFrame(out)
     frame["value"] = frame["value"].astype(float)
     frame["count"] = frame["count"].astype(float)
