@@ -6,10 +6,8 @@ import json
 import math
 import re
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
@@ -24,58 +22,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "kolada"
 KPIS = ["N01951", "N01986", "N01987", "N02006"]
 
 
-class FakeKolada:
-    """Programmerbar server: routes["/v3/data"] = [svar, svar, ...]; sista svaret upprepas.
-
-    Ett svar är (status, body) där body är ett fixturfilnamn, en dict eller None.
-    Nyckeln får "?page=N" när förfrågan har page-parametern.
-    """
-
-    def __init__(self) -> None:
-        self.routes: dict[str, list[tuple[int, object]]] = {}
-        self.requests: list[tuple[str, str]] = []  # (path, rå query)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server-namn)
-                parts = urlsplit(self.path)
-                fake.requests.append((parts.path, parts.query))
-                page = parse_qs(parts.query).get("page")
-                key = parts.path + (f"?page={page[0]}" if page else "")
-                queue = fake.routes.get(key) or [(404, {"error": f"no route {key}"})]
-                status, body = queue.pop(0) if len(queue) > 1 else queue[0]
-                if isinstance(body, str):
-                    text = (FIXTURES / body).read_text(encoding="utf-8")
-                    payload = text.replace("{base}", fake.base_url).encode()
-                else:
-                    payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args) -> None:  # tyst i testutskriften
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v3/"
-
-    def queries(self) -> list[dict[str, list[str]]]:
-        return [parse_qs(q) for _, q in self.requests]
-
-
-@pytest.fixture
-def server():
-    fake = FakeKolada()
-    thread = threading.Thread(target=fake.httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    fake.httpd.shutdown()
-    fake.httpd.server_close()
-    thread.join(timeout=5)
-
-
 class SleepRecorder:
     def __init__(self) -> None:
         self.calls: list[float] = []
@@ -84,7 +30,7 @@ class SleepRecorder:
         self.calls.append(seconds)
 
 
-def client_for(server: FakeKolada, **kw) -> KoladaClient:
+def client_for(server, **kw) -> KoladaClient:
     kw.setdefault("sleep", SleepRecorder())
     kw.setdefault("timeout", 5)
     return KoladaClient(server.base_url, **kw)

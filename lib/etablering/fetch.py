@@ -11,12 +11,17 @@ POPULATION_KPI = "N01951"
 SOURCE = "Kolada"
 
 
-def fetch_kolada(kpis=None, years=None, base_url=None, data_dir=None, log=print) -> pd.DataFrame:
+def fetch_kolada(
+    kpis=None, years=None, base_url=None, data_dir=None, log=print, client=None
+) -> pd.DataFrame:
     kpis = kpis or RECEPTION_KPIS
+    client = client or KoladaClient(
+        base_url or DEFAULT_BASE_URL, cache_dir=paths.cache_dir() / "kolada"
+    )
+    ensure_areas(client, data_dir, log)
     registry = Registry.load(data_dir)
     areas = [a.code for a in (*registry.kommuner(), *registry.lan(), registry.riket)]
-    client = KoladaClient(base_url or DEFAULT_BASE_URL, cache_dir=paths.cache_dir() / "kolada")
-    log(f"Hämtar {', '.join(kpis)} för {len(areas)} områden från {base_url or DEFAULT_BASE_URL}")
+    log(f"Hämtar {', '.join(kpis)} för {len(areas)} områden från {client.base_url}")
     fetched = client.fetch_values(kpis, areas, years)
     merge_kpi_values(fetched, kpis, data_dir)
     if POPULATION_KPI in kpis:
@@ -25,6 +30,32 @@ def fetch_kolada(kpis=None, years=None, base_url=None, data_dir=None, log=print)
         )
     log(f"Klart: {len(fetched)} värden. Dataversion {store.data_version(data_dir)}.")
     return fetched
+
+
+def ensure_areas(client: KoladaClient, data_dir=None, log=print) -> None:
+    """Without the offline snapshot, take the list of kommuner, regions and riket from Kolada."""
+    if store.has_table("areas", data_dir):
+        return
+    log("Ingen kommunlista importerad; hämtar Koladas områdeslista.")
+    store.write_table(
+        "areas",
+        areas_from_kolada(client.fetch_municipalities()),
+        [{"source": "Kolada API v3, municipality"}],
+        data_dir,
+    )
+
+
+def areas_from_kolada(rows: list[dict]) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        code, title, kind = row["id"], row["title"], row.get("type")
+        if code == "0000":
+            records.append((code, "Riket", "riket", "00"))
+        elif kind == "L" and code.startswith("00"):
+            records.append((code, title, "lan", code[2:]))
+        elif kind == "K":
+            records.append((code, title, "kommun", code[:2]))
+    return pd.DataFrame(records, columns=["code", "name", "kind", "lan_code"])
 
 
 def merge_kpi_values(fetched: pd.DataFrame, kpis: list[str], data_dir=None) -> None:
