@@ -1,0 +1,47 @@
+"""The project's own files agree with each other (one dependency list, working entry points)."""
+
+import re
+import tomllib
+
+import yaml
+
+from etablering import paths
+
+ROOT = paths.PROJECT_ROOT
+
+
+def test_environment_yml_installs_from_pyproject():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    minimum = pyproject["project"]["requires-python"].removeprefix(">=")
+    assert tuple(map(int, python.split("=")[1].split("."))) >= tuple(map(int, minimum.split(".")))
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    # conda users get exactly the pyproject dependencies, nothing listed twice
+    assert pip == ["-e .[dev]"]
+    assert "dev" in pyproject["project"]["optional-dependencies"]
+
+
+def test_console_script_points_at_the_cli():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["etablering"] == "etablering.cli:main"
+
+
+def test_gitignore_keeps_lib_and_drops_data_and_reports():
+    lines = (ROOT / ".gitignore").read_text().splitlines()
+    assert "lib/" not in lines and "lib" not in lines
+    assert {"data/raw/", "data/processed/", "reports/", ".venv/"} <= set(lines)
+
+
+def test_readme_commands_exist_in_makefile():
+    readme = (ROOT / "README.md").read_text()
+    targets = set(re.findall(r"^([a-z]+):", (ROOT / "Makefile").read_text(), re.M))
+    for command in re.findall(r"^make (\w+)", readme, re.M):
+        assert command in targets, command
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_notebook_has_exactly_one_parameters_cell():
+    for nb in (ROOT / "notebooks").glob("*.py"):
+        tagged = re.findall(r'^# %%.*tags=\[[^]]*"parameters"', nb.read_text(), re.M)
+        assert len(tagged) == 1, nb.name
