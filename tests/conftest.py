@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from etablering import paths
 from etablering.importer import import_dir
 from etablering.registry import Registry

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+
 from etablering.cli import main
 
 

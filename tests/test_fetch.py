@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+
 from etablering import store
 from etablering.cli import main
 from etablering.fetch import fetch_kolada

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from etablering import paths, store
 from etablering.errors import EtableringError, MissingDataError, ParseError
 from etablering.importer import import_dir

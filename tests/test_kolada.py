@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
+
 from etablering.kolada import (
     KoladaClient,
     KoladaError,

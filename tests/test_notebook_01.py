@@ -9,6 +9,7 @@ import jupytext
 import nbformat
 import papermill as pm
 import pytest
+
 from etablering import paths
 
 pytestmark = pytest.mark.notebook

@@ -1,4 +1,5 @@
 import pytest
+
 from etablering.errors import ParameterError
 from etablering.params import validate_params
 

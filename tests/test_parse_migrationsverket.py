@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+
 from etablering import paths
 from etablering.errors import ParseError
 from etablering.parse import scb

@@ -4,6 +4,7 @@ import math
 
 import pandas as pd
 import pytest
+
 from etablering import reception
 from etablering.errors import MissingDataError
 from etablering.store import read_table
