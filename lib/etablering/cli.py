@@ -41,10 +41,22 @@ def _parser() -> argparse.ArgumentParser:
     p = data.add_parser("status", help="visa vilka tabeller, områden och år som finns")
     p.set_defaults(func=cmd_status)
     p = data.add_parser("fetch", help="hämta nyckeltal från Koladas API v3 (kräver internet)")
-    p.add_argument("--kpi", nargs="+", help="KPI-id (standard: mottagande och folkmängd)")
+    p.add_argument("--kpi", nargs="+", help="KPI-id (standard: alla som rapporterna använder)")
+    p.add_argument(
+        "--group",
+        choices=["mottagande", "etablering", "bistand"],
+        help="bara nyckeltalen för en rapport",
+    )
     p.add_argument("--years", nargs="+", type=int, help="år (standard: alla)")
     p.add_argument("--base-url", default=None, help="Koladas API-adress (för test)")
     p.set_defaults(func=cmd_fetch)
+
+    p = data.add_parser(
+        "demo", help="skriv syntetiska demodata (SYNTETISKA DATA) för alla kommuner"
+    )
+    p.add_argument("--seed", type=int, default=2016, help="slumpfrö (standard 2016)")
+    p.add_argument("--remove", action="store_true", help="ta bort demodata")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("report", help="rendera rapporter för kommuner")
     p.add_argument("kommuner", nargs="*", help="kommunkod eller namn, t.ex. 0680 eller Jönköping")
@@ -53,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="år (standard: senaste år med mottagandedata)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="utmapp (standard: reports)")
     p.add_argument("--notebooks", nargs="+", help="vilka rapporter (standard: alla)")
+    p.add_argument("--jobs", type=int, help="parallella processer (standard: antal kärnor)")
+    p.add_argument("--scheduler", help="Dask-schemaläggare, t.ex. tcp://host:8786")
+    p.add_argument(
+        "--resume", action="store_true", help="hoppa över rapporter som redan är aktuella"
+    )
+    p.add_argument("--timeout", type=int, default=600, help="längsta tid per cell i sekunder")
     p.set_defaults(func=cmd_report)
     return parser
 
@@ -86,9 +104,24 @@ def cmd_status(args) -> int:
 
 
 def cmd_fetch(args) -> int:
-    from .fetch import fetch_kolada
+    from .fetch import KPI_GROUPS, fetch_kolada
 
-    fetch_kolada(kpis=args.kpi, years=args.years, base_url=args.base_url)
+    kpis = args.kpi or (KPI_GROUPS[args.group] if args.group else None)
+    fetch_kolada(kpis=kpis, years=args.years, base_url=args.base_url)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo_data import remove_demo, write_demo
+
+    if args.remove:
+        print(f"Tog bort {remove_demo()} rader syntetiska data.")
+    else:
+        n = write_demo(seed=args.seed)
+        print(
+            f"Skrev {n} rader SYNTETISKA DATA (frö {args.seed}) till kpi_values. "
+            "Rapporter visar dem bara med --demo, märkta SYNTETISKA DATA."
+        )
     return 0
 
 

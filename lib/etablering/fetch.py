@@ -3,10 +3,39 @@
 import pandas as pd
 
 from . import paths, store
+from .errors import UnknownAreaError
 from .kolada import DEFAULT_BASE_URL, KoladaClient
 from .registry import Registry
 
-RECEPTION_KPIS = ["N01986", "N01987", "N02006", "N01951"]
+
+class UnknownKpiError(UnknownAreaError):
+    """Bad input like an unknown kommun: exit code 2."""
+
+
+# What each report needs from Kolada (ids checked against the 2026-03 KPI catalogue).
+KPI_GROUPS = {
+    "mottagande": ["N01986", "N01987", "N02006", "N01951"],
+    "etablering": [
+        "N00973",
+        "N00971",
+        "N00972",
+        "N00995",
+        "N00991",  # status 90 days after leaving, %
+        "N00960",
+        "N00964",  # entered / left the programme during the year, antal
+        "N00961",
+        "N00962",
+        "N00963",
+        "N00969",
+        "N00970",
+        "N00994",  # education mix, %
+        "N00700",
+        "N02994",  # employment of refugees over longer stays, %
+    ],
+    "bistand": ["U31001", "N31001", "N31910", "N31859", "N01707"],
+}
+RECEPTION_KPIS = KPI_GROUPS["mottagande"]
+ALL_KPIS = [k for group in KPI_GROUPS.values() for k in group]
 POPULATION_KPI = "N01951"
 SOURCE = "Kolada"
 
@@ -14,7 +43,8 @@ SOURCE = "Kolada"
 def fetch_kolada(
     kpis=None, years=None, base_url=None, data_dir=None, log=print, client=None
 ) -> pd.DataFrame:
-    kpis = kpis or RECEPTION_KPIS
+    kpis = kpis or ALL_KPIS
+    check_kpi_ids(kpis, data_dir)
     client = client or KoladaClient(
         base_url or DEFAULT_BASE_URL, cache_dir=paths.cache_dir() / "kolada"
     )
@@ -30,6 +60,16 @@ def fetch_kolada(
         )
     log(f"Klart: {len(fetched)} värden. Dataversion {store.data_version(data_dir)}.")
     return fetched
+
+
+def check_kpi_ids(kpis: list[str], data_dir=None) -> None:
+    """Refuse ids Kolada's catalogue does not know (a typo would silently return nothing)."""
+    if not store.has_table("kpi_catalogue", data_dir):
+        return
+    known = set(store.read_table("kpi_catalogue", data_dir)["id"])
+    unknown = [k for k in kpis if k not in known]
+    if unknown:
+        raise UnknownKpiError(f"Okända KPI-id enligt Koladas katalog: {', '.join(unknown)}.")
 
 
 def ensure_areas(client: KoladaClient, data_dir=None, log=print) -> None:

@@ -28,7 +28,7 @@ def default_raw_dirs() -> list[Path]:
 
 
 def notebooks_dir() -> Path:
-    return PROJECT_ROOT / "notebooks"
+    return _env_path("ETABLERING_NOTEBOOKS", PROJECT_ROOT / "notebooks")
 
 
 def parameters_dir() -> Path:

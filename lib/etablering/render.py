@@ -1,9 +1,12 @@
-"""Running a notebook for one kommun with papermill's Python API and turning the result into a
-self-contained HTML page (no code, images embedded, no CDN)."""
+"""One notebook for one kommun: papermill execution in a warm kernel, then a self-contained
+HTML page (no code, images embedded, no CDN). Outputs appear atomically or not at all."""
 
 import copy
+import hashlib
+import json
+import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
@@ -13,29 +16,44 @@ import papermill as pm
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from . import paths, site
+from . import kernels, paths, site
 
 NOTEBOOKS = {"01-mottagande": "Mottagande mot kommuntal"}
-KERNEL = "python3"
+WORK = ".work"  # running notebooks live here, never beside finished reports
 
 
 @dataclass
 class RenderResult:
     kommun: str
+    name: str
     notebook: str
-    ok: bool
+    status: str  # ok | failed | skipped
     duration: float
-    html: Path | None = None
+    key: str = ""
+    html: str = ""
     error: str = ""
     cell: int | None = None
 
+    def as_dict(self) -> dict:
+        return asdict(self)
+
 
 @cache
-def _source(notebook: str) -> nbformat.NotebookNode:
+def notebook_source(notebook: str) -> nbformat.NotebookNode:
     return jupytext.read(paths.notebooks_dir() / f"{notebook}.py")
 
 
-def _html_body(nb: nbformat.NotebookNode) -> str:
+def notebook_hash(notebook: str) -> str:
+    return hashlib.sha256((paths.notebooks_dir() / f"{notebook}.py").read_bytes()).hexdigest()[:12]
+
+
+def job_key(notebook: str, parameters: dict, data_version: str) -> str:
+    """What decides an output: notebook text, parameters and data. Same key = up to date."""
+    blob = json.dumps([notebook_hash(notebook), parameters, data_version], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def html_body(nb: nbformat.NotebookNode) -> str:
     nb = copy.deepcopy(nb)
     for cell in nb.cells:  # warnings on stderr are for developers, not readers
         if cell.cell_type == "code":
@@ -58,48 +76,70 @@ def _html_body(nb: nbformat.NotebookNode) -> str:
 
 
 def render(
-    area, notebook: str, out_dir: Path, parameters: dict, data_version: str, timeout: int = 600
+    area, notebook: str, out_dir, parameters: dict, data_version: str, timeout: int = 600
 ) -> RenderResult:
-    """Execute `notebook` for `area`, write <out>/<kod>-<slug>/<notebook>.{ipynb,html}.
+    """Execute `notebook` for `area` and write <out>/<kod>-<slug>/<notebook>.{ipynb,html}.
 
-    On failure the earlier good outputs for the kommun stay as they were.
+    On failure the earlier good outputs stay as they were and the failed run is kept as
+    <notebook>.failed.ipynb for inspection.
     """
-    kommun_dir = Path(out_dir) / area.slug
-    kommun_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)
+    kommun_dir = out_dir / area.slug
+    work = out_dir / WORK
+    work.mkdir(parents=True, exist_ok=True)
+    running = work / f"{area.slug}-{notebook}.ipynb"
+    key = job_key(notebook, parameters, data_version)
     started = time.perf_counter()
-    executed_path = kommun_dir / f".{notebook}.running.ipynb"
     try:
         executed = pm.execute_notebook(
-            copy.deepcopy(_source(notebook)),
-            str(executed_path),
+            copy.deepcopy(notebook_source(notebook)),
+            str(running),
             parameters=parameters,
-            kernel_name=KERNEL,
+            engine_name=kernels.ENGINE,
+            kernel_name=kernels.KERNEL,
             language="python",
             progress_bar=False,
             log_output=False,
-            cwd=str(paths.notebooks_dir()),
             execution_timeout=timeout,
         )
-    except Exception as exc:  # a cell raised, the kernel died or timed out
-        if executed_path.exists():  # keep the failed run for inspection, beside the good one
-            executed_path.replace(kommun_dir / f"{notebook}.failed.ipynb")
+    except Exception as exc:  # a cell raised, the kernel died or a cell timed out
+        kernels.discard_kernel()
+        kommun_dir.mkdir(parents=True, exist_ok=True)
+        if running.exists():
+            shutil.move(running, kommun_dir / f"{notebook}.failed.ipynb")
         if isinstance(exc, pm.PapermillExecutionError):
             error, cell = f"{exc.ename}: {exc.evalue}", exc.cell_index
         else:
             error, cell = f"{type(exc).__name__}: {exc}", None
         return RenderResult(
-            area.code, notebook, False, time.perf_counter() - started, error=error, cell=cell
+            area.code,
+            area.name,
+            notebook,
+            "failed",
+            time.perf_counter() - started,
+            key,
+            error=error,
+            cell=cell,
         )
     title = f"{NOTEBOOKS[notebook]} – {area.name}"
-    html = site.page(
+    page = site.page(
         title,
-        _html_body(executed),
+        html_body(executed),
         data_version,
         root="../",
         links=[{"href": "../index.html", "label": "Alla kommuner"}],
     )
-    html_path = kommun_dir / f"{notebook}.html"
-    executed_path.replace(kommun_dir / f"{notebook}.ipynb")
-    site.write_atomic(html_path, html)
-    site.record_rendered(kommun_dir, area, notebook, NOTEBOOKS[notebook])
-    return RenderResult(area.code, notebook, True, time.perf_counter() - started, html=html_path)
+    site.write_atomic(kommun_dir / f"{notebook}.ipynb", nbformat.writes(executed))
+    site.write_atomic(kommun_dir / f"{notebook}.html", page)
+    running.unlink(missing_ok=True)
+    (kommun_dir / f"{notebook}.failed.ipynb").unlink(missing_ok=True)
+    site.record_rendered(kommun_dir, area, notebook, NOTEBOOKS[notebook], key)
+    return RenderResult(
+        area.code,
+        area.name,
+        notebook,
+        "ok",
+        time.perf_counter() - started,
+        key,
+        html=str(kommun_dir / f"{notebook}.html"),
+    )

@@ -1,13 +1,13 @@
 """`etablering report`: pick kommuner, validate everything, render each notebook, write the index."""
 
+import os
 import sys
 
-from tqdm import tqdm
-
 from . import paths, store
+from .batch import plan, run_batch
 from .errors import UnknownAreaError
 from .registry import Registry
-from .render import NOTEBOOKS, render
+from .render import NOTEBOOKS
 from .site import write_index
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -52,22 +52,34 @@ def run_report(args) -> int:
         raise UnknownAreaError(f"Okänd rapport {unknown}; finns: {', '.join(NOTEBOOKS)}")
     year = args.year or default_year()
     version = store.data_version()
-    params = {"year": year, "data_dir": str(paths.processed_dir())}
-    failures = []
-    jobs = [(a, nb) for a in areas for nb in notebooks]
-    for area, nb in tqdm(jobs, desc="Rapporter", unit="rapport", disable=len(jobs) < 2):
-        result = render(area, nb, args.out, {**params, "kommun": area.code}, version)
-        if result.ok:
-            print(f"{area.code} {area.name}: {result.html} ({result.duration:.1f} s)")
-        else:
-            failures.append((area, result))
+    jobs = plan(areas, notebooks, {"year": year, "data_dir": str(paths.processed_dir())}, version)
+    workers = args.jobs or os.cpu_count() or 1
+    manifest = run_batch(
+        jobs,
+        args.out,
+        version,
+        workers=min(workers, len(jobs)),
+        scheduler=args.scheduler,
+        resume=args.resume,
+        timeout=args.timeout,
+    )
     index = write_index(args.out, {a.lan_code: a.name for a in registry.lan()}, version)
-    print(f"Index: {index}")
+    counts = {
+        s: sum(r["status"] == s for r in manifest["results"]) for s in ("ok", "skipped", "failed")
+    }
+    print(
+        f"{counts['ok']} renderade, {counts['skipped']} redan aktuella, {counts['failed']} misslyckade "
+        f"på {manifest['duration_s']:.1f} s. Index: {index}"
+    )
+    failures = [r for r in manifest["results"] if r["status"] == "failed"]
     if failures:
         print(f"\n{len(failures)} rapporter misslyckades:", file=sys.stderr)
-        for area, r in failures:
+        for r in failures:
+            cell = f"cell {r['cell']}" if r["cell"] is not None else "utanför cellerna"
             print(
-                f"  {area.code} {area.name} {r.notebook}: cell {r.cell}: {r.error}", file=sys.stderr
+                f"  {r['kommun']} {r['name']} {r['notebook']}: {cell}: {r['error']}",
+                file=sys.stderr,
             )
+        print(f"Körlogg: {args.out}/manifest.json", file=sys.stderr)
         return EXIT_FAILED
     return 0

@@ -39,13 +39,19 @@ def page(title: str, body: str, data_version: str, root: str = "", links=()) -> 
     )
 
 
-def record_rendered(kommun_dir: Path, area, notebook: str, title: str) -> None:
-    """Remember what was rendered for a kommun, so the index lists earlier runs too."""
+def read_meta(kommun_dir: Path) -> dict:
     meta_path = kommun_dir / META
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    return json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+
+
+def record_rendered(kommun_dir: Path, area, notebook: str, title: str, key: str) -> None:
+    """Remember what was rendered for a kommun (the index lists earlier runs too; --resume
+    compares the key)."""
+    meta = read_meta(kommun_dir)
     meta.update(code=area.code, name=area.name, lan_code=area.lan_code, slug=area.slug)
     meta.setdefault("notebooks", {})[notebook] = title
-    write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=2))
+    meta.setdefault("keys", {})[notebook] = key
+    write_atomic(kommun_dir / META, json.dumps(meta, ensure_ascii=False, indent=2))
 
 
 def write_index(out_dir: Path, lan_names: dict[str, str], data_version: str) -> Path:

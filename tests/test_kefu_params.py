@@ -1,0 +1,154 @@
+"""The parameter file: every number sourced, overrides and scenarios validated like the file."""
+
+import pytest
+import yaml
+
+from etablering.errors import ParameterError
+from etablering.kefu import load_params
+from etablering.kefu.params import UNCERTAIN_PATHS, default_path, iter_sourced
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params()
+
+
+def test_every_number_has_source_year_and_method_when_derived(params):
+    records = list(iter_sourced(params))
+    assert len(records) > 250
+    for path, record in records:
+        assert len(record.source) > 10, path
+        assert 1990 <= record.year <= 2100, path
+        if record.derived:
+            assert record.method, path
+    # assumptions say so in their source
+    assert params.households["single"].share.source.startswith("antagande")
+    assert params.population.share_aged_20_64.source.startswith("antagande")
+
+
+def test_riksnorm_table_covers_2014_to_2026(params):
+    assert sorted(params.riksnorm.years) == list(range(2014, 2027))
+    assert params.riksnorm.last_allowed_year == 2031
+
+
+def test_defaults_are_the_documented_anchors(params):
+    assert params.etableringsersattning.per_day.value == 308
+    assert params.etableringsersattning.monthly() == pytest.approx(6_673, abs=1)
+    assert params.schablonersattning.for_year(2018) == 133_200
+    assert params.schablonersattning.for_year(2023, aged_65_plus=True) == 92_600
+    assert params.schablonersattning.under_65[2021].derived
+    assert params.rent.single.value == 5_065  # Malmö 2018
+    assert params.population.women_share.value == 0.57  # RFR7
+    assert 0.75 <= params.need_share.value <= 0.80  # Hässleholm 75–80 %
+    assert params.exit_share.women.value < params.exit_share.men.value
+    assert sum(t.share.value for t in params.households.values()) == pytest.approx(1)
+
+
+def test_overrides_use_dotted_keys(params):
+    changed = load_params(
+        overrides={"rent.single": 6_000, "riksnorm.years.2019.single_adult": 3_100}
+    )
+    assert changed.rent.single.value == 6_000
+    assert changed.rent.single.source == params.rent.single.source
+    assert "överstyrt" in changed.rent.single.note
+    assert changed.riksnorm.years[2019].single_adult.value == 3_100
+    assert params.with_overrides({"hazard.pieces.1.men": 0.02}).hazard.pieces[1].men.value == 0.02
+
+
+def test_override_outside_its_range_drops_the_range(params):
+    changed = params.with_overrides({"exit_share.women": 1.0})
+    assert changed.exit_share.women.value == 1.0
+    assert changed.exit_share.women.distribution is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        ({"exit_share.women": 1.2}, "exit_share.women"),
+        ({"need_share": -0.1}, "need_share"),
+        ({"rent.single": -100}, "rent.single"),
+        ({"kefu_scope.months_after_exit": -1}, "kefu_scope.months_after_exit"),
+        ({"riksnorm.max_years_beyond_table": 2.5}, "riksnorm.max_years_beyond_table"),
+        ({"households.single.share": 0.9}, "households"),
+        ({"establishment.durations.24": 0.5}, "establishment.durations"),
+        ({"hazard.pieces.0.from_month": 3}, "hazard.pieces"),
+    ],
+)
+def test_bad_values_name_the_parameter(overrides, path):
+    with pytest.raises(ParameterError) as err:
+        load_params(overrides=overrides)
+    assert f"parametern {path}" in str(err.value)
+
+
+def test_unknown_override_key_is_an_error():
+    with pytest.raises(ParameterError, match=r"Okänd parameter 'rent\.singel'.*rent\.single"):
+        load_params(overrides={"rent.singel": 5_000})
+
+
+def test_bad_file_names_the_parameter(tmp_path):
+    data = yaml.safe_load(default_path().read_text(encoding="utf-8"))
+    data["exit_share"]["men"]["value"] = 1.5
+    data["rent"]["couple"]["derived"] = True  # derived without method
+    data["population"]["unknown"] = 1  # extra="forbid"
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParameterError) as err:
+        load_params(path)
+    text = str(err.value)
+    assert "parametern exit_share.men: andelen måste ligga i 0–1, fick 1.5" in text
+    assert "parametern rent.couple: ett härlett tal" in text
+    assert "parametern population.unknown" in text
+
+
+def test_distribution_on_a_value_the_model_does_not_draw_is_an_error(tmp_path):
+    data = yaml.safe_load(default_path().read_text(encoding="utf-8"))
+    data["riksnorm"]["years"][2019]["single_adult"]["distribution"] = {
+        "kind": "uniform",
+        "low": 3_000,
+        "high": 3_200,
+    }
+    path = tmp_path / "dist.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(
+        ParameterError, match="riksnorm.years.2019.single_adult: fördelning stöds inte"
+    ):
+        load_params(path)
+
+
+def test_scenarios(params):
+    assert params.known_scenarios()[:3] == ["baseline", "aktiv_fran_dag_ett", "kvinnor_som_man"]
+    assert "hyra_angelholm_2023" in params.known_scenarios()
+    assert params.scenario("aktiv_fran_dag_ett").exit_share_target == 0.60
+    assert params.scenario("kvinnor_som_man").women_as_men
+    angelholm, scenario = params.with_scenario("hyra_angelholm_2023")
+    assert angelholm.rent.single.value == 6_330 and angelholm.rent.single.year == 2023
+    assert "Ängelholm" in scenario.description
+    with pytest.raises(ParameterError) as err:
+        params.scenario("kvinnor_som_män")
+    assert "Okänt scenario 'kvinnor_som_män'" in str(err.value)
+    assert "baseline, aktiv_fran_dag_ett, kvinnor_som_man" in str(err.value)
+
+
+def test_custom_scenario_may_not_shadow_a_builtin(tmp_path):
+    data = yaml.safe_load(default_path().read_text(encoding="utf-8"))
+    data["scenarios"]["baseline"] = {"description": "x"}
+    path = tmp_path / "s.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParameterError, match="parametern scenarios: .*inbyggda"):
+        load_params(path)
+
+
+def test_zero_spread(params):
+    flat = params.with_zero_spread()
+    for path, record in flat.uncertain():
+        assert record.distribution.low == record.distribution.high == record.value, path
+    assert {p for p, _ in params.uncertain()} <= set(UNCERTAIN_PATHS)
+
+
+def test_broken_custom_scenario_fails_at_load(tmp_path):
+    data = yaml.safe_load(default_path().read_text(encoding="utf-8"))
+    data["scenarios"]["dyr_hyra"] = {"overrides": {"rent.single": -1}}
+    path = tmp_path / "s.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"(?s)scenarios\.dyr_hyra.*parametern rent\.single"):
+        load_params(path)

@@ -1,0 +1,263 @@
+"""Outcome statistics checked against formulas written out by hand and against the real snapshot."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from etablering import outcomes
+from etablering.errors import MissingDataError, ParameterError
+from etablering.store import read_table, validate
+
+Z = 1.959963984540054  # standard normal 97.5 % quantile
+
+
+def wilson_by_hand(x: int, n: int) -> tuple[float, float]:
+    """Wilson (1927) score interval, in percent."""
+    p = x / n
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z / (1 + Z**2 / n) * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+# --- Wilson ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "expected"),
+    [(29, 100, (21.01, 38.54)), (66, 100, (56.28, 74.54))],
+)
+def test_wilson_matches_the_formula(x, n, expected):
+    low, high = outcomes.wilson_interval(x, n)
+    hand_low, hand_high = wilson_by_hand(x, n)
+    assert float(low) == pytest.approx(hand_low, abs=1e-4)
+    assert float(high) == pytest.approx(hand_high, abs=1e-4)
+    # and the rounded published-looking numbers
+    assert (round(float(low), 2), round(float(high), 2)) == pytest.approx(expected, abs=0.01)
+
+
+def test_wilson_is_vectorised_and_refuses_small_or_zero_cohorts():
+    low, high = outcomes.wilson_interval(
+        pd.array([29, 0, 3, pd.NA, 66], dtype="Int64"), np.array([100, 0, 5, 40, np.nan])
+    )
+    assert low.shape == high.shape == (5,)
+    assert low[0] == pytest.approx(wilson_by_hand(29, 100)[0], abs=1e-4)
+    # n = 0, n = 5 (< SMALL_COHORT), unknown successes, unknown n: no interval, no warning
+    assert np.isnan(low[1:]).all() and np.isnan(high[1:]).all()
+    low, high = outcomes.wilson_interval(5, 9)
+    assert np.isnan(low) and np.isnan(high)
+    low, high = outcomes.wilson_interval(0, 10)  # 0 % is fine with a real cohort
+    assert float(low) == 0.0 and float(high) == pytest.approx(wilson_by_hand(0, 10)[1], abs=1e-4)
+
+
+# --- Newcombe and z-test ------------------------------------------------------------------
+
+
+def test_newcombe_gap_matches_method_10_by_hand():
+    x1, n1, x2, n2 = 29, 100, 66, 120  # women, men
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = (v / 100 for v in wilson_by_hand(x1, n1))
+    l2, u2 = (v / 100 for v in wilson_by_hand(x2, n2))
+    d = p1 - p2
+    # Newcombe (1998), method 10: the hybrid score interval from the two Wilson intervals
+    low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    # pooled two-proportion z-test
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    z = d / se
+    p_value = math.erfc(abs(z) / math.sqrt(2))
+
+    gap = outcomes.gap_interval(x1, n1, x2, n2).iloc[0]
+    assert gap["gap_pp"] == pytest.approx(100 * d, abs=1e-4)
+    assert gap["gap_low"] == pytest.approx(100 * low, abs=1e-4)
+    assert gap["gap_high"] == pytest.approx(100 * high, abs=1e-4)
+    assert gap["p_value"] == pytest.approx(p_value, rel=1e-6)
+    assert round(gap["gap_pp"], 2) == -26.0 and gap["gap_high"] < 0
+
+
+def test_gap_is_nan_for_small_zero_or_unknown_cohorts():
+    # women 3 of 9; 0 of 0; 20 of 50 against 60 "of" 50 (impossible); 20 of unknown
+    gaps = outcomes.gap_interval(
+        [3, 0, 20, 20], [9, 0, 50, np.nan], [5, 5, 60, 30], [20, 20, 50, 60]
+    )
+    assert gaps[["gap_pp", "gap_low", "gap_high", "p_value"]].isna().all().all()
+    both_zero = outcomes.gap_interval(0, 20, 0, 30).iloc[0]
+    assert both_zero["gap_pp"] == 0 and np.isnan(both_zero["p_value"])  # no variation, no test
+
+
+# --- outcome_table on a hand-made table --------------------------------------------------
+
+
+def _rows(kpi, year, gender, value, status="", source="Kolada"):
+    return {
+        "kpi": kpi,
+        "area_code": "0114",
+        "year": year,
+        "gender": gender,
+        "value": float(value),
+        "count": 1.0,
+        "status": status,
+        "source": source,
+        "retrieved": "2025-01-01",
+    }
+
+
+@pytest.fixture
+def hand_made():
+    nan = float("nan")
+    rows = [
+        # 2020: everything there
+        _rows("N00973", 2020, "K", 40),
+        _rows("N00973", 2020, "M", 60),
+        _rows("N00973", 2020, "T", 49),
+        _rows("N00964", 2020, "K", 50),
+        _rows("N00964", 2020, "M", 40),
+        _rows("N00964", 2020, "T", 90),
+        # 2021: K share without cohort, M share Missing, T cohort of 5
+        _rows("N00973", 2021, "K", 30),
+        _rows("N00973", 2021, "M", nan, "Missing"),
+        _rows("N00973", 2021, "T", 20),
+        _rows("N00964", 2021, "M", 20),
+        _rows("N00964", 2021, "T", 5),
+        # 2022: nobody left among women
+        _rows("N00973", 2022, "K", nan, "Missing"),
+        _rows("N00973", 2022, "M", 50),
+        _rows("N00973", 2022, "T", 50),
+        _rows("N00964", 2022, "K", 0),
+        _rows("N00964", 2022, "M", 30),
+        _rows("N00964", 2022, "T", 30),
+        # another real source and a synthetic one for the same key: never chosen / mixed
+        _rows("N00973", 2020, "K", 99, source="Annan källa"),
+        _rows("N00973", 2020, "K", 11, source="SYNTETISKA DATA (demo)"),
+        _rows("N00964", 2020, "K", 1000, source="SYNTETISKA DATA (demo)"),
+    ]
+    return validate("kpi_values", pd.DataFrame(rows))
+
+
+def test_outcome_table_notes_and_missing_values(hand_made):
+    table = outcomes.outcome_table(hand_made, "0114", years=[2020, 2021, 2022, 2023])
+    assert list(table.columns[:8]) == [
+        "year",
+        "gender",
+        "share_pct",
+        "cohort_n",
+        "successes",
+        "low_pct",
+        "high_pct",
+        "note",
+    ]
+    assert len(table) == 12
+    t = table.set_index(["year", "gender"])
+
+    k20 = t.loc[(2020, "K")]
+    assert (k20["share_pct"], k20["cohort_n"], k20["successes"]) == (40.0, 50.0, 20)
+    assert (k20["low_pct"], k20["high_pct"]) == pytest.approx(wilson_by_hand(20, 50), abs=1e-4)
+    assert k20["note"] == "" and k20["source"] == "Kolada"
+    assert t.loc[(2020, "T"), "successes"] == 44  # round(0.49 * 90) = round(44.1)
+
+    k21 = t.loc[(2021, "K")]
+    assert k21["share_pct"] == 30 and np.isnan(k21["cohort_n"]) and pd.isna(k21["successes"])
+    assert np.isnan(k21["low_pct"]) and np.isnan(k21["high_pct"])
+    assert k21["note"] == "kullstorlek saknas – inget osäkerhetsintervall"
+
+    m21 = t.loc[(2021, "M")]
+    assert np.isnan(m21["share_pct"]) and m21["cohort_n"] == 20 and pd.isna(m21["successes"])
+    assert m21["note"] == "andel saknas (Kolada: Missing)"
+
+    t21 = t.loc[(2021, "T")]
+    assert t21["successes"] == 1 and np.isnan(t21["low_pct"])
+    assert t21["note"] == "färre än 10 personer – inget intervall"
+
+    k22 = t.loc[(2022, "K")]
+    assert k22["cohort_n"] == 0 and np.isnan(k22["share_pct"]) and pd.isna(k22["successes"])
+    assert k22["note"] == "inga som lämnat (0)"
+
+    for g in "KMT":
+        row = t.loc[(2023, g)]
+        assert (
+            np.isnan(row["share_pct"]) and np.isnan(row["cohort_n"]) and pd.isna(row["successes"])
+        )
+        assert row["note"] == "uppgift saknas för året"
+
+
+def test_outcome_table_keeps_synthetic_and_real_apart(hand_made):
+    real = outcomes.outcome_table(hand_made, "0114").set_index(["year", "gender"])
+    assert sorted(real.index.get_level_values("year").unique()) == [2020, 2021, 2022]
+    assert real.loc[(2020, "K"), "share_pct"] == 40  # "Kolada" wins over "Annan källa"
+    synthetic = outcomes.outcome_table(hand_made, "0114", synthetic=True)
+    assert list(synthetic["year"].unique()) == [2020]
+    s = synthetic.set_index("gender")
+    assert (s.loc["K", "share_pct"], s.loc["K", "cohort_n"]) == (11, 1000)
+    assert s.loc[["M", "T"], "note"].eq("uppgift saknas för året").all()  # nothing borrowed
+    assert s.loc["K", "source"].startswith("SYNTETISKA DATA")
+
+
+def test_outcome_table_wants_a_four_digit_text_code(hand_made):
+    with pytest.raises(ParameterError, match="fyra siffror"):
+        outcomes.outcome_table(hand_made, 114)
+
+
+def test_gender_gap_table(hand_made):
+    table = outcomes.outcome_table(hand_made, "0114", years=[2020, 2021, 2022, 2023])
+    gaps = outcomes.gender_gap_table(table).set_index("year")
+    g20 = gaps.loc[2020]
+    assert (g20["women_pct"], g20["men_pct"], g20["gap_pp"]) == (40, 60, -20)
+    by_hand = outcomes.gap_interval(20, 50, 24, 40).iloc[0]
+    assert g20["gap_low"] == pytest.approx(by_hand["gap_low"])
+    assert g20["gap_high"] == pytest.approx(by_hand["gap_high"])
+    assert g20["p_value"] == pytest.approx(by_hand["p_value"]) and g20["note"] == ""
+    assert gaps.loc[2021, "note"] == "andel saknas för män"
+    assert np.isnan(gaps.loc[2021, "gap_pp"]) and np.isnan(gaps.loc[2021, "gap_low"])
+    assert gaps.loc[2022, "note"] == "andel saknas för kvinnor"
+    assert gaps.loc[2023, "note"] == "andel saknas för kvinnor och män"
+
+
+def test_trend_model_needs_three_years_of_cohorts(hand_made):
+    table = outcomes.outcome_table(hand_made, "0114")
+    with pytest.raises(MissingDataError, match="minst 3 år"):
+        outcomes.trend_model(table)
+
+
+# --- the real snapshot -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kpi_values(processed):
+    return read_table("kpi_values", processed)
+
+
+def test_lulea_real_series_has_shares_but_no_intervals(kpi_values):
+    table = outcomes.outcome_table(kpi_values, "2580")
+    assert sorted(table["year"].unique()) == list(range(2015, 2025))
+    t = table.set_index(["year", "gender"])
+    assert t.loc[(2018, "K"), "share_pct"] == 29
+    assert t.loc[(2018, "M"), "share_pct"] == 66
+    assert t.loc[(2018, "T"), "share_pct"] == 55
+    assert table["cohort_n"].isna().all() and table["successes"].isna().all()
+    assert table[["low_pct", "high_pct"]].isna().all().all()
+    assert (table["note"] == "kullstorlek saknas – inget osäkerhetsintervall").all()
+    gaps = outcomes.gender_gap_table(table).set_index("year")
+    assert gaps.loc[2018, "gap_pp"] == -37
+    assert np.isnan(gaps.loc[2018, "gap_low"]) and np.isnan(gaps.loc[2018, "p_value"])
+    assert gaps.loc[2018, "note"] == "kullstorlek saknas – inget osäkerhetsintervall"
+    with pytest.raises(MissingDataError, match="N00964"):
+        outcomes.trend_model(table)
+
+
+def test_riket_has_only_the_total(kpi_values):
+    t = outcomes.outcome_table(kpi_values, "0000").set_index(["year", "gender"])
+    assert t.loc[(2018, "T"), "share_pct"] == 45
+    for g in "KM":
+        assert t.xs(g, level="gender")["share_pct"].isna().all()
+        assert (t.xs(g, level="gender")["note"] == "uppgift saknas för året").all()
+    # the real snapshot holds no synthetic rows
+    assert outcomes.outcome_table(kpi_values, "0000", synthetic=True).empty
+
+
+def test_expected_model_refuses_the_real_snapshot_without_cohorts(kpi_values):
+    panel = outcomes.composition_panel(kpi_values)
+    assert panel["cohort_n"].isna().all()  # Luleå's share is there, its cohort is not
+    with pytest.raises(MissingDataError, match="minst 30 kommunår"):
+        outcomes.expected_model(panel)
