@@ -140,3 +140,27 @@ def test_raw_parameter_keeps_leading_zero(ipynb, tmp_path, processed):
         capture_output=True,
     )
     assert "Upplands Väsby tog emot" in _outputs(nbformat.read(out, as_version=4))
+
+
+NOTEBOOK_02 = paths.notebooks_dir() / "02-etablering.py"
+
+
+@pytest.fixture(scope="module")
+def ipynb_02(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("nb") / "02-etablering.ipynb"
+    nbformat.write(jupytext.read(NOTEBOOK_02), path)
+    return path
+
+
+def test_02_lulea_real_series(ipynb_02, tmp_path, processed):
+    text = _outputs(_run(ipynb_02, tmp_path, processed, kommun="2580"))
+    assert "Etablering efter kön – Luleå" in text
+    assert "29\u00a0%" in text and "66\u00a0%" in text
+    assert "etablering data fetch --group etablering" in text
+    assert "påhittade demodata" not in text and "SYNTETISKA DATA (demo" not in text
+    assert text.count("data:image/png;base64") >= 3  # over time, gap, comparison
+
+
+def test_02_kommun_without_data_renders_notices(ipynb_02, tmp_path, processed):
+    text = _outputs(_run(ipynb_02, tmp_path, processed, kommun="0680"))
+    assert "Det finns inga uppgifter" in text and "Förväntat värde kan inte beräknas" in text

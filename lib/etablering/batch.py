@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from . import __version__, kernels, site
 from .errors import EtableringError
-from .render import WORK, RenderResult, job_key, notebook_hash, render
+from .render import WORK, RenderResult, job_key, notebook_hash, parameter_names, render
 
 LOCK = ".etablering.lock"
 
@@ -37,21 +37,23 @@ class Job:
 
 
 def plan(areas, notebooks, base_parameters: dict, data_version: str) -> list[Job]:
+    """One job per kommun and notebook; each notebook gets only the parameters it declares."""
     jobs = []
     for area in areas:
         for nb in notebooks:
-            params = {**base_parameters, "kommun": area.code}
+            accepted = parameter_names(nb)
+            params = {
+                k: v for k, v in {**base_parameters, "kommun": area.code}.items() if k in accepted
+            }
             jobs.append(Job(area, nb, params, job_key(nb, params, data_version)))
     return jobs
 
 
 def up_to_date(job: Job, out_dir: Path) -> bool:
     kommun_dir = out_dir / job.area.slug
+    stem = f"{job.notebook}-demo" if job.parameters.get("demo") else job.notebook
     meta = site.read_meta(kommun_dir)
-    return (
-        meta.get("keys", {}).get(job.notebook) == job.key
-        and (kommun_dir / f"{job.notebook}.html").exists()
-    )
+    return meta.get("keys", {}).get(stem) == job.key and (kommun_dir / f"{stem}.html").exists()
 
 
 @contextmanager

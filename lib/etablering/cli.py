@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="år (standard: senaste år med mottagandedata)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="utmapp (standard: reports)")
     p.add_argument("--notebooks", nargs="+", help="vilka rapporter (standard: alla)")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="använd syntetiska demodata där rapporten stöder det (märks SYNTETISKA DATA)",
+    )
     p.add_argument("--jobs", type=int, help="parallella processer (standard: antal kärnor)")
     p.add_argument("--scheduler", help="Dask-schemaläggare, t.ex. tcp://host:8786")
     p.add_argument(

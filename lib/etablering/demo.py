@@ -113,7 +113,10 @@ def _kommun_frame(kommuner: pd.DataFrame, years: list[int], rng) -> pd.DataFrame
     eff = DEMO_EFFECTS
     ref = eff["reference_shares"]
     k = len(kommuner)
-    size = rng.lognormal(0.0, 1.1, k)
+    # Cohorts follow the kommun's population (when known) with lognormal spread around it, so
+    # large kommuner get realistic hundreds and small ones a few; some fall under 10.
+    weight = kommuner["population"].to_numpy(float) if "population" in kommuner else np.ones(k)
+    size = weight * rng.lognormal(0.0, 0.6 if "population" in kommuner else 1.1, k)
     size /= size.sum()
     u = rng.normal(0.0, eff["kommun_sd"], k)
     women_share = rng.beta(0.45 * 40, 0.55 * 40, k)
@@ -238,13 +241,22 @@ def _long(wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def demo_kpi_values(
-    areas: pd.DataFrame, seed: int = 2016, years: Iterable[int] = DEMO_YEARS
+    areas: pd.DataFrame,
+    seed: int = 2016,
+    years: Iterable[int] = DEMO_YEARS,
+    population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Synthetic KPI values for every kommun in `areas`, plus län and riket, in `kpi_values` form.
 
-    Deterministic for a given seed and set of areas. The true effects are DEMO_EFFECTS.
+    Deterministic for a given seed, set of areas and population. The true effects are
+    DEMO_EFFECTS. With `population` (the population table) cohort sizes follow each kommun's
+    latest population.
     """
     kommuner = areas[areas["kind"] == "kommun"].sort_values("code")
+    if population is not None and not population.empty:
+        latest = population.sort_values("year").drop_duplicates("area_code", keep="last")
+        sizes = latest.set_index("area_code")["population"]
+        kommuner = kommuner.assign(population=kommuner["code"].map(sizes).fillna(sizes.median()))
     years = sorted({int(y) for y in years})
     rng = np.random.default_rng(seed)
     kommun = _kommun_frame(kommuner, years, rng)

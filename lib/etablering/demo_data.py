@@ -8,14 +8,15 @@ import pandas as pd
 
 from . import store
 from .demo import DEMO_SOURCE, demo_kpi_values
-
-
-def is_synthetic(source):
-    return source.str.startswith("SYNTETISKA DATA")
+from .outcomes import is_synthetic
 
 
 def write_demo(seed: int = 2016, data_dir=None) -> int:
-    demo = demo_kpi_values(store.read_table("areas", data_dir), seed=seed)
+    demo = demo_kpi_values(
+        store.read_table("areas", data_dir),
+        seed=seed,
+        population=store.read_table("population", data_dir),
+    )
     old = (
         store.read_table("kpi_values", data_dir)
         if store.has_table("kpi_values", data_dir)

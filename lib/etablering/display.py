@@ -35,3 +35,16 @@ def chart(fig) -> None:
     alt = html.escape(" / ".join(ax.get_title() for ax in fig.axes if ax.get_title()) or "Diagram")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     display(HTML(f'<img class="etablering-chart" alt="{alt}" src="data:image/png;base64,{data}">'))
+
+
+def download(frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabellen (CSV)") -> None:
+    """A link that saves the table as CSV for Swedish Excel (';', decimal comma, BOM) – it is
+    embedded in the page, so it works offline and by mail."""
+    csv = frame.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+    data = base64.b64encode(csv).decode("ascii")
+    display(
+        HTML(
+            f'<p><a download="{html.escape(filename)}" href="data:text/csv;base64,{data}">'
+            f"{html.escape(label)}</a></p>"
+        )
+    )

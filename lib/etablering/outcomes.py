@@ -509,7 +509,7 @@ def expected_model(
     n_sim: int = 2000,
     seed: int = 0,
     cluster: bool | None = None,
-    overdispersion: str = "quasi",
+    overdispersion: str = "additive",
 ) -> ExpectedResult:
     """Binomial GLM across kommuner: N00973 successes out of N00964 on composition + year.
 
@@ -522,8 +522,9 @@ def expected_model(
     Each kommun-year with composition and cohort gets the expected share and a 95 % prediction
     interval for its published share: the linear predictor's uncertainty and a cohort of that
     size, simulated with a fixed seed. The cohort's extra-binomial variation is either
-    `overdispersion="quasi"` (default): the Pearson dispersion times the binomial variance,
-    the same factor for every cohort size; or `"additive"`: a between-kommun effect on the
+    `overdispersion="quasi"`: the Pearson dispersion times the binomial variance,
+    the same factor for every cohort size; or `"additive"` (default, ~95 % coverage in every
+    cohort-size class on the demo panel): a between-kommun effect on the
     logit scale whose variance tau² is estimated by the method of moments, so the extra
     variation grows with the cohort size as it does when kommuner truly differ (funnel-plot
     style; with the quasi factor, large kommuner are flagged more often and small ones less).

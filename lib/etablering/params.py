@@ -5,7 +5,9 @@ YAML `kommun: 0114` the octal 76); validation turns these into the right kommun 
 error, never into a different kommun.
 """
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core.core_schema import ValidationInfo
 
 from .errors import ParameterError
@@ -14,12 +16,23 @@ from .registry import Area, Registry
 PEER_KINDS = ("socioekonomi", "arbetsmarknad", "ekonomiskt bistånd")
 
 
-class ReportParams(BaseModel):
+def _whole_year(value):
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"året måste vara ett heltal, fick {value!r}")
+    return value
+
+
+def _known_peer_kind(value: str) -> str:
+    if value not in PEER_KINDS:
+        raise ValueError(f"okänd jämförelsegrupp {value!r}; välj en av {', '.join(PEER_KINDS)}")
+    return value
+
+
+class _AreaParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    area_kinds: ClassVar[tuple[str, ...]] = ("kommun",)  # which areas the notebook accepts
 
     kommun: Area
-    year: int = Field(ge=1990, le=2100)
-    peer_kind: str = "socioekonomi"
     data_dir: str = ""
 
     @field_validator("kommun", mode="before")
@@ -27,31 +40,49 @@ class ReportParams(BaseModel):
     def _resolve_kommun(cls, value, info: ValidationInfo):
         if isinstance(value, Area):
             return value
-        return info.context["registry"].resolve(value)  # UnknownAreaError is a ValueError
-
-    @field_validator("year", mode="before")
-    @classmethod
-    def _year_is_whole(cls, value):
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError(f"året måste vara ett heltal, fick {value!r}")
-        return value
-
-    @field_validator("peer_kind")
-    @classmethod
-    def _known_peer_kind(cls, value: str) -> str:
-        if value not in PEER_KINDS:
-            raise ValueError(f"okänd jämförelsegrupp {value!r}; välj en av {', '.join(PEER_KINDS)}")
-        return value
+        # UnknownAreaError is a ValueError, so pydantic reports it under 'kommun'
+        return info.context["registry"].resolve(value, kinds=cls.area_kinds)
 
 
-def validate_params(registry: Registry | None = None, **values) -> ReportParams:
+class ReportParams(_AreaParams):
+    """01-mottagande."""
+
+    year: int = Field(ge=1990, le=2100)
+    peer_kind: str = "socioekonomi"
+
+    _year = field_validator("year", mode="before")(_whole_year)
+    _peer = field_validator("peer_kind")(_known_peer_kind)
+
+
+class OutcomeParams(_AreaParams):
+    """02-etablering."""
+
+    first_year: int = Field(2015, ge=2010, le=2100)
+    last_year: int = Field(2024, ge=2010, le=2100)
+    peer_kind: str = "arbetsmarknad"
+    demo: bool = False
+
+    _years = field_validator("first_year", "last_year", mode="before")(_whole_year)
+    _peer = field_validator("peer_kind")(_known_peer_kind)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.first_year > self.last_year:
+            raise ValueError(
+                f"first_year ({self.first_year}) ligger efter last_year ({self.last_year})"
+            )
+        return self
+
+
+def validate_params(registry: Registry | None = None, model=ReportParams, **values):
     """Validate a parameters cell; raise ParameterError with one readable line per problem."""
     registry = registry or Registry.load(values.get("data_dir") or None)
     try:
-        return ReportParams.model_validate(values, context={"registry": registry})
+        return model.model_validate(values, context={"registry": registry})
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             message = err["msg"].removeprefix("Value error, ")
-            lines.append(f"- parametern {'.'.join(map(str, err['loc']))}: {message}")
+            where = ".".join(map(str, err["loc"])) or "parametrarna"
+            lines.append(f"- parametern {where}: {message}")
         raise ParameterError("Ogiltiga parametrar:\n" + "\n".join(lines)) from None

@@ -122,3 +122,169 @@ def comparison_bars(
     ax.set_title(title)
     ax.margins(x=0.12)
     return finish(fig, source)
+
+
+GENDER_COLORS = {"K": "#b5446e", "M": "#2f6f9f", "T": "#555555"}
+GENDER_NAMES = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+
+
+def shares_over_time(
+    table: pd.DataFrame, riket: pd.DataFrame, title: str, source: str, synthetic: bool = False
+):
+    """Women and men over the years with 95 % interval bands where cohorts are known; riket's
+    total as a dashed reference line."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for gender in ("K", "M"):
+        part = table[table["gender"] == gender].sort_values("year")
+        if part["share_pct"].notna().any():
+            ax.plot(
+                part["year"],
+                part["share_pct"],
+                marker="o",
+                color=GENDER_COLORS[gender],
+                label=GENDER_NAMES[gender],
+            )
+            ax.fill_between(
+                part["year"],
+                part["low_pct"].astype(float),
+                part["high_pct"].astype(float),
+                color=GENDER_COLORS[gender],
+                alpha=0.15,
+                linewidth=0,
+            )
+    total = riket[riket["gender"] == "T"].sort_values("year")
+    if total["share_pct"].notna().any():
+        ax.plot(
+            total["year"], total["share_pct"], linestyle="--", color="#777", label="Riket, totalt"
+        )
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Andel i arbete eller studier (%)")
+    ax.set_title(title)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8, loc="upper left")
+    return finish(fig, source, synthetic)
+
+
+def gap_over_time(gap: pd.DataFrame, source: str, synthetic: bool = False):
+    """Women minus men in percentage points, with the Newcombe interval where it exists."""
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    g = gap.dropna(subset=["gap_pp"]).sort_values("year")
+    has_ci = g["gap_low"].notna()
+    ax.axhline(0, color="#333", linewidth=0.8)
+    ax.errorbar(
+        g.loc[has_ci, "year"],
+        g.loc[has_ci, "gap_pp"],
+        yerr=[
+            g.loc[has_ci, "gap_pp"] - g.loc[has_ci, "gap_low"],
+            g.loc[has_ci, "gap_high"] - g.loc[has_ci, "gap_pp"],
+        ],
+        fmt="o",
+        color=GENDER_COLORS["K"],
+        capsize=3,
+        label="med 95 % intervall",
+    )
+    ax.plot(
+        g.loc[~has_ci, "year"],
+        g.loc[~has_ci, "gap_pp"],
+        "o",
+        mfc="white",
+        color=GENDER_COLORS["K"],
+        label="utan intervall (kullstorlek saknas eller liten)",
+    )
+    ax.set_ylabel("Kvinnor − män (procentenheter)")
+    ax.set_title("Skillnad mellan kvinnor och män")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8)
+    return finish(fig, source, synthetic)
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    title: str,
+    xlabel: str,
+    source: str,
+    synthetic: bool = False,
+    decimals: int = 0,
+):
+    """Horizontal grouped bars: rows of `frame` are categories, columns the groups (e.g. kön)."""
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(frame) * max(1, len(frame.columns) / 2) + 1.6))
+    height = 0.8 / max(len(frame.columns), 1)
+    palette = {
+        "Kvinnor": GENDER_COLORS["K"],
+        "Män": GENDER_COLORS["M"],
+        "Totalt": GENDER_COLORS["T"],
+    }
+    for j, column in enumerate(frame.columns):
+        ys = [i + j * height for i in range(len(frame))]
+        values = frame[column].astype(float)
+        ax.barh(ys, values.fillna(0), height=height, label=column, color=palette.get(column))
+        for y, v in zip(ys, values, strict=True):
+            ax.text(
+                0 if pd.isna(v) else v,
+                y,
+                " " + (number(v, decimals) if pd.notna(v) else "uppgift saknas"),
+                va="center",
+                fontsize=8,
+            )
+    ax.set_yticks([i + height * (len(frame.columns) - 1) / 2 for i in range(len(frame))])
+    ax.set_yticklabels(frame.index)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.margins(x=0.15)
+    ax.legend(fontsize=8, loc="lower right")
+    return finish(fig, source, synthetic)
+
+
+def expected_vs_actual(rows: pd.DataFrame, name: str, source: str, synthetic: bool = False):
+    """The kommun's actual share per year against the model's expected share and interval."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    r = rows.dropna(subset=["expected_pct"]).sort_values("year")
+    ok = r["pi_low"].notna()
+    ax.errorbar(
+        r.loc[ok, "year"],
+        r.loc[ok, "expected_pct"],
+        yerr=[
+            r.loc[ok, "expected_pct"] - r.loc[ok, "pi_low"],
+            r.loc[ok, "pi_high"] - r.loc[ok, "expected_pct"],
+        ],
+        fmt="s",
+        color="#999",
+        capsize=3,
+        label="Förväntat (95 % prediktionsintervall)",
+    )
+    ax.plot(r["year"], r["actual_pct"], "o", color=PALETTE["kommun"], label=f"{name}, utfall")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Andel i arbete eller studier (%)")
+    ax.set_title("Utfall jämfört med förväntat givet deltagarna")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8)
+    return finish(fig, source, synthetic)
+
+
+def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bool = False):
+    """The trend model's predicted shares with 95 % bands, observed shares as points."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    for gender in ("K", "M"):
+        part = predictions[predictions["gender"] == gender].sort_values("year")
+        color = GENDER_COLORS[gender]
+        ax.plot(
+            part["year"], part["pred_pct"], color=color, label=f"{GENDER_NAMES[gender]}, modell"
+        )
+        ax.fill_between(
+            part["year"], part["low_pct"], part["high_pct"], color=color, alpha=0.15, linewidth=0
+        )
+        ax.plot(
+            part["year"],
+            part["share_pct"],
+            "o",
+            color=color,
+            mfc="white",
+            label=f"{GENDER_NAMES[gender]}, utfall",
+        )
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Andel i arbete eller studier (%)")
+    ax.set_title(f"{name}: trend för kvinnor och män (binomial regression)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8, ncol=2)
+    return finish(fig, source, synthetic)

@@ -18,7 +18,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from . import kernels, paths, site
 
-NOTEBOOKS = {"01-mottagande": "Mottagande mot kommuntal"}
+NOTEBOOKS = {"01-mottagande": "Mottagande mot kommuntal", "02-etablering": "Etablering efter kön"}
 WORK = ".work"  # running notebooks live here, never beside finished reports
 
 
@@ -41,6 +41,23 @@ class RenderResult:
 @cache
 def notebook_source(notebook: str) -> nbformat.NotebookNode:
     return jupytext.read(paths.notebooks_dir() / f"{notebook}.py")
+
+
+@cache
+def parameter_names(notebook: str) -> frozenset[str]:
+    """Names assigned in the notebook's `parameters` cell: what the runner may inject."""
+    import ast
+
+    cell = next(
+        c for c in notebook_source(notebook).cells if "parameters" in c.metadata.get("tags", [])
+    )
+    return frozenset(
+        t.id
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    )
 
 
 def notebook_hash(notebook: str) -> str:
@@ -85,9 +102,12 @@ def render(
     """
     out_dir = Path(out_dir)
     kommun_dir = out_dir / area.slug
+    # Demo output gets its own file: synthetic pages never replace (or pass for) real ones.
+    stem = f"{notebook}-demo" if parameters.get("demo") else notebook
+    title = NOTEBOOKS[notebook] + (" (SYNTETISKA DATA)" if parameters.get("demo") else "")
     work = out_dir / WORK
     work.mkdir(parents=True, exist_ok=True)
-    running = work / f"{area.slug}-{notebook}.ipynb"
+    running = work / f"{area.slug}-{stem}.ipynb"
     key = job_key(notebook, parameters, data_version)
     started = time.perf_counter()
     try:
@@ -106,7 +126,7 @@ def render(
         kernels.discard_kernel()
         kommun_dir.mkdir(parents=True, exist_ok=True)
         if running.exists():
-            shutil.move(running, kommun_dir / f"{notebook}.failed.ipynb")
+            shutil.move(running, kommun_dir / f"{stem}.failed.ipynb")
         if isinstance(exc, pm.PapermillExecutionError):
             error, cell = f"{exc.ename}: {exc.evalue}", exc.cell_index
         else:
@@ -121,19 +141,18 @@ def render(
             error=error,
             cell=cell,
         )
-    title = f"{NOTEBOOKS[notebook]} – {area.name}"
     page = site.page(
-        title,
+        f"{title} – {area.name}",
         html_body(executed),
         data_version,
         root="../",
         links=[{"href": "../index.html", "label": "Alla kommuner"}],
     )
-    site.write_atomic(kommun_dir / f"{notebook}.ipynb", nbformat.writes(executed))
-    site.write_atomic(kommun_dir / f"{notebook}.html", page)
+    site.write_atomic(kommun_dir / f"{stem}.ipynb", nbformat.writes(executed))
+    site.write_atomic(kommun_dir / f"{stem}.html", page)
     running.unlink(missing_ok=True)
-    (kommun_dir / f"{notebook}.failed.ipynb").unlink(missing_ok=True)
-    site.record_rendered(kommun_dir, area, notebook, NOTEBOOKS[notebook], key)
+    (kommun_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
+    site.record_rendered(kommun_dir, area, stem, title, key)
     return RenderResult(
         area.code,
         area.name,
@@ -141,5 +160,5 @@ def render(
         "ok",
         time.perf_counter() - started,
         key,
-        html=str(kommun_dir / f"{notebook}.html"),
+        html=str(kommun_dir / f"{stem}.html"),
     )

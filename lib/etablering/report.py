@@ -3,7 +3,7 @@
 import os
 import sys
 
-from . import paths, store
+from . import derived, paths, store
 from .batch import plan, run_batch
 from .errors import UnknownAreaError
 from .registry import Registry
@@ -52,7 +52,10 @@ def run_report(args) -> int:
         raise UnknownAreaError(f"Okänd rapport {unknown}; finns: {', '.join(NOTEBOOKS)}")
     year = args.year or default_year()
     version = store.data_version()
-    jobs = plan(areas, notebooks, {"year": year, "data_dir": str(paths.processed_dir())}, version)
+    base = {"year": year, "demo": args.demo, "data_dir": str(paths.processed_dir())}
+    jobs = plan(areas, notebooks, base, version)
+    if "02-etablering" in notebooks:  # cross-kommun model once for the batch, not per kommun
+        derived.expected_tables(synthetic=args.demo)
     workers = args.jobs or os.cpu_count() or 1
     manifest = run_batch(
         jobs,

@@ -1,0 +1,396 @@
+"""Everything the 02-etablering notebook shows, assembled from `outcomes` and worded in Swedish.
+
+A report uses either real rows or synthetic demo rows, never both (outcomes.select_source).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import fmt, outcomes, reception, store
+from .errors import MissingDataError
+from .fetch import KPI_GROUPS
+from .params import OutcomeParams
+from .registry import Area, Registry
+
+DESTINATIONS = {
+    "N00971": "Arbete",
+    "N00995": "Arbete med stöd (exkl. nystartsjobb)",
+    "N00972": "Studier",
+    "N00991": "Arbetsmarknadspolitiskt program",
+}
+GENDER_LABELS = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+FETCH_COMMAND = "etablering data fetch --group etablering"
+
+
+@dataclass
+class OutcomesReport:
+    area: Area
+    lan: Area
+    years: list[int]
+    synthetic: bool
+    kommun: pd.DataFrame  # outcome_table for the kommun
+    lan_table: pd.DataFrame
+    riket: pd.DataFrame
+    gap: pd.DataFrame
+    destinations: pd.DataFrame  # destination x gender, latest year with data
+    destinations_year: int | None
+    peer_title: str | None
+    peer: pd.DataFrame  # year, gender, mean_pct, n
+    trend: outcomes.TrendResult | None
+    expected: pd.DataFrame  # the kommun's rows of the cross-kommun model
+    expected_coefficients: pd.DataFrame
+    missing_kpis: list[tuple[str, str]]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def trend_rows(self) -> pd.DataFrame:
+        return self.trend.predictions if self.trend is not None else pd.DataFrame()
+
+    @property
+    def source(self) -> str:
+        sources = set(self.kommun["source"].dropna()) | set(self.riket["source"].dropna())
+        if self.synthetic:
+            return "SYNTETISKA DATA (demo, fast slumpfrö) – inte verkliga uppgifter"
+        used = ["N00973"] + (["N00964"] if self.kommun["cohort_n"].notna().any() else [])
+        parts = [f"Kolada (SCB/Arbetsförmedlingen): {', '.join(used)}"]
+        if any("transkriberad" in s for s in sources):
+            parts.append("för Luleå och riket transkriberat från Luleå kommuns Mål 2040-tabell")
+        return "Källa: " + "; ".join(parts) + "; egna beräkningar."
+
+
+def kommun_has_data(table: pd.DataFrame) -> bool:
+    return bool(table["share_pct"].notna().any())
+
+
+def build(
+    params: OutcomeParams,
+    kpi_values: pd.DataFrame,
+    area_groups: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    registry: Registry,
+    expected: outcomes.ExpectedResult | None = None,
+) -> OutcomesReport:
+    area, synthetic = params.kommun, params.demo
+    years = list(range(params.first_year, params.last_year + 1))
+    lan = registry.lan_of(area)
+
+    def table(code: str) -> pd.DataFrame:
+        return outcomes.outcome_table(kpi_values, code, years=years, synthetic=synthetic)
+
+    kommun = table(area.code)
+    notes = []
+    trend = None
+    try:
+        trend = outcomes.trend_model(kommun)
+    except MissingDataError as exc:
+        notes.append(f"Trendmodell: {exc}")
+    dest, dest_year = destinations(kpi_values, area.code, years, synthetic)
+    peer_title, peer = None, pd.DataFrame(columns=["year", "gender", "mean_pct", "n"])
+    try:
+        peer_title, members = reception.peer_group(area_groups, area.name, params.peer_kind)
+        peer = peer_means(kpi_values, members, years, synthetic)
+    except MissingDataError as exc:
+        notes.append(str(exc))
+    exp_rows = pd.DataFrame()
+    exp_coef = pd.DataFrame()
+    if expected is not None:
+        exp_rows = expected.table[expected.table["area_code"] == area.code]
+        exp_coef = expected.coefficients
+    return OutcomesReport(
+        area=area,
+        lan=lan,
+        years=years,
+        synthetic=synthetic,
+        kommun=kommun,
+        lan_table=table(lan.code),
+        riket=table("0000"),
+        gap=outcomes.gender_gap_table(kommun),
+        destinations=dest,
+        destinations_year=dest_year,
+        peer_title=peer_title,
+        peer=peer,
+        trend=trend,
+        expected=exp_rows,
+        expected_coefficients=exp_coef,
+        missing_kpis=missing_kpis(kpi_values, area.code, catalogue, synthetic),
+        notes=notes,
+    )
+
+
+def destinations(kpi_values, area_code, years, synthetic) -> tuple[pd.DataFrame, int | None]:
+    rows = outcomes.select_source(kpi_values, synthetic)
+    rows = rows[
+        (rows["area_code"] == area_code)
+        & rows["kpi"].isin(list(DESTINATIONS))
+        & rows["year"].isin(years)
+        & rows["value"].notna()
+    ]
+    if rows.empty:
+        return pd.DataFrame(), None
+    year = int(rows["year"].max())
+    wide = rows[rows["year"] == year].pivot_table(index="kpi", columns="gender", values="value")
+    wide = wide.reindex([k for k in DESTINATIONS if k in wide.index])
+    wide.index = [DESTINATIONS[k] for k in wide.index]
+    return wide.rename(columns=GENDER_LABELS), year
+
+
+def peer_means(kpi_values, members, years, synthetic) -> pd.DataFrame:
+    """Unweighted mean of N00973 over the peer kommuner with a value (as Kolada's group mean)."""
+    rows = outcomes.select_source(kpi_values, synthetic)
+    rows = rows[
+        (rows["kpi"] == outcomes.HEADLINE_KPI)
+        & rows["area_code"].isin(members)
+        & rows["year"].isin(years)
+        & rows["value"].notna()
+    ]
+    return rows.groupby(["year", "gender"])["value"].agg(mean_pct="mean", n="count").reset_index()
+
+
+def missing_kpis(kpi_values, area_code, catalogue, synthetic) -> list[tuple[str, str]]:
+    rows = outcomes.select_source(kpi_values, synthetic)
+    have = set(rows.loc[(rows["area_code"] == area_code) & rows["value"].notna(), "kpi"])
+    titles = catalogue.set_index("id")["title"] if not catalogue.empty else pd.Series(dtype=str)
+    return [(k, str(titles.get(k, ""))) for k in KPI_GROUPS["etablering"] if k not in have]
+
+
+def latest_pair(table: pd.DataFrame) -> tuple[int, pd.Series, pd.Series] | None:
+    """The latest year where both women's and men's shares exist."""
+    wide = table.pivot(index="year", columns="gender", values="share_pct")
+    both = wide.dropna(subset=[c for c in ("K", "M") if c in wide.columns])
+    if both.empty or not {"K", "M"} <= set(wide.columns):
+        return None
+    year = int(both.index.max())
+    rows = table[table["year"] == year].set_index("gender")
+    return year, rows.loc["K"], rows.loc["M"]
+
+
+def summary_text(rep: OutcomesReport) -> str:
+    name = rep.area.name
+    if not kommun_has_data(rep.kommun):
+        return (
+            f"Det finns inga uppgifter om hur deltagare i {name} gick vidare efter "
+            f"etableringsuppdraget åren {rep.years[0]}–{rep.years[-1]} i underlaget. "
+            f"Hämta dem med `{FETCH_COMMAND}` (kräver internet)."
+        )
+    parts = []
+    pair = latest_pair(rep.kommun)
+    if pair:
+        year, k, m = pair
+        gap = k["share_pct"] - m["share_pct"]
+        direction = "männens" if gap < 0 else "kvinnornas"
+        parts.append(
+            f"**{year} gick {fmt.percent(k['share_pct'])} av kvinnorna och {fmt.percent(m['share_pct'])} "
+            f"av männen** som lämnade etableringsuppdraget i {name} till arbete eller studier inom "
+            f"90 dagar – en skillnad på {fmt.number(abs(gap))} procentenheter till {direction} fördel."
+        )
+        g = rep.gap[rep.gap["year"] == year].iloc[0]
+        if pd.notna(g["gap_low"]):
+            parts.append(
+                f"Med {fmt.number(k['cohort_n'])} kvinnor och {fmt.number(m['cohort_n'])} män som "
+                f"lämnade är 95-procentsintervallet för skillnaden {fmt.number(g['gap_low'], 1)} till "
+                f"{fmt.number(g['gap_high'], 1)} procentenheter (p {_p_text(g['p_value'])})."
+            )
+        else:
+            parts.append(f"Osäkerheten kan inte beräknas: {g['note'] or outcomes.NOTE_NO_COHORT}.")
+        riket = rep.riket[(rep.riket["year"] == year)].set_index("gender")["share_pct"]
+        if "T" in riket and pd.notna(riket["T"]):
+            parts.append(
+                f"I riket var andelen {fmt.percent(riket['T'])} samma år (kvinnor och män tillsammans)."
+            )
+    else:
+        parts.append(f"Uppgifter för både kvinnor och män saknas för {name}; se tabellen nedan.")
+    if rep.trend is not None:
+        ge = rep.trend.gender_effect.iloc[0]
+        parts.append(
+            f"En trendmodell över åren (binomial regression) ger kvinnor en oddskvot på "
+            f"{fmt.number(ge['odds_ratio'], 2)} jämfört med män (95 % KI "
+            f"{fmt.number(np.exp(ge['ci_low']), 2)}–{fmt.number(np.exp(ge['ci_high']), 2)})."
+        )
+    if not rep.expected.empty:
+        last = rep.expected.dropna(subset=["actual_pct"]).sort_values("year").tail(1)
+        if len(last):
+            r = last.iloc[0]
+            if pd.notna(r["pi_low"]):
+                verdict = (
+                    "bättre än"
+                    if r["actual_pct"] > r["pi_high"]
+                    else "sämre än"
+                    if r["actual_pct"] < r["pi_low"]
+                    else "i nivå med"
+                )
+                parts.append(
+                    f"Givet deltagarnas utbildning, könsfördelning och antal var det förväntade "
+                    f"utfallet {int(r['year'])} {fmt.percent(r['expected_pct'])} (intervall "
+                    f"{fmt.percent(r['pi_low'])}–{fmt.percent(r['pi_high'])}); utfallet "
+                    f"{fmt.percent(r['actual_pct'])} är {verdict} det förväntade."
+                )
+    return " ".join(parts)
+
+
+def _p_text(p) -> str:
+    if pd.isna(p):
+        return "= uppgift saknas"
+    return "< 0,001" if p < 0.001 else f"= {fmt.number(p, 3)}"
+
+
+def availability_text(rep: OutcomesReport) -> str:
+    if not rep.missing_kpis:
+        return ""
+    lines = [
+        f"Följande nyckeltal saknas för {rep.area.name} i underlaget"
+        + (" (demodata)" if rep.synthetic else "")
+        + ":"
+    ]
+    lines += [f"- {k}: {t}" for k, t in rep.missing_kpis]
+    if not rep.synthetic:
+        lines.append(
+            f"\nHämta dem från Kolada med `{FETCH_COMMAND}` (kräver internet). "
+            "Vill du prova analysen utan internet: `etablering data demo` och rapporten med "
+            "`--demo` (märks SYNTETISKA DATA)."
+        )
+    return "\n".join(lines)
+
+
+def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
+    """The downloadable/displayed table: year x gender with share, interval, cohort and note."""
+    t = rep.kommun.copy()
+    out = pd.DataFrame(
+        {
+            "År": t["year"],
+            "Kön": t["gender"].map(GENDER_LABELS),
+            "Andel i arbete/studier (%)": t["share_pct"],
+            "95 % KI, nedre": t["low_pct"].round(1),
+            "95 % KI, övre": t["high_pct"].round(1),
+            "Antal som lämnat": t["cohort_n"],
+            "Anmärkning": t["note"],
+        }
+    )
+    return out
+
+
+def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
+    """One row per year: each gender's share with its interval, cohort sizes and notes."""
+    t = rep.kommun
+
+    def cell(row) -> str:
+        if pd.isna(row["share_pct"]):
+            return fmt.MISSING
+        text = fmt.percent(row["share_pct"])
+        if pd.notna(row["low_pct"]):
+            text += f" ({fmt.number(row['low_pct'])}–{fmt.number(row['high_pct'])})"
+        return text
+
+    out = {}
+    for year, part in t.groupby("year"):
+        rows = part.set_index("gender")
+        record = {GENDER_LABELS[g]: cell(rows.loc[g]) for g in ("K", "M", "T") if g in rows.index}
+        record["Antal som lämnat (K/M)"] = " / ".join(
+            fmt.number(rows.loc[g, "cohort_n"]) if g in rows.index else fmt.MISSING
+            for g in ("K", "M")
+        )
+        notes = [n for n in dict.fromkeys(part["note"]) if n]
+        record["Anmärkning"] = "; ".join(notes)
+        out[int(year)] = record
+    frame = pd.DataFrame.from_dict(out, orient="index")
+    frame.index.name = "År"
+    return frame
+
+
+def comparison_table(rep: OutcomesReport) -> tuple[pd.DataFrame, int | None]:
+    """Latest year with the kommun's shares: kommun, peers, län, riket by gender."""
+    have = rep.kommun.dropna(subset=["share_pct"])
+    if have.empty:
+        return pd.DataFrame(), None
+    year = int(have["year"].max())
+
+    def shares(table):
+        row = table[table["year"] == year].set_index("gender")["share_pct"]
+        return {GENDER_LABELS[g]: row.get(g, np.nan) for g in ("K", "M", "T")}
+
+    rows = {rep.area.name: shares(rep.kommun)}
+    if rep.peer_title is not None:
+        p = rep.peer[rep.peer["year"] == year].set_index("gender")
+        rows["Liknande kommuner (ovägt medel)"] = {
+            GENDER_LABELS[g]: p["mean_pct"].get(g, np.nan) for g in ("K", "M", "T")
+        }
+    rows[rep.lan.name] = shares(rep.lan_table)
+    rows["Riket"] = shares(rep.riket)
+    return pd.DataFrame.from_dict(rows, orient="index"), year
+
+
+def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
+    names = ["kpi_values", "area_groups", "kpi_catalogue"]
+    return {n: store.read_table(n, data_dir) for n in names}
+
+
+def gap_display(rep: OutcomesReport) -> pd.DataFrame:
+    g = rep.gap
+    return pd.DataFrame(
+        {
+            "Kvinnor (%)": g["women_pct"],
+            "Män (%)": g["men_pct"],
+            "Skillnad (procentenheter)": g["gap_pp"],
+            "95 % KI": [
+                f"{fmt.number(lo, 1)} till {fmt.number(hi, 1)}" if pd.notna(lo) else "–"
+                for lo, hi in zip(g["gap_low"], g["gap_high"], strict=True)
+            ],
+            "p-värde": [_p_text(p).lstrip("= ") if pd.notna(p) else "–" for p in g["p_value"]],
+            "Anmärkning": g["note"],
+        },
+        index=pd.Index(g["year"], name="År"),
+    )
+
+
+def expected_explanation(rep: OutcomesReport) -> str:
+    return (
+        "Det förväntade värdet kommer från en binomial regression över alla kommuner och år: "
+        "andelen i arbete eller studier förklaras av deltagarnas utbildning (andel med "
+        "eftergymnasial utbildning, andel utan formell grundläggande utbildning, andel med "
+        "gymnasial utbildning), andelen kvinnor, antalet som lämnade och året. Intervallet är ett "
+        "95-procentigt prediktionsintervall för en kommun med just detta antal deltagare – det "
+        "rymmer både modellens osäkerhet och slumpen i en liten grupp. Liknar Koladas "
+        '"avvikelse från modellberäknat värde", men med osäkerheten redovisad. Ett utfall '
+        "utanför intervallet är ovanligt om bara sammansättningen skilde kommunerna åt."
+    )
+
+
+def coefficient_display(rep: OutcomesReport) -> pd.DataFrame:
+    c = rep.expected_coefficients
+    c = c[~c["term"].str.startswith("C(year)")]
+    return pd.DataFrame(
+        {
+            "Förklaring": c["label"],
+            "Oddskvot": c["odds_ratio"].map(lambda v: fmt.number(v, 2)),
+            "95 % KI": [
+                f"{fmt.number(np.exp(lo), 2)}–{fmt.number(np.exp(hi), 2)}"
+                for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)
+            ],
+        }
+    ).set_index("Förklaring")
+
+
+def data_notes(rep: OutcomesReport) -> str:
+    lines = [
+        "- Andel i arbete eller studier 90 dagar efter etableringsuppdraget: Kolada N00973 "
+        "(källa SCB/Arbetsförmedlingen). Destinationer: N00971, N00972, N00991, N00995.",
+        "- Antal som lämnade uppdraget (N00964) används som gruppstorlek för osäkerheten; "
+        "antalet lyckade räknas fram som andel × antal och avrundas.",
+        f"- Grupper med färre än {outcomes.SMALL_COHORT} personer får inget intervall; en andel "
+        "utan gruppstorlek visas utan intervall. Saknade värden visas som saknade, aldrig som 0.",
+        "- Skillnaden kvinnor − män har ett Newcombe-intervall (metod 10) och ett z-test för två "
+        "andelar; trenden en binomial regression kön × år med kvasi-binomial skala vid överspridning.",
+    ]
+    if rep.synthetic:
+        lines.insert(
+            0,
+            "- **SYNTETISKA DATA**: demodata skapade med fast slumpfrö och kända "
+            "effekter (kvinnor lägre, mer utbildning högre). Inte verkliga uppgifter.",
+        )
+    elif any("transkriberad" in s for s in rep.kommun["source"].dropna()):
+        lines.append(
+            "- Luleås och rikets serier är transkriberade från Luleå kommuns Mål 2040-"
+            "tabell (källa Kolada/SCB); riket finns där bara för kvinnor och män tillsammans."
+        )
+    return "\n".join(lines)

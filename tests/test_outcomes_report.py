@@ -1,0 +1,111 @@
+"""02-etablering: what the report says for real (Luleå, riket), missing and synthetic data."""
+
+import shutil
+
+import pytest
+
+from etablering import derived, outcomes_report, store
+from etablering.demo_data import remove_demo, write_demo
+from etablering.params import OutcomeParams, validate_params
+
+
+@pytest.fixture(scope="module")
+def tables(processed):
+    return outcomes_report.load_tables(processed)
+
+
+def _build(registry, tables, kommun, **kw):
+    params = validate_params(registry, OutcomeParams, kommun=kommun, **kw)
+    return outcomes_report.build(
+        params, tables["kpi_values"], tables["area_groups"], tables["kpi_catalogue"], registry
+    )
+
+
+def test_lulea_real_shares_by_gender(registry, tables):
+    rep = _build(registry, tables, "2580")
+    wide = outcomes_report.outcome_wide_display(rep)
+    assert wide.loc[2018, "Kvinnor"] == "29\u00a0%" and wide.loc[2018, "Män"] == "66\u00a0%"
+    assert wide.loc[2018, "Totalt"] == "55\u00a0%"
+    assert "kullstorlek saknas" in wide.loc[2018, "Anmärkning"]  # no N00964: no interval
+    text = outcomes_report.summary_text(rep)
+    assert "2024 gick 28\u00a0% av kvinnorna och 40\u00a0% av männen" in text
+    assert "12 procentenheter till männens fördel" in text
+    assert "I riket var andelen 36\u00a0%" in text
+    assert "transkriberat" in rep.source and "SYNTETISKA" not in rep.source
+
+
+def test_missing_kpis_are_listed_with_the_fetch_command(registry, tables):
+    rep = _build(registry, tables, "2580")
+    missing = dict(rep.missing_kpis)
+    assert "N00964" in missing and "N00973" not in missing
+    text = outcomes_report.availability_text(rep)
+    assert (
+        "etablering data fetch --group etablering" in text
+        and "Lämnat etableringsuppdraget under året" in text
+    )
+
+
+def test_kommun_without_outcomes_says_so_without_inventing_zeros(registry, tables):
+    rep = _build(registry, tables, "0680")
+    assert rep.kommun["share_pct"].isna().all()
+    assert "Det finns inga uppgifter" in outcomes_report.summary_text(rep)
+    assert rep.trend is None and any("minst 3 år" in n for n in rep.notes)
+
+
+def test_bad_year_range_is_an_error(registry):
+    from etablering.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="first_year"):
+        validate_params(registry, OutcomeParams, kommun="0680", first_year=2024, last_year=2016)
+
+
+@pytest.fixture
+def demo_dir(processed, tmp_path, monkeypatch):
+    target = tmp_path / "processed"
+    shutil.copytree(processed, target)
+    monkeypatch.setenv("ETABLERING_CACHE", str(tmp_path / "cache"))
+    write_demo(seed=2016, data_dir=target)
+    return target
+
+
+def test_demo_report_is_synthetic_throughout_and_has_every_part(registry, demo_dir):
+    t = outcomes_report.load_tables(demo_dir)
+    params = validate_params(registry, OutcomeParams, kommun="0680", demo=True)
+    rep = outcomes_report.build(
+        params,
+        t["kpi_values"],
+        t["area_groups"],
+        t["kpi_catalogue"],
+        registry,
+        expected=derived.expected_tables(demo_dir, synthetic=True),
+    )
+    assert set(rep.kommun["source"].dropna()) == {"SYNTETISKA DATA (demo)"}
+    assert rep.source.startswith("SYNTETISKA DATA")
+    assert rep.trend is not None and not rep.expected.empty and rep.destinations_year == 2024
+    assert rep.gap["gap_low"].notna().any()
+    # the real Luleå rows are never mixed into a demo report, nor demo rows into a real one
+    lulea_demo = outcomes_report.build(
+        validate_params(registry, OutcomeParams, kommun="2580", demo=True),
+        t["kpi_values"],
+        t["area_groups"],
+        t["kpi_catalogue"],
+        registry,
+    )
+    assert not lulea_demo.kommun["source"].str.contains("transkriberad").any()
+    lulea_real = _build(registry, t, "2580")
+    assert not lulea_real.kommun["source"].str.startswith("SYNTETISKA").any()
+
+
+def test_demo_rows_can_be_removed(demo_dir):
+    n = remove_demo(demo_dir)
+    assert n > 50_000
+    assert not store.read_table("kpi_values", demo_dir)["source"].str.startswith("SYNTETISKA").any()
+
+
+def test_expected_model_is_cached_per_data_version(demo_dir, tmp_path):
+    first = derived.expected_tables(demo_dir, synthetic=True)
+    folders = list((tmp_path / "cache" / "derived").iterdir())
+    assert len(folders) == 1 and first is not None
+    again = derived.expected_tables(demo_dir, synthetic=True)
+    assert again.table.equals(first.table)
+    assert derived.expected_tables(demo_dir, synthetic=False) is None  # no real panel offline
