@@ -1,6 +1,7 @@
 """Charts for the reports: seaborn/matplotlib, Swedish labels, the source under every chart."""
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")  # reports render headless; JupyterLab's inline backend overrides this
 
@@ -288,3 +289,97 @@ def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bo
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8, ncol=2)
     return finish(fig, source, synthetic)
+
+
+def mkr_axis(ax) -> None:
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: number(v / 1e6, 0)))
+    ax.set_ylabel("Miljoner kronor")
+
+
+def cost_with_bands(
+    total: pd.DataFrame, bands: pd.DataFrame, kefu: pd.Series, title: str, source: str
+):
+    """Projected cost per year: the point estimate, 80 % and 95 % bands, and the KEFU scope."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    years = total.index.to_numpy()
+    ax.bar(years, total["cost_kr"], color=PALETTE["kommun"], label="Beräknad kostnad", width=0.6)
+    if not bands.empty:
+        b = bands.set_index("year").reindex(years)
+        ax.errorbar(
+            years,
+            b["p50"],
+            yerr=[b["p50"] - b["p2_5"], b["p97_5"] - b["p50"]],
+            fmt="none",
+            ecolor="#999",
+            capsize=4,
+            label="95 % intervall",
+        )
+        ax.errorbar(
+            years,
+            b["p50"],
+            yerr=[b["p50"] - b["p10"], b["p90"] - b["p50"]],
+            fmt="o",
+            color="#333",
+            ecolor="#333",
+            elinewidth=3,
+            capsize=0,
+            label="80 % intervall (median)",
+        )
+    ax.plot(years, kefu.reindex(years), "D--", color=PALETTE["peer"], label="KEFU:s avgränsning")
+    mkr_axis(ax)
+    ax.set_xticks(years)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return finish(fig, source)
+
+
+def scenario_lines(scenarios: pd.DataFrame, labels: dict, source: str):
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    for name, part in scenarios.groupby("scenario", sort=False):
+        style = "-" if name == "baseline" else "--"
+        ax.plot(
+            part["year"],
+            part["cost_kr"],
+            style,
+            marker="o",
+            label=labels.get(name, name),
+            linewidth=2.5 if name == "baseline" else 1.5,
+        )
+    mkr_axis(ax)
+    ax.set_xticks(sorted(scenarios["year"].unique()))
+    ax.set_title("Kostnad per år i olika scenarier")
+    ax.legend(fontsize=8)
+    return finish(fig, source)
+
+
+def tornado_chart(tornado: pd.DataFrame, baseline: float, title: str, source: str):
+    t = tornado.head(8).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(t) + 1.6))
+    lows = t[["cost_at_low_kr", "cost_at_high_kr"]].min(axis=1)
+    highs = t[["cost_at_low_kr", "cost_at_high_kr"]].max(axis=1)
+    ax.barh(t["label"], highs - lows, left=lows, color=PALETTE["lan"])
+    ax.axvline(baseline, color="#333", linewidth=1)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: number(v / 1e6, 0)))
+    ax.set_xlabel("Kostnad för hela perioden, miljoner kronor (linjen: basscenariot)")
+    ax.set_title(title)
+    return finish(fig, source)
+
+
+def people_bars(people: pd.DataFrame, source: str):
+    """Average number of people on bistånd per month and year, women and men stacked."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    years = people.index.to_numpy()
+    ax.bar(years, people["Kvinnor"], color=GENDER_COLORS["K"], label="Kvinnor", width=0.6)
+    ax.bar(
+        years,
+        people["Män"],
+        bottom=people["Kvinnor"],
+        color=GENDER_COLORS["M"],
+        label="Män",
+        width=0.6,
+    )
+    ax.set_xticks(years)
+    ax.set_ylabel("Personer med bistånd (snitt per månad)")
+    ax.set_title("Personerna bakom kostnaden")
+    ax.legend(fontsize=8)
+    return finish(fig, source)

@@ -18,7 +18,11 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from . import kernels, paths, site
 
-NOTEBOOKS = {"01-mottagande": "Mottagande mot kommuntal", "02-etablering": "Etablering efter kön"}
+NOTEBOOKS = {
+    "01-mottagande": "Mottagande mot kommuntal",
+    "02-etablering": "Etablering efter kön",
+    "03-forsorjningsstod": "Försörjningsstöd efter etableringen",
+}
 WORK = ".work"  # running notebooks live here, never beside finished reports
 
 
