@@ -145,6 +145,8 @@ def test_killed_batch_resumes_without_redoing_or_partial_files(stand_in, process
         str(out),
         "--jobs",
         "1",
+        "--notebooks",
+        "01-mottagande",
     ]
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True

@@ -164,3 +164,29 @@ def test_02_lulea_real_series(ipynb_02, tmp_path, processed):
 def test_02_kommun_without_data_renders_notices(ipynb_02, tmp_path, processed):
     text = _outputs(_run(ipynb_02, tmp_path, processed, kommun="0680"))
     assert "Det finns inga uppgifter" in text and "Förväntat värde kan inte beräknas" in text
+
+
+@pytest.fixture(scope="module")
+def ipynb_03(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("nb") / "03-forsorjningsstod.ipynb"
+    nbformat.write(jupytext.read(paths.notebooks_dir() / "03-forsorjningsstod.py"), path)
+    return path
+
+
+def test_03_jonkoping_projection(ipynb_03, tmp_path, processed):
+    text = _outputs(_run(ipynb_03, tmp_path, processed, kommun="0680", n_draws=200))
+    assert "Jönköping kan vänta sig" in text and "KEFU:s avgränsning" in text
+    assert "494 personer" in text and "Källa: egen KEFU-liknande kohortmodell" in text
+    assert text.count("data:image/png;base64") == 4  # cost, scenarios, tornado, people
+    assert text.count("data:text/csv;base64") == 2
+
+
+def test_03_lan_total(ipynb_03, tmp_path, processed):
+    text = _outputs(_run(ipynb_03, tmp_path, processed, kommun="Skåne", n_draws=0))
+    assert "Skåne län kan vänta sig" in text and "summan över länets 33 kommuner" in text
+
+
+def test_03_unknown_scenario_stops_with_the_parameter_named(ipynb_03, tmp_path, processed):
+    with pytest.raises(pm.PapermillExecutionError) as exc:
+        _run(ipynb_03, tmp_path, processed, kommun="0680", scenario="snabbspår")
+    assert "parametern scenario" in exc.value.evalue

@@ -1,0 +1,117 @@
+"""03-forsorjningsstod assembled from the real 2018 reception: kommun, län, no entrants, bad input."""
+
+import pandas as pd
+import pytest
+
+from etablering import cost_report
+from etablering.errors import ParameterError
+from etablering.params import CostParams, validate_params
+
+
+@pytest.fixture(scope="module")
+def tables(processed):
+    return cost_report.load_tables(processed)
+
+
+def _build(registry, tables, **kw):
+    return cost_report.build(validate_params(registry, CostParams, **kw), tables, registry)
+
+
+@pytest.fixture(scope="module")
+def jonkoping(registry, tables):
+    return _build(registry, tables, kommun="0680", n_draws=300)
+
+
+def test_jonkoping_entrants_come_from_real_2018_reception(jonkoping):
+    assert "494 personer" in jonkoping.projection.entrants_source
+    e = jonkoping.projection.entrants
+    assert e["entrants"].sum() == pytest.approx(494 * 0.5)  # × share aged 20–64
+
+
+def test_jonkoping_cost_rises_after_the_programme_ends(jonkoping):
+    t = jonkoping.total["cost_kr"]
+    assert t[2019] == 0  # all still in the 24-month programme
+    assert t[2020] > 0 and t[2021] > t[2020]
+    cmp = jonkoping.projection.comparison.set_index("year")
+    assert cmp.loc[2022, "cost_kefu_kr"] == 0 and cmp.loc[2022, "cost_full_kr"] > 0  # carry-over
+
+
+def test_bands_contain_the_median_and_are_ordered(jonkoping):
+    b = jonkoping.bands[jonkoping.bands["gender"] == "T"].set_index("year")
+    for year in (2020, 2021, 2022, 2023):
+        assert (
+            b.loc[year, "p2_5"]
+            <= b.loc[year, "p10"]
+            <= b.loc[year, "p50"]
+            <= b.loc[year, "p90"]
+            <= b.loc[year, "p97_5"]
+        )
+
+
+def test_scenarios_cost_less_than_baseline(jonkoping):
+    s = jonkoping.scenarios.groupby("scenario")["cost_kr"].sum()
+    assert s["aktiv_fran_dag_ett"] < s["kvinnor_som_man"] < s["baseline"]
+    table = cost_report.scenario_table(jonkoping)
+    assert "Aktiv från dag ett: skillnad mot bas" in table.index
+
+
+def test_summary_names_cost_kefu_gap_and_top_assumption(jonkoping):
+    text = cost_report.summary_text(jonkoping)
+    assert "Jönköping kan vänta sig" in text and "Mkr" in text
+    assert "KEFU:s avgränsning" in text and jonkoping.tornado.iloc[0]["label"] in text
+
+
+def test_assumptions_table_gives_every_number_a_source(jonkoping):
+    a = cost_report.assumptions_table(jonkoping)
+    assert (a["Källa"].str.len() > 5).all()
+    assert (
+        "riksnorm.years.2019.single_adult" in a.index
+        and a.loc["riksnorm.years.2019.single_adult", "Värde"] == "3\u00a0090"
+    )
+
+
+def test_offline_backtest_names_the_kpis_to_fetch(jonkoping):
+    assert jonkoping.backtest.empty
+    text = cost_report.backtest_text(jonkoping)
+    assert "U31001" in text and "N31001" in text and "etablering data fetch --group bistand" in text
+
+
+def test_lan_is_the_sum_of_its_kommuner_entrants(registry, tables):
+    skane = _build(registry, tables, kommun="12", n_draws=0)
+    assert skane.is_lan and len(skane.members) == 33
+    km = tables["kommunmottagna"]
+    skane_persons = km[km["kommun_code"].str.startswith("12")]["persons"].sum()
+    assert skane.projection.entrants["entrants"].sum() == pytest.approx(skane_persons * 0.5)
+    assert skane.bands.empty  # n_draws=0: no Monte Carlo
+
+
+def test_kommun_without_entrants_costs_zero_and_says_so(registry, tables):
+    empty = {
+        **tables,
+        "kommunmottagna": tables["kommunmottagna"][
+            tables["kommunmottagna"]["kommun_code"] != "0680"
+        ],
+    }
+    rep = _build(registry, empty, kommun="0680", n_draws=50)
+    assert rep.total["cost_kr"].sum() == 0
+    assert "ingen kostnad" in cost_report.summary_text(rep)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"scenario": "snabbspår"}, "parametern scenario"),
+        ({"overrides": {"need_share": 1.2}}, "need_share"),
+        ({"overrides": {"rent.single": -100}}, "rent.single"),
+        ({"start_year": 2017}, "start_year"),
+        ({"end_year": 2040}, "end_year"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(registry, tables, kw, message):
+    with pytest.raises(ParameterError, match=message.replace(".", r"\.")):
+        _build(registry, tables, kommun="0680", n_draws=0, **kw)
+
+
+def test_download_tables_are_plain_numbers(jonkoping):
+    y = jonkoping.projection.yearly
+    assert set(y["gender"]) == {"K", "M", "T"} and pd.api.types.is_float_dtype(y["cost_kr"])
