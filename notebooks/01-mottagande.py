@@ -51,6 +51,7 @@ except MissingDataError as exc:
 # %%
 if rep:
     show.text(reception_report.summary_text(rep))
+    show.summary(**reception_report.key_figures(rep))
     for note in rep.notes:
         show.notice(note)
 

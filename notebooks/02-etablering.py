@@ -73,6 +73,7 @@ if synthetic:
 
 # %%
 show.text(outcomes_report.summary_text(rep))
+show.summary(**outcomes_report.key_figures(rep))
 if rep.missing_kpis:
     show.notice(outcomes_report.availability_text(rep))
 

@@ -67,6 +67,7 @@ show.text(
 
 # %%
 show.text(cost_report.summary_text(rep))
+show.summary(**cost_report.key_figures(rep))
 show.text(f"Inskrivna i etableringen: {rep.projection.entrants_source}.")
 
 # %% [markdown]

@@ -52,8 +52,8 @@ def plan(areas, notebooks, base_parameters: dict, data_version: str) -> list[Job
 def up_to_date(job: Job, out_dir: Path) -> bool:
     kommun_dir = out_dir / job.area.slug
     stem = f"{job.notebook}-demo" if job.parameters.get("demo") else job.notebook
-    meta = site.read_meta(kommun_dir)
-    return meta.get("keys", {}).get(stem) == job.key and (kommun_dir / f"{stem}.html").exists()
+    meta = site.read_meta(kommun_dir, stem)
+    return meta.get("key") == job.key and (kommun_dir / f"{stem}.html").exists()
 
 
 @contextmanager

@@ -79,7 +79,11 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
     members = registry.kommuner(area.lan_code) if area.kind == "lan" else [area]
     kommunmottagna = _entrant_rows(tables["kommunmottagna"], area, members)
     kpi_values = tables["kpi_values"]
-    kpi_values = kpi_values[~kpi_values["source"].str.startswith("SYNTETISKA DATA")]
+    # Real rows for this area, its län and riket only (the model never uses synthetic data).
+    kpi_values = kpi_values[
+        kpi_values["area_code"].isin({area.code, area.lan_area_code, "0000"})
+        & ~kpi_values["source"].str.startswith("SYNTETISKA DATA")
+    ]
 
     def run(scenario: str) -> kefu.Projection:
         return kefu.project_kommun(
@@ -349,4 +353,12 @@ def backtest_text(rep: CostReport) -> str:
 def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
     return {
         n: store.read_table(n, data_dir) for n in ("kommunmottagna", "kpi_values", "population")
+    }
+
+
+def key_figures(rep: CostReport) -> dict:
+    return {
+        "cost_mkr": float(rep.total["cost_kr"].sum()) / 1e6,
+        "cost_horizon": f"{rep.projection.start_year}–{rep.projection.end_year}",
+        "cost_scenario": rep.scenario,
     }

@@ -10,6 +10,8 @@ from IPython.display import HTML, Markdown, display
 
 from .plots import SYNTHETIC
 
+SUMMARY_MIME = "application/vnd.etablering.summary+json"
+
 
 def text(markdown: str) -> None:
     display(Markdown(markdown))
@@ -30,7 +32,8 @@ def table(frame: pd.DataFrame, source: str, synthetic: bool = False) -> None:
 def chart(fig) -> None:
     """Embed the chart as a PNG inside the HTML (opens offline), with its title as alt text."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    # plots.finish already laid the figure out; bbox_inches="tight" would draw it twice
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
     plt.close(fig)
     alt = html.escape(" / ".join(ax.get_title() for ax in fig.axes if ax.get_title()) or "Diagram")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -48,3 +51,9 @@ def download(frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabelle
             f"{html.escape(label)}</a></p>"
         )
     )
+
+
+def summary(**figures) -> None:
+    """Key figures for the site's summary table; invisible in the report itself."""
+    clean = {k: (None if v is None or v != v else v) for k, v in figures.items()}  # NaN -> null
+    display({SUMMARY_MIME: clean}, raw=True)

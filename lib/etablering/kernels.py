@@ -11,7 +11,7 @@ import os
 import subprocess
 import threading
 
-from jupyter_client import AsyncKernelManager, BlockingKernelClient
+from jupyter_client import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -50,31 +50,32 @@ def _alive(km: AsyncKernelManager) -> bool:
     return run_sync(km.is_alive)()
 
 
-def warm_kernel() -> AsyncKernelManager:
-    """This thread's kernel with an empty namespace, started if missing or dead."""
+def warm_kernel() -> tuple[AsyncKernelManager, object]:
+    """This thread's kernel and its connected client, started if missing or dead.
+
+    The client is kept too: a new client waits for the kernel to be ready and flushes its
+    output channel (a fixed ~0.2 s) every time it is created.
+    """
     km = getattr(_local, "km", None)
-    if km is not None and _alive(km):
-        client = BlockingKernelClient()
-        client.load_connection_info(km.get_connection_info())
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=30)
-            reply = client.execute_interactive(RESET, timeout=30)
-            if reply["content"]["status"] == "ok":
-                return km
-        except Exception:
-            pass
-        finally:
-            client.stop_channels()
-    discard_kernel()
-    _local.km = _start()
-    return _local.km
+    if km is None or not _alive(km):
+        discard_kernel()
+        km = _start()
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=60)
+        kc.allow_stdin = False
+        _local.km, _local.kc = km, kc
+    # Queued before the notebook's first cell: each notebook starts with an empty namespace.
+    _local.kc.execute(RESET, silent=True, store_history=False)
+    return _local.km, _local.kc
 
 
 def discard_kernel() -> None:
     """Shut this thread's kernel down (after a failure, so the next notebook starts clean)."""
-    km = getattr(_local, "km", None)
-    _local.km = None
+    km, kc = getattr(_local, "km", None), getattr(_local, "kc", None)
+    _local.km = _local.kc = None
+    if kc is not None:
+        kc.stop_channels()
     if km is not None:
         try:
             run_sync(km.shutdown_kernel)(now=True)
@@ -108,9 +109,10 @@ class WarmKernelEngine(NBClientEngine):
         execution_timeout=None,
         **kwargs,
     ):
+        km, kc = warm_kernel()
         client = PapermillNotebookClient(
             nb_man,
-            km=warm_kernel(),
+            km=km,
             timeout=execution_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,
@@ -118,11 +120,8 @@ class WarmKernelEngine(NBClientEngine):
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:  # we own the kernel, not the client: close its channels
-                client.kc.stop_channels()
+        client.kc = kc  # reuse the connected client (see warm_kernel)
+        return client.execute()
 
 
 papermill_engines.register(ENGINE, WarmKernelEngine)

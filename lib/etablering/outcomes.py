@@ -220,18 +220,29 @@ def outcome_table(
     else:
         wanted = sorted({int(y) for y in years})
     index = pd.MultiIndex.from_product([wanted, OUT_GENDERS], names=["year", "gender"])
-    out = pd.DataFrame(index=index)
-    out["share_pct"] = share["value"].reindex(index).astype(float)
-    out["cohort_n"] = cohort.reindex(index).astype(float)
+    # Columns are built first and the frame once: inserting columns one by one is slow with
+    # pandas 3's Arrow-backed column index.
+    sh = share["value"].reindex(index).to_numpy(dtype=float)
+    n = cohort.reindex(index).to_numpy(dtype=float)
     present = index.isin(share.index)
     status = share["status"].reindex(index).fillna("").astype(str)
-    sh, n = out["share_pct"].to_numpy(), out["cohort_n"].to_numpy()
     with np.errstate(invalid="ignore"):
         succ = np.where(np.isfinite(sh) & np.isfinite(n), _round_half_up(sh / 100.0 * n), np.nan)
-    out["successes"] = pd.array(succ, dtype="Float64").astype("Int64")
-    out["low_pct"], out["high_pct"] = wilson_interval(succ, n, alpha)
-    out["note"] = [_note(p, s, st, c) for p, s, st, c in zip(present, sh, status, n, strict=True)]
-    out["source"] = share["source"].reindex(index).astype(object).where(present, None)
+    low, high = wilson_interval(succ, n, alpha)
+    out = pd.DataFrame(
+        {
+            "share_pct": sh,
+            "cohort_n": n,
+            "successes": pd.array(succ, dtype="Float64").astype("Int64"),
+            "low_pct": low,
+            "high_pct": high,
+            "note": [
+                _note(p, s, st, c) for p, s, st, c in zip(present, sh, status, n, strict=True)
+            ],
+            "source": share["source"].reindex(index).astype(object).where(present, None).to_numpy(),
+        },
+        index=index,
+    )
     out = out.reset_index()
     out["year"] = out["year"].astype(int)
     out["gender"] = out["gender"].astype(str)

@@ -75,24 +75,26 @@ def build(
     area, synthetic = params.kommun, params.demo
     years = list(range(params.first_year, params.last_year + 1))
     lan = registry.lan_of(area)
+    peer_title, members = None, []
+    notes = []
+    try:
+        peer_title, members = reception.peer_group(area_groups, area.name, params.peer_kind)
+    except MissingDataError as exc:
+        notes.append(str(exc))
+    # Only the rows this report can use: every lookup below then scans a few hundred rows.
+    kpi_values = kpi_values[kpi_values["area_code"].isin({area.code, lan.code, "0000", *members})]
 
     def table(code: str) -> pd.DataFrame:
         return outcomes.outcome_table(kpi_values, code, years=years, synthetic=synthetic)
 
     kommun = table(area.code)
-    notes = []
     trend = None
     try:
         trend = outcomes.trend_model(kommun)
     except MissingDataError as exc:
         notes.append(f"Trendmodell: {exc}")
     dest, dest_year = destinations(kpi_values, area.code, years, synthetic)
-    peer_title, peer = None, pd.DataFrame(columns=["year", "gender", "mean_pct", "n"])
-    try:
-        peer_title, members = reception.peer_group(area_groups, area.name, params.peer_kind)
-        peer = peer_means(kpi_values, members, years, synthetic)
-    except MissingDataError as exc:
-        notes.append(str(exc))
+    peer = peer_means(kpi_values, members, years, synthetic)
     exp_rows = pd.DataFrame()
     exp_coef = pd.DataFrame()
     if expected is not None:
@@ -394,3 +396,15 @@ def data_notes(rep: OutcomesReport) -> str:
             "tabell (källa Kolada/SCB); riket finns där bara för kvinnor och män tillsammans."
         )
     return "\n".join(lines)
+
+
+def key_figures(rep: OutcomesReport) -> dict:
+    pair = latest_pair(rep.kommun)
+    if pair is None:
+        return {"women_pct": None, "men_pct": None, "outcome_year": None}
+    year, k, m = pair
+    return {
+        "women_pct": float(k["share_pct"]),
+        "men_pct": float(m["share_pct"]),
+        "outcome_year": year,
+    }

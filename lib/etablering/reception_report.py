@@ -344,3 +344,19 @@ def data_notes(rep: ReceptionReport) -> str:
     if missing:
         lines.append(f"- Kommunmottagna saknas för: {', '.join(missing)}.")
     return "\n".join(lines)
+
+
+def key_figures(rep: ReceptionReport) -> dict:
+    """The figures the site's summary table shows for this kommun."""
+    r = rep.row
+
+    def value(key):
+        return None if pd.isna(r[key]) else float(r[key])
+
+    return {
+        "year": rep.year,
+        "kommuntal": value("kommuntal"),
+        "mottagna_anvisade": value("mottagna_anvisade"),
+        "mottagna_totalt": value("mottagna_totalt"),
+        "per_1000": value("per_1000"),
+    }

@@ -17,6 +17,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from . import kernels, paths, site
+from .display import SUMMARY_MIME
 
 NOTEBOOKS = {
     "01-mottagande": "Mottagande mot kommuntal",
@@ -74,12 +75,26 @@ def job_key(notebook: str, parameters: dict, data_version: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def summary_of(nb: nbformat.NotebookNode) -> dict:
+    """Key figures a notebook published with display.summary(), for the site's summary table."""
+    found = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if SUMMARY_MIME in data:
+                found.update(data[SUMMARY_MIME])
+    return found
+
+
 def html_body(nb: nbformat.NotebookNode) -> str:
     nb = copy.deepcopy(nb)
-    for cell in nb.cells:  # warnings on stderr are for developers, not readers
+    for cell in nb.cells:  # stderr warnings are for developers; summaries are for the index
         if cell.cell_type == "code":
             cell.outputs = [
-                o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+                o
+                for o in cell.outputs
+                if not (o.output_type == "stream" and o.name == "stderr")
+                and SUMMARY_MIME not in o.get("data", {})
             ]
     exporter = HTMLExporter(
         template_name="basic",
@@ -125,6 +140,8 @@ def render(
             progress_bar=False,
             log_output=False,
             execution_timeout=timeout,
+            # one save at the end (and on error) instead of two per cell
+            request_save_on_cell_execute=False,
         )
     except Exception as exc:  # a cell raised, the kernel died or a cell timed out
         kernels.discard_kernel()
@@ -156,7 +173,7 @@ def render(
     site.write_atomic(kommun_dir / f"{stem}.html", page)
     running.unlink(missing_ok=True)
     (kommun_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
-    site.record_rendered(kommun_dir, area, stem, title, key)
+    site.record_rendered(kommun_dir, area, stem, title, key, summary_of(executed))
     return RenderResult(
         area.code,
         area.name,

@@ -8,7 +8,7 @@ from .batch import plan, run_batch
 from .errors import UnknownAreaError
 from .registry import Registry
 from .render import NOTEBOOKS
-from .site import write_index
+from .site import write_site
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -54,6 +54,9 @@ def run_report(args) -> int:
     version = store.data_version()
     base = {"year": year, "demo": args.demo, "data_dir": str(paths.processed_dir())}
     jobs = plan(areas, notebooks, base, version)
+    if args.lan and "03-forsorjningsstod" in notebooks:  # the län total, like KEFU's for Skåne
+        lan = registry.resolve(args.lan, kinds=("lan",))
+        jobs += plan([lan], ["03-forsorjningsstod"], base, version)
     if "02-etablering" in notebooks:  # cross-kommun model once for the batch, not per kommun
         derived.expected_tables(synthetic=args.demo)
     workers = args.jobs or os.cpu_count() or 1
@@ -66,7 +69,7 @@ def run_report(args) -> int:
         resume=args.resume,
         timeout=args.timeout,
     )
-    index = write_index(args.out, {a.lan_code: a.name for a in registry.lan()}, version)
+    index = write_site(args.out, {a.lan_code: a.name for a in registry.lan()}, version)
     counts = {
         s: sum(r["status"] == s for r in manifest["results"]) for s in ("ok", "skipped", "failed")
     }

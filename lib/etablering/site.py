@@ -12,7 +12,7 @@ from . import __version__
 from .names import ascii_fold
 
 TEMPLATES = Path(__file__).parent / "templates"
-META = "meta.json"
+META = ".meta.json"  # suffix: <notebook>.meta.json
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
 )
@@ -39,38 +39,126 @@ def page(title: str, body: str, data_version: str, root: str = "", links=()) -> 
     )
 
 
-def read_meta(kommun_dir: Path) -> dict:
-    meta_path = kommun_dir / META
-    return json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+def read_meta(kommun_dir: Path, stem: str) -> dict:
+    path = kommun_dir / f"{stem}{META}"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def record_rendered(kommun_dir: Path, area, notebook: str, title: str, key: str) -> None:
-    """Remember what was rendered for a kommun (the index lists earlier runs too; --resume
-    compares the key)."""
-    meta = read_meta(kommun_dir)
-    meta.update(code=area.code, name=area.name, lan_code=area.lan_code, slug=area.slug)
-    meta.setdefault("notebooks", {})[notebook] = title
-    meta.setdefault("keys", {})[notebook] = key
-    write_atomic(kommun_dir / META, json.dumps(meta, ensure_ascii=False, indent=2))
+def record_rendered(kommun_dir: Path, area, stem: str, title: str, key: str, summary: dict) -> None:
+    """One small file per rendered notebook (workers never share one): the index and the
+    summary table are built from these; --resume compares the key."""
+    meta = dict(
+        code=area.code,
+        name=area.name,
+        kind=area.kind,
+        lan_code=area.lan_code,
+        slug=area.slug,
+        notebook=stem,
+        title=title,
+        key=key,
+        summary=summary,
+        rendered=datetime.now().isoformat(timespec="seconds"),
+    )
+    write_atomic(kommun_dir / f"{stem}{META}", json.dumps(meta, ensure_ascii=False, indent=2))
 
 
-def write_index(out_dir: Path, lan_names: dict[str, str], data_version: str) -> Path:
-    entries = []
-    for meta_path in sorted(Path(out_dir).glob(f"*/{META}")):
+# The site's summary table: (column label, notebook summary key, format).
+SUMMARY_COLUMNS = [
+    ("Kommuntal", "kommuntal", "int"),
+    ("Mottagna på anvisning", "mottagna_anvisade", "int"),
+    ("Kommunmottagna totalt", "mottagna_totalt", "int"),
+    ("Mottagna per 1 000 inv.", "per_1000", "dec"),
+    ("Kvinnor i arbete/studier (%)", "women_pct", "int"),
+    ("Män i arbete/studier (%)", "men_pct", "int"),
+    ("Beräknat försörjningsstöd (Mkr)", "cost_mkr", "dec"),
+]
+
+
+def collect(out_dir: Path) -> list[dict]:
+    """One entry per area with rendered reports: notebooks, and the merged summary figures."""
+    areas: dict[str, dict] = {}
+    for meta_path in sorted(Path(out_dir).glob(f"*/*{META}")):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        notebooks = [
-            {"file": f"{nb}.html", "title": title}
-            for nb, title in sorted(meta["notebooks"].items())
-            if (meta_path.parent / f"{nb}.html").exists()
+        if not (meta_path.parent / f"{meta['notebook']}.html").exists():
+            continue
+        entry = areas.setdefault(
+            meta["slug"],
+            {
+                "code": meta["code"],
+                "name": meta["name"],
+                "kind": meta.get("kind", "kommun"),
+                "lan_code": meta["lan_code"],
+                "slug": meta["slug"],
+                "notebooks": [],
+                "summary": {},
+            },
+        )
+        entry["notebooks"].append({"file": f"{meta['notebook']}.html", "title": meta["title"]})
+        if not meta["notebook"].endswith("-demo"):  # synthetic figures never reach the table
+            entry["summary"].update(meta.get("summary") or {})
+    for entry in areas.values():
+        entry["notebooks"].sort(key=lambda n: n["file"])
+        entry["search"] = ascii_fold(f"{entry['code']} {entry['name']}")
+        entry["cells"] = [
+            _cell(entry["summary"].get(key), kind) for _, key, kind in SUMMARY_COLUMNS
         ]
-        if notebooks:
-            entries.append(
-                dict(meta, notebooks=notebooks, search=ascii_fold(f"{meta['code']} {meta['name']}"))
-            )
-    groups = {}
-    for e in sorted(entries, key=lambda e: e["code"]):
-        groups.setdefault(lan_names.get(e["lan_code"], e["lan_code"]), []).append(e)
-    body = _env.get_template("index.html").render(entries=entries, groups=sorted(groups.items()))
-    path = Path(out_dir) / "index.html"
+    return sorted(areas.values(), key=lambda e: (e["lan_code"], e["kind"] != "lan", e["code"]))
+
+
+def _cell(value, kind: str) -> str:
+    from .fmt import MISSING, number
+
+    if value is None:
+        return MISSING
+    return number(value, 0 if kind == "int" else 1)
+
+
+def write_site(out_dir: Path, lan_names: dict[str, str], data_version: str) -> Path:
+    """index.html (search, län filter, summary table, CSV) and one page per area."""
+    out_dir = Path(out_dir)
+    entries = collect(out_dir)
+    headers = [label for label, _, _ in SUMMARY_COLUMNS]
+    for e in entries:
+        e["lan_name"] = lan_names.get(e["lan_code"], e["lan_code"])
+        body = _env.get_template("area.html").render(e=e, headers=headers)
+        write_atomic(
+            out_dir / e["slug"] / "index.html",
+            page(
+                f"{e['name']} – etablering",
+                body,
+                data_version,
+                root="../",
+                links=[{"href": "../index.html", "label": "Alla kommuner"}],
+            ),
+        )
+    groups: dict[str, list] = {}
+    for e in entries:
+        groups.setdefault(e["lan_name"], []).append(e)
+    write_atomic(out_dir / "sammanstallning.csv", _summary_csv(entries, headers))
+    body = _env.get_template("index.html").render(
+        entries=entries, groups=list(groups.items()), headers=headers
+    )
+    path = out_dir / "index.html"
     write_atomic(path, page("Rapporter per kommun – etablering", body, data_version))
     return path
+
+
+def _summary_csv(entries: list[dict], headers: list[str]) -> bytes:
+    """The summary table for Swedish Excel: ';' and decimal comma, empty where data is missing."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["Kod", "Namn", "Län", *headers])
+    for e in entries:
+        values = [e["summary"].get(key) for _, key, _ in SUMMARY_COLUMNS]
+        writer.writerow(
+            [
+                e["code"],
+                e["name"],
+                e["lan_name"],
+                *["" if v is None else str(v).replace(".", ",") for v in values],
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")

@@ -5,6 +5,7 @@ validated, so a failed import leaves the previous tables readable. Single-table 
 (`data fetch`) write a temporary file and os.replace it.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -40,6 +41,13 @@ def read_table(name: str, data_dir=None) -> pd.DataFrame:
     path = _dir(data_dir) / f"{name}.parquet"
     if not path.exists():
         raise MissingDataError(f"Tabellen {name!r} finns inte i {path.parent}.", IMPORT_HINT)
+    stat = path.stat()
+    # A warm kernel renders many kommuner from the same files: read and validate each once.
+    return _read_validated(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _read_validated(name: str, path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     return validate(name, pd.read_parquet(path))
 
 

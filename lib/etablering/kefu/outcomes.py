@@ -13,19 +13,22 @@ KPI = "N00973"
 LEVEL_LABELS = {"kommun": "kommunen", "lan": "länet", "riket": "riket", "parameter": "parametern"}
 
 
-def _rows(kpi_values: pd.DataFrame | None, area_code: str, year: int) -> dict[str, float]:
+def _lookup(kpi_values: pd.DataFrame | None) -> dict[tuple[str, int], dict[str, float]]:
+    """{(area, year): {gender: share 0–1}} for N00973, built in one pass."""
     if kpi_values is None or kpi_values.empty:
         return {}
-    rows = kpi_values[
-        (kpi_values["kpi"] == KPI)
-        & (kpi_values["area_code"] == area_code)
-        & (kpi_values["year"] == year)
-        & kpi_values["value"].notna()
-    ]
+    rows = kpi_values[(kpi_values["kpi"] == KPI) & kpi_values["value"].notna()]
     # Fetched Kolada rows before hand-transcribed copies of the same figure.
     rows = rows.assign(_transcribed=rows["source"].str.contains("transkriberad", na=False))
-    rows = rows.sort_values(["_transcribed", "source"])
-    return {g: float(v) / 100 for g, v in rows.groupby("gender")["value"].first().items()}
+    rows = rows.sort_values(["_transcribed", "source"]).drop_duplicates(
+        ["area_code", "year", "gender"]
+    )
+    out: dict[tuple[str, int], dict[str, float]] = {}
+    for area, year, gender, value in rows[["area_code", "year", "gender", "value"]].itertuples(
+        index=False
+    ):
+        out.setdefault((area, int(year)), {})[gender] = float(value) / 100
+    return out
 
 
 def _split_total(total: float, params: KefuParams) -> dict[str, float]:
@@ -40,6 +43,7 @@ def exit_shares(
     kommun_code: str | None, years, kpi_values: pd.DataFrame | None, params: KefuParams
 ) -> pd.DataFrame:
     """(exit_year, gender, in_work_share, level, note) for every year in `years`."""
+    lookup = _lookup(kpi_values)
     areas = []
     if kommun_code:
         areas = [("kommun", kommun_code), ("lan", "00" + kommun_code[:2]), ("riket", "0000")]
@@ -47,7 +51,7 @@ def exit_shares(
     for year in sorted({int(y) for y in years}):
         shares, level, note = None, "parameter", "exit_share i parameterfilen"
         for lvl, code in areas:
-            found = _rows(kpi_values, code, year)
+            found = lookup.get((code, year), {})
             if all(g in found for g in GENDERS):
                 shares, level, note = {g: found[g] for g in GENDERS}, lvl, f"{KPI} {code} K/M"
                 break

@@ -5,6 +5,8 @@ where it came from. Overrides and scenarios change the YAML dict and validate it
 bad override fails the same way, with the same parameter path, as a bad file.
 """
 
+import copy
+import functools
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -448,6 +450,14 @@ def default_path() -> Path:
     return paths.parameters_dir() / PARAMETER_FILE
 
 
+@functools.lru_cache(maxsize=8)
+def _read_yaml(path: Path, mtime_ns: int) -> dict:
+    """The parsed file (libyaml when available), cached per modification time; callers get a
+    deep copy so overrides never touch the cache."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
 def load_params(
     path: str | Path | None = None, overrides: dict[str, Any] | None = None
 ) -> KefuParams:
@@ -456,11 +466,12 @@ def load_params(
     if not path.exists():
         raise ParameterError(f"Parameterfilen {path} finns inte.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _read_yaml(path, path.stat().st_mtime_ns)
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: kan inte läsas som YAML ({exc}).") from None
     if not isinstance(data, dict):
         raise ParameterError(f"{path}: filen ska innehålla en YAML-mappning.")
+    data = copy.deepcopy(data)
     if overrides:
         data = apply_overrides(data, overrides)
     params = _validate(data)
