@@ -7,7 +7,7 @@ RAW    ?= ../shared/data/raw
 KOMMUN ?= 0680
 OUT    ?= reports
 
-.PHONY: install data report test lint format lab clean
+.PHONY: install data report test bench format lab clean
 
 install: $(STAMP)
 
@@ -34,6 +34,10 @@ test: $(STAMP)
 	$(BIN)/ruff check lib tests notebooks
 	$(BIN)/ruff format --check lib tests notebooks
 	$(BIN)/python -m pytest -n 2 -q
+
+# Times the batch runner against the naive papermill + nbconvert loop on the same kommuner.
+bench: data
+	$(BIN)/etablering bench --sample $(or $(SAMPLE),6) --jobs $(or $(JOBS),2)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix lib tests notebooks

@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", action="store_true", help="ta bort demodata")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser(
+        "bench", help="mät körverktyget mot den naiva loopen (papermill + nbconvert)"
+    )
+    p.add_argument("--sample", type=int, default=6, help="antal kommuner i urvalet (standard 6)")
+    p.add_argument("--jobs", type=int, default=2, help="parallella processer för körverktyget")
+    p.set_defaults(func=cmd_bench)
+
     p = sub.add_parser("report", help="rendera rapporter för kommuner")
     p.add_argument("kommuner", nargs="*", help="kommunkod eller namn, t.ex. 0680 eller Jönköping")
     p.add_argument("--lan", help="alla kommuner i ett län (kod eller namn)")
@@ -113,6 +120,13 @@ def cmd_fetch(args) -> int:
 
     kpis = args.kpi or (KPI_GROUPS[args.group] if args.group else None)
     fetch_kolada(kpis=kpis, years=args.years, base_url=args.base_url)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+
+    run_bench(n=args.sample, jobs=args.jobs)
     return 0
 
 

@@ -1,0 +1,160 @@
+"""The site in a real headless Chromium: no console errors, every image and local link works,
+the search box and the län filter filter, and a name with <script> stays text."""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+import urllib.request
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from etablering.batch import plan, run_batch
+from etablering.registry import Area
+from etablering.site import write_site
+
+pytestmark = pytest.mark.notebook
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+if not (CHROMIUM and DRIVER):
+    if os.environ.get("CI"):
+        raise RuntimeError(
+            "chromium and chromedriver must be installed in CI (.ci/run installs them)"
+        )
+    pytest.skip("chromium/chromedriver not installed", allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+EVIL = "<script>window.__injected = 1</script>Skriptköping"
+
+
+@pytest.fixture(scope="module")
+def site(processed, registry, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "reports"
+    areas = [registry.get("0680"), registry.get("2580"), Area("0114", EVIL, "kommun", "01")]
+    jobs = plan(
+        areas,
+        ["01-mottagande", "02-etablering", "03-forsorjningsstod"],
+        {"year": 2018, "data_dir": str(processed)},
+        "v1",
+    )
+    jobs += plan(
+        [registry.get("0006")], ["03-forsorjningsstod"], {"data_dir": str(processed)}, "v1"
+    )
+    manifest = run_batch(jobs, out, "v1", workers=2, progress=False)
+    assert all(r["status"] == "ok" for r in manifest["results"]), manifest["results"]
+    write_site(out, {a.lan_code: a.name for a in registry.lan()}, "v1")
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1200,1600",
+        f"--user-data-dir={tmp_path_factory.mktemp('chrome')}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def _check_page(browser, url: str, shot: str) -> list[str]:
+    """Open, screenshot, and assert: no console errors, all images loaded. Returns local links."""
+    browser.get(url)
+    browser.save_screenshot(str(ARTIFACTS / shot))
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+    broken = browser.execute_script(
+        "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).length"
+    )
+    assert broken == 0
+    assert browser.execute_script("return window.__injected === undefined")
+    hrefs = browser.execute_script(
+        "return [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
+    )
+    return [
+        urljoin(url, h)
+        for h in hrefs
+        if not h.startswith(("http:", "https:", "data:", "#", "mailto:"))
+    ]
+
+
+def _resolves(link: str) -> bool:
+    with urllib.request.urlopen(link) as response:
+        return response.status == 200
+
+
+def test_index_page(browser, server):
+    links = _check_page(browser, server + "index.html", "index.png")
+    assert links and all(_resolves(link) for link in links)
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.kommun")
+    assert len(rows) == 4  # three kommuner and Jönköpings län
+    assert EVIL in browser.find_element(By.ID, "sammanstallning").text  # shown as text
+
+
+def test_search_box_and_lan_filter(browser, server):
+    browser.get(server + "index.html")
+    box = browser.find_element(By.ID, "sok")
+    box.send_keys("jonk")
+    visible = [
+        r.text for r in browser.find_elements(By.CSS_SELECTOR, "tr.kommun") if r.is_displayed()
+    ]
+    assert len(visible) == 2 and all("Jönköping" in v for v in visible)  # kommun and län
+    browser.save_screenshot(str(ARTIFACTS / "index-search.png"))
+    box.clear()
+    box.send_keys(" ")  # clear() fires no input event
+    box.clear()
+    Select(browser.find_element(By.ID, "lan")).select_by_value("25")
+    browser.execute_script("document.getElementById('sok').dispatchEvent(new Event('input'))")
+    visible = [
+        r.text for r in browser.find_elements(By.CSS_SELECTOR, "tr.kommun") if r.is_displayed()
+    ]
+    assert visible == [v for v in visible if "Luleå" in v] and len(visible) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "shot"),
+    [
+        ("0680-jonkoping/index.html", "kommun.png"),
+        ("0680-jonkoping/01-mottagande.html", "01-mottagande.png"),
+        ("2580-lulea/02-etablering.html", "02-etablering.png"),
+        ("0680-jonkoping/03-forsorjningsstod.html", "03-forsorjningsstod.png"),
+        ("0006-jonkopings-lan/03-forsorjningsstod.html", "03-lan.png"),
+    ],
+)
+def test_kommun_and_report_pages(browser, server, path, shot):
+    links = _check_page(browser, server + path, shot)
+    assert any(link.endswith("/index.html") for link in links)  # a way back
+    assert all(_resolves(link) for link in links)
+    assert "Dataversion v1" in browser.find_element(By.TAG_NAME, "footer").text
