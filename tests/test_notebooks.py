@@ -190,3 +190,11 @@ def test_03_unknown_scenario_stops_with_the_parameter_named(ipynb_03, tmp_path, 
     with pytest.raises(pm.PapermillExecutionError) as exc:
         _run(ipynb_03, tmp_path, processed, kommun="0680", scenario="snabbspår")
     assert "parametern scenario" in exc.value.evalue
+
+
+def test_00_utforska_runs_with_defaults(tmp_path, processed):
+    path = tmp_path / "00-utforska.ipynb"
+    nbformat.write(jupytext.read(paths.notebooks_dir() / "00-utforska.py"), path)
+    text = _outputs(_run(path, tmp_path, processed))
+    assert "Kommunmottagna per 1 000 invånare" in text and "Jönköping" in text
+    assert "data:image/png;base64" in text
