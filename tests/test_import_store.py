@@ -33,12 +33,9 @@ def quiet(*_args) -> None:
     pass
 
 
-# --- fixtures (module-local on purpose: conftest.py belongs to someone else) -------------------
 @pytest.fixture(scope="module")
-def snapshot() -> Path:
-    if not RAW.is_dir():
-        pytest.skip(f"the offline snapshot {RAW} is not here")
-    return RAW
+def snapshot(raw_dir) -> Path:
+    return raw_dir
 
 
 @pytest.fixture(scope="module")

@@ -117,16 +117,20 @@ def execute_job(job: Job, out_dir: str, data_version: str, timeout: int) -> dict
     try:
         result = render(job.area, job.notebook, out_dir, job.parameters, data_version, timeout)
     except Exception as exc:  # an error outside the notebook (disk full, ...) fails one job only
-        result = RenderResult(
-            job.area.code,
-            job.area.name,
-            job.notebook,
-            "failed",
-            0.0,
-            job.key,
-            error=f"{type(exc).__name__}: {exc}",
-        )
+        return _failed(job, exc)
     return result.as_dict()
+
+
+def _failed(job: Job, exc: BaseException) -> dict:
+    return RenderResult(
+        job.area.code,
+        job.area.name,
+        job.notebook,
+        "failed",
+        0.0,
+        job.key,
+        error=f"{type(exc).__name__}: {exc}",
+    ).as_dict()
 
 
 @contextmanager
@@ -186,17 +190,7 @@ def run_batch(
                     try:
                         results.append(future.result())
                     except Exception as exc:  # the worker process itself died
-                        results.append(
-                            RenderResult(
-                                job.area.code,
-                                job.area.name,
-                                job.notebook,
-                                "failed",
-                                0.0,
-                                job.key,
-                                error=f"{type(exc).__name__}: {exc}",
-                            ).as_dict()
-                        )
+                        results.append(_failed(job, exc))
         manifest = {
             "run_id": run_id,
             "created": datetime.now().isoformat(timespec="seconds"),

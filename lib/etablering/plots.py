@@ -50,6 +50,11 @@ def finish(fig, source: str, synthetic: bool = False):
     return fig
 
 
+def interval_points(ax, x, mid, low, high, **kw):
+    """Points with an asymmetric interval (low–high) drawn as error bars."""
+    return ax.errorbar(x, mid, yerr=[mid - low, high - mid], **kw)
+
+
 def bar_labels(ax, values, decimals: int = 0) -> None:
     for patch, value in zip(ax.patches, values, strict=False):
         if pd.notna(value):
@@ -172,13 +177,12 @@ def gap_over_time(gap: pd.DataFrame, source: str, synthetic: bool = False):
     g = gap.dropna(subset=["gap_pp"]).sort_values("year")
     has_ci = g["gap_low"].notna()
     ax.axhline(0, color="#333", linewidth=0.8)
-    ax.errorbar(
+    interval_points(
+        ax,
         g.loc[has_ci, "year"],
         g.loc[has_ci, "gap_pp"],
-        yerr=[
-            g.loc[has_ci, "gap_pp"] - g.loc[has_ci, "gap_low"],
-            g.loc[has_ci, "gap_high"] - g.loc[has_ci, "gap_pp"],
-        ],
+        g.loc[has_ci, "gap_low"],
+        g.loc[has_ci, "gap_high"],
         fmt="o",
         color=GENDER_COLORS["K"],
         capsize=3,
@@ -242,13 +246,12 @@ def expected_vs_actual(rows: pd.DataFrame, name: str, source: str, synthetic: bo
     fig, ax = plt.subplots(figsize=(8, 3.6))
     r = rows.dropna(subset=["expected_pct"]).sort_values("year")
     ok = r["pi_low"].notna()
-    ax.errorbar(
+    interval_points(
+        ax,
         r.loc[ok, "year"],
         r.loc[ok, "expected_pct"],
-        yerr=[
-            r.loc[ok, "expected_pct"] - r.loc[ok, "pi_low"],
-            r.loc[ok, "pi_high"] - r.loc[ok, "expected_pct"],
-        ],
+        r.loc[ok, "pi_low"],
+        r.loc[ok, "pi_high"],
         fmt="s",
         color="#999",
         capsize=3,
