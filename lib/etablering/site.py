@@ -62,15 +62,15 @@ def record_rendered(kommun_dir: Path, area, stem: str, title: str, key: str, sum
     write_atomic(kommun_dir / f"{stem}{META}", json.dumps(meta, ensure_ascii=False, indent=2))
 
 
-# The site's summary table: (column label, notebook summary key, format).
+# The site's summary table: (column label, notebook summary key, format, key of its period).
 SUMMARY_COLUMNS = [
-    ("Kommuntal", "kommuntal", "int"),
-    ("Mottagna på anvisning", "mottagna_anvisade", "int"),
-    ("Kommunmottagna totalt", "mottagna_totalt", "int"),
-    ("Mottagna per 1 000 inv.", "per_1000", "dec"),
-    ("Kvinnor i arbete/studier (%)", "women_pct", "int"),
-    ("Män i arbete/studier (%)", "men_pct", "int"),
-    ("Beräknat försörjningsstöd (Mkr)", "cost_mkr", "dec"),
+    ("Kommuntal", "kommuntal", "int", "year"),
+    ("Mottagna på anvisning", "mottagna_anvisade", "int", "year"),
+    ("Kommunmottagna totalt", "mottagna_totalt", "int", "year"),
+    ("Mottagna per 1 000 inv.", "per_1000", "dec", "year"),
+    ("Kvinnor i arbete/studier (%)", "women_pct", "int", "outcome_year"),
+    ("Män i arbete/studier (%)", "men_pct", "int", "outcome_year"),
+    ("Beräknat försörjningsstöd (Mkr)", "cost_mkr", "dec", "cost_horizon"),
 ]
 
 
@@ -100,8 +100,9 @@ def collect(out_dir: Path) -> list[dict]:
         entry["notebooks"].sort(key=lambda n: n["file"])
         entry["search"] = ascii_fold(f"{entry['code']} {entry['name']}")
         entry["cells"] = [
-            _cell(entry["summary"].get(key), kind) for _, key, kind in SUMMARY_COLUMNS
+            _cell(entry["summary"].get(key), kind) for _, key, kind, _ in SUMMARY_COLUMNS
         ]
+        entry["periods"] = [entry["summary"].get(period) or "" for *_, period in SUMMARY_COLUMNS]
     return sorted(areas.values(), key=lambda e: (e["lan_code"], e["kind"] != "lan", e["code"]))
 
 
@@ -117,7 +118,7 @@ def write_site(out_dir: Path, lan_names: dict[str, str], data_version: str) -> P
     """index.html (search, län filter, summary table, CSV) and one page per area."""
     out_dir = Path(out_dir)
     entries = collect(out_dir)
-    headers = [label for label, _, _ in SUMMARY_COLUMNS]
+    headers = [label for label, *_ in SUMMARY_COLUMNS]
     for e in entries:
         e["lan_name"] = lan_names.get(e["lan_code"], e["lan_code"])
         body = _env.get_template("area.html").render(e=e, headers=headers)
@@ -152,7 +153,7 @@ def _summary_csv(entries: list[dict], headers: list[str]) -> bytes:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["Kod", "Namn", "Län", *headers])
     for e in entries:
-        values = [e["summary"].get(key) for _, key, _ in SUMMARY_COLUMNS]
+        values = [e["summary"].get(key) for _, key, *_ in SUMMARY_COLUMNS]
         writer.writerow(
             [
                 e["code"],

@@ -1,0 +1,77 @@
+"""The index and area pages built from what the notebooks recorded: escaping, summary, CSV."""
+
+import json
+
+from etablering.site import META, write_site
+
+
+def _meta(out, slug, code, name, notebook, summary, lan="01"):
+    folder = out / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{notebook}.html").write_text("<html></html>")
+    (folder / f"{notebook}{META}").write_text(
+        json.dumps(
+            {
+                "code": code,
+                "name": name,
+                "kind": "kommun",
+                "lan_code": lan,
+                "slug": slug,
+                "notebook": notebook,
+                "title": notebook,
+                "key": "k",
+                "summary": summary,
+            }
+        )
+    )
+
+
+def test_names_from_data_are_escaped_and_figures_shown(tmp_path):
+    evil = "<script>alert(1)</script>Väsby"
+    _meta(
+        tmp_path,
+        "0114-x",
+        "0114",
+        evil,
+        "01-mottagande",
+        {"year": 2018, "kommuntal": 43.0, "per_1000": 3.456},
+    )
+    write_site(tmp_path, {"01": "Stockholms län"}, "abc123")
+    index = (tmp_path / "index.html").read_text()
+    assert (
+        "<script>alert(1)</script>" not in index
+        and "&lt;script&gt;alert(1)&lt;/script&gt;Väsby" in index
+    )
+    assert "<td>43</td>" in index and "<td>3,5</td>" in index
+    assert "Dataversion abc123" in index
+    area = (tmp_path / "0114-x" / "index.html").read_text()
+    assert (
+        "&lt;script&gt;" in area
+        and 'href="01-mottagande.html"' in area
+        and 'href="../index.html"' in area
+    )
+
+
+def test_summary_csv_for_swedish_excel_and_missing_left_empty(tmp_path):
+    _meta(
+        tmp_path,
+        "0680-j",
+        "0680",
+        "Jönköping",
+        "01-mottagande",
+        {"kommuntal": 199.0, "per_1000": 3.468},
+        lan="06",
+    )
+    write_site(tmp_path, {"06": "Jönköpings län"}, "v")
+    csv = (tmp_path / "sammanstallning.csv").read_bytes().decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("Kod;Namn;Län;Kommuntal")
+    assert csv[1].startswith("0680;Jönköping;Jönköpings län;199,0;;;3,468;")
+
+
+def test_demo_figures_never_reach_the_summary(tmp_path):
+    _meta(
+        tmp_path, "0680-j", "0680", "Jönköping", "02-etablering-demo", {"women_pct": 99.0}, lan="06"
+    )
+    write_site(tmp_path, {"06": "Jönköpings län"}, "v")
+    index = (tmp_path / "index.html").read_text()
+    assert "02-etablering-demo.html" in index and "<td>99</td>" not in index
