@@ -43,8 +43,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix lib tests notebooks
 	$(BIN)/ruff format lib tests notebooks
 
-# notebooks/*.py open as notebooks through jupytext's contents manager.
+# notebooks/*.py open as notebooks: jupytext's viewer is made the default for Python files in
+# this venv's JupyterLab (settings override, nothing in your home folder is touched).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 lab: $(STAMP)
+	mkdir -p $(dir $(LAB_SETTINGS))
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:

@@ -181,14 +181,19 @@ def summary_text(rep: CostReport) -> str:
     if not rep.bands.empty:
         b = rep.bands[rep.bands["gender"] == "T"]
         parts.append(
-            f"Med osäkerheten i antagandena ({rep.n_draws} simuleringar) ligger summan för {peak} "
+            f"Med osäkerheten i antagandena ({fmt.number(rep.n_draws)} simuleringar) ligger kostnaden {peak} "
             f"med 80 % sannolikhet mellan {mkr(b.set_index('year').loc[peak, 'p10'])} och "
             f"{mkr(b.set_index('year').loc[peak, 'p90'])}."
         )
     women = rep.projection.yearly.query("gender == 'K'")["cost_kr"].sum()
+    entrants = rep.projection.entrants.groupby("gender")["entrants"].sum()
+    women_in = 100 * entrants.get("K", 0) / entrants.sum() if entrants.sum() else float("nan")
+    exits = rep.projection.exit_shares.groupby("gender")["in_work_share"].mean()
     parts.append(
-        f"Kvinnor står för {fmt.percent(100 * women / total)} av kostnaden, eftersom färre "
-        "kvinnor än män går till arbete eller studier efter etableringen."
+        f"Kvinnor står för {fmt.percent(100 * women / total)} av kostnaden: de är "
+        f"{fmt.percent(women_in)} av de inskrivna, och i genomsnitt går {fmt.percent(100 * exits['K'])} "
+        f"av kvinnorna mot {fmt.percent(100 * exits['M'])} av männen till arbete eller studier efter "
+        "etableringen."
     )
     cmp = rep.projection.comparison
     missed = cmp["not_in_kefu_kr"].sum()
