@@ -168,3 +168,33 @@ def test_killed_batch_resumes_without_redoing_or_partial_files(stand_in, process
         assert (out / slug / "01-mottagande.html").stat().st_mtime_ns == mtime
     assert len(list(out.glob("*/01-mottagande.html"))) == len(codes)
     assert not list(out.rglob("*.tmp")) and not (out / ".etablering.lock").exists()
+
+
+def test_cli_exits_1_with_a_failure_table(stand_in, processed, tmp_path):
+    out = tmp_path / "reports"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "etablering.cli",
+            "report",
+            "0680",
+            "0114",
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--notebooks",
+            "01-mottagande",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert "1 rapporter misslyckades" in proc.stderr
+    assert (
+        "0114 Upplands Väsby" in proc.stderr
+        and "ValueError: avsiktligt fel för 0114" in proc.stderr
+    )
+    assert (out / "0680-jonkoping" / "01-mottagande.html").exists()
+    assert 'href="0680-jonkoping/index.html"' in (out / "index.html").read_text()

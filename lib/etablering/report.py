@@ -43,6 +43,24 @@ def default_year(data_dir=None) -> int:
     return max(years) if years else 2018
 
 
+def failure_table(failures: list[dict]) -> str:
+    """Kommun, report, cell and error in aligned columns (the error cut to one line)."""
+    rows = [("Kommun", "Rapport", "Cell", "Fel")]
+    for r in failures:
+        cell = str(r["cell"]) if r["cell"] is not None else "–"
+        rows.append(
+            (f"{r['kommun']} {r['name']}", r["notebook"], cell, r["error"].splitlines()[0][:100])
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(
+        "  "
+        + "  ".join(value.ljust(width) for value, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in rows
+    )
+
+
 def run_report(args) -> int:
     registry = Registry.load()
     areas = select_kommuner(registry, args.kommuner, args.lan, args.all)
@@ -80,12 +98,7 @@ def run_report(args) -> int:
     failures = [r for r in manifest["results"] if r["status"] == "failed"]
     if failures:
         print(f"\n{len(failures)} rapporter misslyckades:", file=sys.stderr)
-        for r in failures:
-            cell = f"cell {r['cell']}" if r["cell"] is not None else "utanför cellerna"
-            print(
-                f"  {r['kommun']} {r['name']} {r['notebook']}: {cell}: {r['error']}",
-                file=sys.stderr,
-            )
+        print(failure_table(failures), file=sys.stderr)
         print(f"Körlogg: {args.out}/manifest.json", file=sys.stderr)
         return EXIT_FAILED
     return 0
