@@ -18,9 +18,34 @@ NOTEBOOK = paths.notebooks_dir() / "01-mottagande.py"
 
 @pytest.fixture(scope="module")
 def ipynb(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("nb") / "01-mottagande.ipynb"
-    nbformat.write(jupytext.read(NOTEBOOK), path)
+    return _as_ipynb("01-mottagande", tmp_path_factory.mktemp("nb"))
+
+
+def _as_ipynb(name: str, folder: Path) -> Path:
+    """The jupytext source as the .ipynb papermill's CLI needs."""
+    path = folder / f"{name}.ipynb"
+    nbformat.write(jupytext.read(paths.notebooks_dir() / f"{name}.py"), path)
     return path
+
+
+def _papermill_cli(ipynb: Path, out: Path, processed, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(ipynb),
+            str(out),
+            "-k",
+            "python3",
+            "-p",
+            "data_dir",
+            str(processed),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def _outputs(nb) -> str:
@@ -93,23 +118,7 @@ def test_papermill_cli_leading_zero_traps_never_give_another_kommun(
     ipynb, tmp_path, processed, args
 ):
     out = tmp_path / "out.ipynb"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "papermill",
-            str(ipynb),
-            str(out),
-            "-k",
-            "python3",
-            "-p",
-            "data_dir",
-            str(processed),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-    )
+    proc = _papermill_cli(ipynb, out, processed, *args)
     assert proc.returncode != 0
     evalue = _outputs(nbformat.read(out, as_version=4))
     assert "ParameterError" in proc.stderr + evalue or "Ogiltiga parametrar" in evalue
@@ -120,36 +129,13 @@ def test_papermill_cli_leading_zero_traps_never_give_another_kommun(
 
 def test_raw_parameter_keeps_leading_zero(ipynb, tmp_path, processed):
     out = tmp_path / "out.ipynb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "papermill",
-            str(ipynb),
-            str(out),
-            "-k",
-            "python3",
-            "-p",
-            "data_dir",
-            str(processed),
-            "-r",
-            "kommun",
-            "0114",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    assert _papermill_cli(ipynb, out, processed, "-r", "kommun", "0114").returncode == 0
     assert "Upplands Väsby tog emot" in _outputs(nbformat.read(out, as_version=4))
-
-
-NOTEBOOK_02 = paths.notebooks_dir() / "02-etablering.py"
 
 
 @pytest.fixture(scope="module")
 def ipynb_02(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("nb") / "02-etablering.ipynb"
-    nbformat.write(jupytext.read(NOTEBOOK_02), path)
-    return path
+    return _as_ipynb("02-etablering", tmp_path_factory.mktemp("nb"))
 
 
 def test_02_lulea_real_series(ipynb_02, tmp_path, processed):
@@ -168,9 +154,7 @@ def test_02_kommun_without_data_renders_notices(ipynb_02, tmp_path, processed):
 
 @pytest.fixture(scope="module")
 def ipynb_03(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("nb") / "03-forsorjningsstod.ipynb"
-    nbformat.write(jupytext.read(paths.notebooks_dir() / "03-forsorjningsstod.py"), path)
-    return path
+    return _as_ipynb("03-forsorjningsstod", tmp_path_factory.mktemp("nb"))
 
 
 def test_03_jonkoping_projection(ipynb_03, tmp_path, processed):
@@ -193,8 +177,7 @@ def test_03_unknown_scenario_stops_with_the_parameter_named(ipynb_03, tmp_path, 
 
 
 def test_00_utforska_runs_with_defaults(tmp_path, processed):
-    path = tmp_path / "00-utforska.ipynb"
-    nbformat.write(jupytext.read(paths.notebooks_dir() / "00-utforska.py"), path)
+    path = _as_ipynb("00-utforska", tmp_path)
     text = _outputs(_run(path, tmp_path, processed))
     assert "Kommunmottagna per 1 000 invånare" in text and "Jönköping" in text
     assert "data:image/png;base64" in text
