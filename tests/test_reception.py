@@ -190,3 +190,19 @@ def test_population_nearest_year_prefers_earlier_on_tie_and_marks_proxy():
     )
     exact = reception.population_for_year(pop, 2019).iloc[0]
     assert (exact["population"], bool(exact["population_proxy"])) == (200, False)
+
+
+def test_kommuntal_zero_is_explained_not_divided(processed, registry):
+    from etablering import reception_report
+    from etablering.params import validate_params
+
+    rep = reception_report.build(
+        validate_params(registry, kommun="2085", year=2018),
+        reception_report.load_tables(processed),
+        registry,
+    )
+    text = reception_report.summary_text(rep)
+    assert "Kommuntalet var 0 – kommunen skulle inte ta emot några anvisade" in text
+    assert "uppgift saknas av kommuntalet" not in text
+    table = reception_report.comparison_table(rep)
+    assert table.loc["Uppfyllelse av kommuntalet", "Ludvika"] == "ej tillämpligt (kommuntal 0)"

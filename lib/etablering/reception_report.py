@@ -115,7 +115,13 @@ def summary_text(rep: ReceptionReport) -> str:
             f"ersättningsförordningen (kommunmottagna), varav {fmt.number(r['ensam_totalt'])} "
             "ensamkommande barn."
         )
-    if r["kommuntal_status"] == "listad":
+    if r["kommuntal_status"] == "listad" and r["kommuntal"] == 0:
+        parts.append(
+            f"Kommuntalet var 0 – kommunen skulle inte ta emot några anvisade – och "
+            f"{fmt.number(r['mottagna_anvisade'])} personer togs emot på anvisning. Andelar av "
+            "kommuntalet går därför inte att räkna."
+        )
+    elif r["kommuntal_status"] == "listad":
         parts.append(
             f"Kommuntalet var {fmt.number(r['kommuntal'])}; {fmt.number(r['mottagna_anvisade'])} "
             f"personer togs emot på anvisning ({fmt.percent(r['uppfyllelse_pct'])} av kommuntalet)."
@@ -124,8 +130,6 @@ def summary_text(rep: ReceptionReport) -> str:
             parts.append(
                 f"Alla mottagna motsvarar {fmt.times(r['totalt_per_kommuntal'])} kommuntalet."
             )
-        elif r["kommuntal"] == 0:
-            parts.append("Kommuntalet var 0, så kvoten mottagna per kommuntal kan inte beräknas.")
     else:
         parts.append(
             f"{name} finns inte med i Migrationsverkets kommuntalsfil för {y} "
@@ -224,6 +228,9 @@ def comparison_table(rep: ReceptionReport) -> pd.DataFrame:
     )
     if r["kommuntal_status"] != "listad":
         out.loc["Kommuntal", rep.area.name] = f"{fmt.MISSING} ({r['kommuntal_status']})"
+    elif r["kommuntal"] == 0:
+        for label in ("Uppfyllelse av kommuntalet", "Mottagna totalt per kommuntal"):
+            out.loc[label, rep.area.name] = "ej tillämpligt (kommuntal 0)"
     return out
 
 
