@@ -93,12 +93,7 @@ show.download(
     f"{area.code}-forsorjningsstod-per-manad.csv",
     "Ladda ner månadsberäkningen (CSV)",
 )
-show.text(
-    "Intervallen kommer från en Monte Carlo-simulering där de osäkra antagandena dras ur sina "
-    f"fördelningar ({rep.n_draws} dragningar, slumpfrö {rep.seed}). *KEFU:s avgränsning* räknar "
-    "som KEFU:s analys för Skåne 2018: bara första året efter att etableringsersättningen upphört "
-    "och bara för dem som lämnar under prognosperioden – utan kostnader som fortsätter åren därpå."
-)
+show.text(cost_report.method_text(rep))
 
 # %% [markdown]
 # ## Scenarier

@@ -72,3 +72,9 @@ def test_exact_spelling_wins_over_folded_match(registry):
     names = [a.name for a in registry.kommuner()]
     assert "Habo" in names and "Håbo" in names
     assert registry.resolve("habo").code == "0643"
+
+
+def test_lan_code_given_as_kommun_points_to_lan_option(registry):
+    with pytest.raises(UnknownAreaError, match="länskoden för Skåne län") as exc:
+        registry.resolve("12")
+    assert exc.value.suggestions == ["--lan 12"]

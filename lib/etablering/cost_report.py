@@ -162,6 +162,15 @@ def mkr(value) -> str:
     return fmt.number(value / 1e6, 1) + " Mkr" if pd.notna(value) else fmt.MISSING
 
 
+def mkr_number(value) -> str:
+    """Millions without the unit, for table cells whose header says Mkr."""
+    return fmt.number(value / 1e6, 1) if pd.notna(value) else fmt.MISSING
+
+
+def mkr_range(low, high) -> str:
+    return f"{mkr_number(low)}–{mkr_number(high)}"
+
+
 def summary_text(rep: CostReport) -> str:
     t, name = rep.total, rep.area.name
     horizon = f"{rep.projection.start_year}–{rep.projection.end_year}"
@@ -218,14 +227,14 @@ def cost_table(rep: CostReport) -> pd.DataFrame:
     rows = {}
     for year in t.index:
         row = {
-            "Kostnad": mkr(t.loc[year, "cost_kr"]),
-            "80 % intervall": f"{mkr(b.loc[year, 'p10'])}–{mkr(b.loc[year, 'p90'])}"
+            "Kostnad (Mkr)": mkr_number(t.loc[year, "cost_kr"]),
+            "80 % intervall (Mkr)": mkr_range(b.loc[year, "p10"], b.loc[year, "p90"])
             if b is not None
             else "–",
-            "95 % intervall": f"{mkr(b.loc[year, 'p2_5'])}–{mkr(b.loc[year, 'p97_5'])}"
+            "95 % intervall (Mkr)": mkr_range(b.loc[year, "p2_5"], b.loc[year, "p97_5"])
             if b is not None
             else "–",
-            "KEFU:s avgränsning": mkr(cmp.loc[year, "cost_kefu_kr"]),
+            "KEFU:s avgränsning (Mkr)": mkr_number(cmp.loc[year, "cost_kefu_kr"]),
             "Personer med bistånd (snitt/mån)": fmt.number(t.loc[year, "person_months"] / 12, 0),
             "Hushåll (snitt/mån)": fmt.number(t.loc[year, "household_months"] / 12, 0),
         }
@@ -247,21 +256,33 @@ def scenario_table(rep: CostReport) -> pd.DataFrame:
     rows = {}
     for name in ["baseline", *[n for n in wide.index if n != "baseline"]]:
         label = scenario_label(name)
-        rows[label] = {str(c): mkr(v) for c, v in wide.loc[name].items()}
+        rows[label] = {str(c): mkr_number(v) for c, v in wide.loc[name].items()}
         if name != "baseline":
             diff = wide.loc[name] - base
             rows[f"{label}: skillnad mot bas"] = {
-                str(c): ("+" if v > 0 else "") + mkr(v) for c, v in diff.items()
+                str(c): ("+" if v > 0 else "") + mkr_number(v) for c, v in diff.items()
             }
     out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "Scenario"
+    out.index.name = "Scenario (Mkr)"
     return out
+
+
+def method_text(rep: CostReport) -> str:
+    return (
+        "Intervallen kommer från en Monte Carlo-simulering där de osäkra antagandena dras ur sina "
+        f"fördelningar ({fmt.number(rep.n_draws)} dragningar, slumpfrö {rep.seed}). *KEFU:s "
+        "avgränsning* räknar som KEFU:s analys för Skåne 2018: bara första året efter att "
+        "etableringsersättningen upphört och bara för dem som lämnar under prognosperioden – utan "
+        "kostnader som fortsätter åren därpå."
+    )
 
 
 def scenario_descriptions(rep: CostReport) -> str:
     lines = []
     for name in dict.fromkeys(rep.scenarios["scenario"]):
-        lines.append(f"- *{scenario_label(name)}*: {rep.params.scenario(name).description}")
+        label = scenario_label(name)
+        description = rep.params.scenario(name).description.removeprefix(f"{label}: ")
+        lines.append(f"- *{label}*: {description}")
     return "\n".join(lines)
 
 

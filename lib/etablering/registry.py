@@ -116,6 +116,13 @@ class Registry:
                     f"{area.name}? Ange koden som text med fyra siffror: {padded}.",
                     [f"{padded} {area.name}"],
                 )
+        if len(text) == 2 and "00" + text in self._by_code:
+            lan = self._by_code["00" + text]
+            raise UnknownAreaError(
+                f"{text} är länskoden för {lan.name}, inte en kommunkod. Alla kommuner i länet: "
+                f"--lan {text}; en kommun har fyra siffror (t.ex. {text}80).",
+                [f"--lan {text}"],
+            )
         raise UnknownAreaError(f"{text!r} är ingen giltig kod för {_kind_words(kinds)}.")
 
     def _resolve_int(self, number: int, kinds) -> Area:
