@@ -87,3 +87,9 @@ def test_gone_api_through_the_cli_exits_1(server, data_dir, monkeypatch, capsys)
     server.routes["/v3/data"] = [(410, {"message": "Gone"})]
     assert main(["data", "fetch", "--kpi", "N01986", "--base-url", server.base_url]) == 1
     assert "410" in capsys.readouterr().err
+
+
+def test_unknown_kpi_id_is_refused_before_any_request(data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("ETABLERING_DATA", str(data_dir))
+    assert main(["data", "fetch", "--kpi", "N99999", "--base-url", "http://127.0.0.1:9/v3/"]) == 2
+    assert "N99999" in capsys.readouterr().err

@@ -109,3 +109,24 @@ def test_expected_model_is_cached_per_data_version(demo_dir, tmp_path):
     again = derived.expected_tables(demo_dir, synthetic=True)
     assert again.table.equals(first.table)
     assert derived.expected_tables(demo_dir, synthetic=False) is None  # no real panel offline
+
+
+def test_demo_rows_survive_a_reimport(demo_dir, raw_dir):
+    from etablering.importer import import_dir
+
+    before = store.read_table("kpi_values", demo_dir)["source"].str.startswith("SYNTETISKA").sum()
+    import_dir(raw_dir, demo_dir, log=lambda *a: None)
+    after = store.read_table("kpi_values", demo_dir)["source"].str.startswith("SYNTETISKA").sum()
+    assert after == before > 0
+
+
+def test_demo_report_without_demo_data_says_how_to_make_it(registry, tables):
+    rep = _build(registry, tables, "2403", demo=True)
+    assert "etablering data demo" in outcomes_report.summary_text(rep)
+
+
+def test_report_demo_without_demo_data_exits_2(processed, tmp_path, capsys):
+    from etablering.cli import main
+
+    assert main(["report", "0680", "--demo", "--out", str(tmp_path / "r")]) == 2
+    assert "etablering data demo" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import paths, store
-from .errors import EtableringError, UnknownAreaError
+from .errors import EtableringError, UsageError
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except UnknownAreaError as exc:
+    except UsageError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except EtableringError as exc:

@@ -5,7 +5,11 @@ class EtableringError(Exception):
     """Base class: the message is meant to be shown to the user as it is."""
 
 
-class UnknownAreaError(EtableringError, ValueError):
+class UsageError(EtableringError):
+    """Bad input on the command line: nothing was done (exit code 2)."""
+
+
+class UnknownAreaError(UsageError, ValueError):
     """A kommun/län code or name that is not in the registry."""
 
     def __init__(self, message: str, suggestions: list[str] | None = None):

@@ -3,13 +3,13 @@
 import pandas as pd
 
 from . import paths, store
-from .errors import UnknownAreaError
+from .errors import UsageError
 from .kolada import DEFAULT_BASE_URL, KoladaClient
 from .registry import Registry
 
 
-class UnknownKpiError(UnknownAreaError):
-    """Bad input like an unknown kommun: exit code 2."""
+class UnknownKpiError(UsageError):
+    """A KPI id Kolada's catalogue does not know: exit code 2."""
 
 
 # What each report needs from Kolada (ids checked against the 2026-03 KPI catalogue).

@@ -111,14 +111,17 @@ def _combine(table: str, parts: list[pd.DataFrame], paths: list[Path]) -> pd.Dat
 
 
 def _keep_fetched(tables: dict[str, pd.DataFrame], data_dir) -> None:
-    """Carry over rows fetched from Kolada, which no raw file holds."""
+    """Carry over rows no raw file holds: fetched from Kolada, or written by `data demo`."""
     for table, key in (("kpi_values", None), ("population", ["area_code", "year"])):
         if not store.has_table(table, data_dir):
             continue
         old = store.read_table(table, data_dir)
         fetched = old[
-            old["source"].str.startswith(FETCHED_PREFIX)
-            & ~old["source"].str.contains("transkriberad")
+            (
+                old["source"].str.startswith(FETCHED_PREFIX)
+                & ~old["source"].str.contains("transkriberad")
+            )
+            | old["source"].str.startswith("SYNTETISKA DATA")
         ]
         if fetched.empty:
             continue

@@ -170,6 +170,11 @@ def latest_pair(table: pd.DataFrame) -> tuple[int, pd.Series, pd.Series] | None:
 
 def summary_text(rep: OutcomesReport) -> str:
     name = rep.area.name
+    if not kommun_has_data(rep.kommun) and rep.synthetic:
+        return (
+            f"Demodata saknas för {name}. Skapa dem med `etablering data demo` "
+            "(SYNTETISKA DATA, inte verkliga uppgifter)."
+        )
     if not kommun_has_data(rep.kommun):
         return (
             f"Det finns inga uppgifter om hur deltagare i {name} gick vidare efter "

@@ -5,7 +5,7 @@ import sys
 
 from . import derived, paths, store
 from .batch import plan, run_batch
-from .errors import UnknownAreaError
+from .errors import UnknownAreaError, UsageError
 from .registry import Registry
 from .render import NOTEBOOKS
 from .site import write_site
@@ -33,6 +33,14 @@ def select_kommuner(registry: Registry, names: list[str], lan: str | None, every
     if not chosen:
         raise UnknownAreaError("Ange minst en kommun, --lan NN eller --all.")
     return list(dict.fromkeys(chosen))
+
+
+def has_demo_data(data_dir=None) -> bool:
+    if not store.has_table("kpi_values", data_dir):
+        return False
+    return bool(
+        store.read_table("kpi_values", data_dir)["source"].str.startswith("SYNTETISKA DATA").any()
+    )
 
 
 def default_year(data_dir=None) -> int:
@@ -68,6 +76,8 @@ def run_report(args) -> int:
     unknown = [n for n in notebooks if n not in NOTEBOOKS]
     if unknown:
         raise UnknownAreaError(f"Okänd rapport {unknown}; finns: {', '.join(NOTEBOOKS)}")
+    if args.demo and not has_demo_data():
+        raise UsageError("Det finns inga demodata. Kör `etablering data demo` först.")
     year = args.year or default_year()
     version = store.data_version()
     base = {"year": year, "demo": args.demo, "data_dir": str(paths.processed_dir())}
