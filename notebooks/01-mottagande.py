@@ -102,6 +102,24 @@ if rep:
     show.text(rep.population_note)
 
 # %% [markdown]
+# ## Mottagandet år för år
+
+# %%
+series = reception_report.kolada_series(store.read_table("kpi_values", data_dir or None), area.code)
+if series.empty:
+    show.notice(reception_report.series_missing_text(area))
+else:
+    show.chart(
+        plots.series_lines(
+            series.drop(columns=["Kommunmottagna per 1 000 invånare"], errors="ignore"),
+            f"{area.name}: kommunmottagna per år",
+            "Personer",
+            reception_report.SERIES_SOURCE,
+        )
+    )
+    show.table(series.round(1), reception_report.SERIES_SOURCE)
+
+# %% [markdown]
 # ## Länstal över tid
 
 # %%

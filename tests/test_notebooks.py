@@ -181,3 +181,47 @@ def test_00_utforska_runs_with_defaults(tmp_path, processed):
     text = _outputs(_run(path, tmp_path, processed))
     assert "Kommunmottagna per 1 000 invånare" in text and "Jönköping" in text
     assert "data:image/png;base64" in text
+
+
+def test_01_shows_the_kolada_series_once_fetched(ipynb, tmp_path, processed):
+    import shutil
+
+    import pandas as pd
+
+    from etablering import store
+
+    data = tmp_path / "processed"
+    shutil.copytree(processed, data)
+    rows = pd.DataFrame(
+        [
+            {
+                "kpi": k,
+                "area_code": "0680",
+                "year": y,
+                "gender": "T",
+                "value": v,
+                "count": 1.0,
+                "status": "",
+                "source": "Kolada",
+                "retrieved": "",
+            }
+            for k, y, v in (
+                ("N01986", 2019, 300.0),
+                ("N01986", 2020, 150.0),
+                ("N01987", 2019, 120.0),
+            )
+        ]
+    )
+    store.write_table(
+        "kpi_values", pd.concat([store.read_table("kpi_values", data), rows]), [], data
+    )
+    nb = pm.execute_notebook(
+        str(ipynb),
+        str(tmp_path / "out.ipynb"),
+        kernel_name="python3",
+        parameters={"data_dir": str(data), "kommun": "0680", "year": 2018},
+        progress_bar=False,
+    )
+    text = _outputs(nb)
+    assert "Jönköping: kommunmottagna per år" in text and "N01986" in text
+    assert text.count("data:image/png;base64") == 4

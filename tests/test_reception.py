@@ -206,3 +206,40 @@ def test_kommuntal_zero_is_explained_not_divided(processed, registry):
     assert "uppgift saknas av kommuntalet" not in text
     table = reception_report.comparison_table(rep)
     assert table.loc["Uppfyllelse av kommuntalet", "Ludvika"] == "ej tillämpligt (kommuntal 0)"
+
+
+def test_kolada_series_uses_fetched_rows_only(processed):
+    from etablering import reception_report
+    from etablering.registry import Area
+
+    kv = read_table("kpi_values", processed)
+    assert reception_report.kolada_series(kv, "0680").empty  # offline: nothing fetched
+    assert "etablering data fetch --group mottagande" in reception_report.series_missing_text(
+        Area("0680", "Jönköping", "kommun", "06")
+    )
+    rows = pd.DataFrame(
+        [
+            {
+                "kpi": k,
+                "area_code": "0680",
+                "year": y,
+                "gender": "T",
+                "value": v,
+                "count": 1.0,
+                "status": "",
+                "source": "Kolada",
+                "retrieved": "",
+            }
+            for k, y, v in (
+                ("N01986", 2017, 800.0),
+                ("N01986", 2018, 494.0),
+                ("N01987", 2018, 199.0),
+            )
+        ]
+    )
+    series = reception_report.kolada_series(pd.concat([kv, rows]), "0680")
+    assert (
+        series.loc[2018, "Kommunmottagna totalt"] == 494
+        and series.loc[2018, "Kommunmottagna efter anvisning"] == 199
+    )
+    assert pd.isna(series.loc[2017, "Kommunmottagna efter anvisning"])

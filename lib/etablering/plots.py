@@ -386,3 +386,15 @@ def people_bars(people: pd.DataFrame, source: str):
     ax.set_title("Personerna bakom kostnaden")
     ax.legend(fontsize=8)
     return finish(fig, source)
+
+
+def series_lines(frame: pd.DataFrame, title: str, ylabel: str, source: str):
+    """One line per column over the years in the index."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    for column in frame.columns:
+        ax.plot(frame.index, frame[column], marker="o", label=column)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8)
+    return finish(fig, source)

@@ -367,3 +367,35 @@ def key_figures(rep: ReceptionReport) -> dict:
         "mottagna_totalt": value("mottagna_totalt"),
         "per_1000": value("per_1000"),
     }
+
+
+SERIES_KPIS = {
+    "N01986": "Kommunmottagna totalt",
+    "N01987": "Kommunmottagna efter anvisning",
+    "N02006": "Kommunmottagna per 1 000 invånare",
+}
+SERIES_SOURCE = "Källa: Kolada (Migrationsverket/SCB), N01986, N01987, N02006."
+
+
+def kolada_series(kpi_values: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """Reception per year from Kolada (fetched rows only), kommun total: year x measure.
+    Empty when `etablering data fetch` has not been run."""
+    rows = kpi_values[
+        (kpi_values["source"] == "Kolada")
+        & (kpi_values["area_code"] == area_code)
+        & kpi_values["kpi"].isin(list(SERIES_KPIS))
+        & (kpi_values["gender"] == "T")
+    ]
+    if rows.empty:
+        return pd.DataFrame()
+    wide = rows.pivot_table(index="year", columns="kpi", values="value", aggfunc="first")
+    wide = wide.reindex(columns=[k for k in SERIES_KPIS if k in wide.columns])
+    return wide.rename(columns=SERIES_KPIS).rename_axis("År")
+
+
+def series_missing_text(area: Area) -> str:
+    return (
+        f"Mottagandet år för år för {area.name} kommer från Kolada (N01986, N01987, N02006) och "
+        "finns inte i underlaget. Hämta det med `etablering data fetch --group mottagande` "
+        "(kräver internet)."
+    )
