@@ -88,3 +88,29 @@ def server():
     fake.httpd.shutdown()
     fake.httpd.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def kolada_rows():
+    """Rows as `etablering data fetch` stores them: kolada_rows(("N01986", "0680", 2018, 494.0), ...)."""
+    import pandas as pd
+
+    def make(*values):
+        return pd.DataFrame(
+            [
+                {
+                    "kpi": kpi,
+                    "area_code": area,
+                    "year": year,
+                    "gender": "T",
+                    "value": value,
+                    "count": 1.0,
+                    "status": "",
+                    "source": "Kolada",
+                    "retrieved": "",
+                }
+                for kpi, area, year, value in values
+            ]
+        )
+
+    return make

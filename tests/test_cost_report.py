@@ -117,25 +117,12 @@ def test_download_tables_are_plain_numbers(jonkoping):
     assert set(y["gender"]) == {"K", "M", "T"} and pd.api.types.is_float_dtype(y["cost_kr"])
 
 
-def test_backtest_compares_with_fetched_u31001(registry, tables):
-    rows = [
-        {
-            "kpi": "U31001",
-            "area_code": "0680",
-            "year": y,
-            "gender": "T",
-            "value": v,
-            "count": 1.0,
-            "status": "",
-            "source": "Kolada",
-            "retrieved": "2026-11-27T00:00:00+00:00",
-        }
-        for y, v in ((2020, 1000.0), (2021, 1100.0))
-    ]
+def test_backtest_compares_with_fetched_u31001(registry, tables, kolada_rows):
+    rows = kolada_rows(("U31001", "0680", 2020, 1000.0), ("U31001", "0680", 2021, 1100.0))
     pop = tables["population"].set_index(["area_code", "year"])["population"]
     fetched = {
         **tables,
-        "kpi_values": pd.concat([tables["kpi_values"], pd.DataFrame(rows)], ignore_index=True),
+        "kpi_values": pd.concat([tables["kpi_values"], rows], ignore_index=True),
     }
     rep = _build(registry, fetched, kommun="0680", n_draws=0)
     bt = rep.backtest.set_index("year")

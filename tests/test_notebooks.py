@@ -183,7 +183,7 @@ def test_00_utforska_runs_with_defaults(tmp_path, processed):
     assert "data:image/png;base64" in text
 
 
-def test_01_shows_the_kolada_series_once_fetched(ipynb, tmp_path, processed):
+def test_01_shows_the_kolada_series_once_fetched(ipynb, tmp_path, processed, kolada_rows):
     import shutil
 
     import pandas as pd
@@ -192,25 +192,10 @@ def test_01_shows_the_kolada_series_once_fetched(ipynb, tmp_path, processed):
 
     data = tmp_path / "processed"
     shutil.copytree(processed, data)
-    rows = pd.DataFrame(
-        [
-            {
-                "kpi": k,
-                "area_code": "0680",
-                "year": y,
-                "gender": "T",
-                "value": v,
-                "count": 1.0,
-                "status": "",
-                "source": "Kolada",
-                "retrieved": "",
-            }
-            for k, y, v in (
-                ("N01986", 2019, 300.0),
-                ("N01986", 2020, 150.0),
-                ("N01987", 2019, 120.0),
-            )
-        ]
+    rows = kolada_rows(
+        ("N01986", "0680", 2019, 300.0),
+        ("N01986", "0680", 2020, 150.0),
+        ("N01987", "0680", 2019, 120.0),
     )
     store.write_table(
         "kpi_values", pd.concat([store.read_table("kpi_values", data), rows]), [], data

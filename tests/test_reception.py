@@ -208,7 +208,7 @@ def test_kommuntal_zero_is_explained_not_divided(processed, registry):
     assert table.loc["Uppfyllelse av kommuntalet", "Ludvika"] == "ej tillämpligt (kommuntal 0)"
 
 
-def test_kolada_series_uses_fetched_rows_only(processed):
+def test_kolada_series_uses_fetched_rows_only(processed, kolada_rows):
     from etablering import reception_report
     from etablering.registry import Area
 
@@ -217,25 +217,10 @@ def test_kolada_series_uses_fetched_rows_only(processed):
     assert "etablering data fetch --group mottagande" in reception_report.series_missing_text(
         Area("0680", "Jönköping", "kommun", "06")
     )
-    rows = pd.DataFrame(
-        [
-            {
-                "kpi": k,
-                "area_code": "0680",
-                "year": y,
-                "gender": "T",
-                "value": v,
-                "count": 1.0,
-                "status": "",
-                "source": "Kolada",
-                "retrieved": "",
-            }
-            for k, y, v in (
-                ("N01986", 2017, 800.0),
-                ("N01986", 2018, 494.0),
-                ("N01987", 2018, 199.0),
-            )
-        ]
+    rows = kolada_rows(
+        ("N01986", "0680", 2017, 800.0),
+        ("N01986", "0680", 2018, 494.0),
+        ("N01987", "0680", 2018, 199.0),
     )
     series = reception_report.kolada_series(pd.concat([kv, rows]), "0680")
     assert (
