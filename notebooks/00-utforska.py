@@ -32,30 +32,23 @@ from etablering.registry import Registry
 registry = Registry.load(data_dir or None)
 start_lan = registry.resolve(lan, kinds=("lan",))
 plots.setup()
-cache = {}
+tables = {}
 
 
-def table_for(chosen_measure):
-    if chosen_measure not in cache:
-        cache[chosen_measure] = explore.measure_table(chosen_measure, year, data_dir or None)
-    return cache[chosen_measure]
-
-
-def show_comparison(lan_code, kommuner, chosen_measure):
-    frame = explore.compare(table_for(chosen_measure), list(kommuner))
+def comparison_html(lan_code, kommuner, chosen_measure):
+    """Chart and table as HTML: the widget below shows it without capturing cell output."""
+    if chosen_measure not in tables:
+        tables[chosen_measure] = explore.measure_table(chosen_measure, year, data_dir or None)
+    frame = explore.compare(tables[chosen_measure], list(kommuner))
     if frame.empty:
-        show.notice("Välj minst en kommun.")
-        return
+        return "<p>Välj minst en kommun.</p>"
     label = explore.MEASURES[chosen_measure]
-    source = (
-        f"Källa: Migrationsverket {year}, SCB"
-        if chosen_measure
-        in ("per_1000", "mottagna_totalt", "uppfyllelse_pct", "totalt_per_kommuntal")
-        else "Källa: Kolada N00973"
-    )
+    source = explore.source_of(chosen_measure, year)
     kinds = frame["lan_code"].map(lambda c: "kommun" if c == lan_code else "peer")
-    show.chart(plots.comparison_bars(frame["value"], kinds, label, label, source))
-    show.table(frame[["value"]].rename(columns={"value": label}), source)
+    figure = plots.comparison_bars(frame["value"], kinds, label, label, source)
+    return show.chart_html(figure) + show.table_html(
+        frame[["value"]].rename(columns={"value": label}), source
+    )
 
 
 # %%
@@ -68,26 +61,33 @@ kommun_picker = widgets.SelectMultiple(description="Kommuner", rows=10)
 measure_picker = widgets.Dropdown(
     options=[(v, k) for k, v in explore.MEASURES.items()], value=measure, description="Mått"
 )
+result = widgets.HTML()
 
 
-def _fill_kommuner(change=None):
+def refresh(change=None):
+    result.value = comparison_html(lan_picker.value, kommun_picker.value, measure_picker.value)
+
+
+def fill_kommuner(change=None):
     options = [(a.name, a.code) for a in registry.kommuner(lan_picker.value)]
     kommun_picker.options = options
     kommun_picker.value = tuple(code for _, code in options)
 
 
-lan_picker.observe(_fill_kommuner, names="value")
-_fill_kommuner()
-output = widgets.interactive_output(
-    show_comparison,
-    {"lan_code": lan_picker, "kommuner": kommun_picker, "chosen_measure": measure_picker},
-)
-show.display(widgets.VBox([widgets.HBox([lan_picker, measure_picker]), kommun_picker]), output)
+lan_picker.observe(fill_kommuner, names="value")
+kommun_picker.observe(refresh, names="value")
+measure_picker.observe(refresh, names="value")
+fill_kommuner()
+show.display(widgets.VBox([widgets.HBox([lan_picker, measure_picker]), kommun_picker, result]))
 
 # %% [markdown]
 # Standardvalet utan reglage (syns även i en körning med papermill):
 
 # %%
-show_comparison(
-    start_lan.lan_code, [a.code for a in registry.kommuner(start_lan.lan_code)], measure
+show.display(
+    show.HTML(
+        comparison_html(
+            start_lan.lan_code, [a.code for a in registry.kommuner(start_lan.lan_code)], measure
+        )
+    )
 )

@@ -14,6 +14,7 @@ from etablering import paths
 
 pytestmark = pytest.mark.notebook
 NOTEBOOK = paths.notebooks_dir() / "01-mottagande.py"
+CELL_TIMEOUT = 300  # a hung cell fails its test instead of stalling the whole run
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,8 @@ def _papermill_cli(ipynb: Path, out: Path, processed, *args) -> subprocess.Compl
             str(out),
             "-k",
             "python3",
+            "--execution-timeout",
+            str(CELL_TIMEOUT),
             "-p",
             "data_dir",
             str(processed),
@@ -65,6 +68,7 @@ def _run(ipynb, tmp_path, processed, **params):
         kernel_name="python3",
         parameters={"data_dir": str(processed), **params},
         progress_bar=False,
+        execution_timeout=CELL_TIMEOUT,
     )
 
 
@@ -206,6 +210,7 @@ def test_01_shows_the_kolada_series_once_fetched(ipynb, tmp_path, processed, kol
         kernel_name="python3",
         parameters={"data_dir": str(data), "kommun": "0680", "year": 2018},
         progress_bar=False,
+        execution_timeout=CELL_TIMEOUT,
     )
     text = _outputs(nb)
     assert "Jönköping: kommunmottagna per år" in text and "N01986" in text

@@ -22,22 +22,30 @@ def notice(message: str, kind: str = "missing") -> None:
     display(HTML(f'<div class="etablering-notice etablering-{kind}">{html.escape(message)}</div>'))
 
 
-def table(frame: pd.DataFrame, source: str, synthetic: bool = False) -> None:
+def table_html(frame: pd.DataFrame, source: str, synthetic: bool = False) -> str:
     body = frame.to_html(classes="etablering-table", border=0, escape=True, na_rep="uppgift saknas")
     mark = f'<p class="etablering-synthetic">{SYNTHETIC}</p>' if synthetic else ""
     src = source if source.startswith("Källa") else f"Källa: {source}"
-    display(HTML(f"{mark}{body}<p class='etablering-source'>{html.escape(src)}</p>"))
+    return f"{mark}{body}<p class='etablering-source'>{html.escape(src)}</p>"
 
 
-def chart(fig) -> None:
-    """Embed the chart as a PNG inside the HTML (opens offline), with its title as alt text."""
+def table(frame: pd.DataFrame, source: str, synthetic: bool = False) -> None:
+    display(HTML(table_html(frame, source, synthetic)))
+
+
+def chart_html(fig) -> str:
+    """The chart as a PNG inside an <img> (opens offline), with its title as alt text."""
     buffer = io.BytesIO()
     # plots.finish already laid the figure out; bbox_inches="tight" would draw it twice
     fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
     plt.close(fig)
     alt = html.escape(" / ".join(ax.get_title() for ax in fig.axes if ax.get_title()) or "Diagram")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    display(HTML(f'<img class="etablering-chart" alt="{alt}" src="data:image/png;base64,{data}">'))
+    return f'<img class="etablering-chart" alt="{alt}" src="data:image/png;base64,{data}">'
+
+
+def chart(fig) -> None:
+    display(HTML(chart_html(fig)))
 
 
 def download(frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabellen (CSV)") -> None:

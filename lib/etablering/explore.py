@@ -14,6 +14,15 @@ MEASURES = {
 }
 
 
+RECEPTION_MEASURES = ("per_1000", "mottagna_totalt", "uppfyllelse_pct", "totalt_per_kommuntal")
+
+
+def source_of(measure: str, year: int) -> str:
+    if measure in RECEPTION_MEASURES:
+        return f"Källa: Migrationsverket {year}; SCB (folkmängd)"
+    return "Källa: Kolada N00973 (SCB/Arbetsförmedlingen)"
+
+
 def measure_table(measure: str, year: int, data_dir=None) -> pd.DataFrame:
     """kommun_code, name, lan_code, value (NA where missing) for every kommun."""
     if measure not in MEASURES:
