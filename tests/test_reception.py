@@ -37,6 +37,9 @@ def test_national_totals_equal_the_raw_files(table_2018, raw_dir):
         "anhoriga": 16_562,
     }
     assert riket.n_not_listed == 23
+    listed = table_2018[table_2018["kommuntal"].notna()]
+    assert riket.totalt_per_kommuntal == pytest.approx(listed["mottagna_totalt"].sum() / 15_200)
+    assert riket.totalt_per_kommuntal < 44_216 / 15_200  # the 23 unlisted kommuner are left out
     # the same sums straight from the raw kommuntal file's kommun rows
     raw = pd.read_csv(
         raw_dir / "migrationsverket-2018-via-infovislabb/Anvisningar_enligt_kommuntalen_2018.csv",

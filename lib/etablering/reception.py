@@ -156,6 +156,7 @@ class Totals:
     population: int
     n_kommuner: int
     n_missing_received: int
+    mottagna_totalt_listed: int = 0  # received by the kommuner that have a kommuntal
 
     @property
     def uppfyllelse_pct(self) -> float:
@@ -167,7 +168,9 @@ class Totals:
 
     @property
     def totalt_per_kommuntal(self) -> float:
-        return self.mottagna_totalt / self.kommuntal if self.kommuntal else float("nan")
+        # Over listed kommuner only: the received of kommuner without a kommuntal in the file
+        # would otherwise inflate the ratio.
+        return self.mottagna_totalt_listed / self.kommuntal if self.kommuntal else float("nan")
 
 
 def totals(table: pd.DataFrame, label: str) -> Totals:
@@ -186,6 +189,7 @@ def totals(table: pd.DataFrame, label: str) -> Totals:
         population=int(received["population"].sum()),
         n_kommuner=len(table),
         n_missing_received=int(table["mottagna_totalt"].isna().sum()),
+        mottagna_totalt_listed=int(listed["mottagna_totalt"].sum()),
     )
 
 

@@ -346,7 +346,7 @@ def data_notes(rep: ReceptionReport) -> str:
         lines.append(
             f"- {len(not_listed)} kommuner finns inte med i kommuntalsfilen ({reception.NOT_LISTED}); "
             "deras kommuntal visas som *uppgift saknas*, inte som 0, och räknas inte in i läns- och "
-            f"rikssummorna av kommuntal: {', '.join(not_listed)}."
+            f"rikssummorna av kommuntal (kvoten mottagna per kommuntal för län och riket räknas bara över kommuner med kommuntal): {', '.join(not_listed)}."
         )
     if missing:
         lines.append(f"- Kommunmottagna saknas för: {', '.join(missing)}.")
