@@ -48,6 +48,23 @@ def stand_in(tmp_path, monkeypatch, processed):
     return nb_dir
 
 
+def _report_cmd(codes, out) -> list[str]:
+    """`etablering report` for the stand-in notebook, one worker, as a user would type it."""
+    return [
+        sys.executable,
+        "-m",
+        "etablering.cli",
+        "report",
+        *codes,
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "--notebooks",
+        "01-mottagande",
+    ]
+
+
 def _jobs(registry, codes):
     return plan([registry.get(c) for c in codes], ["01-mottagande"], {"year": 2018}, "v1")
 
@@ -135,19 +152,7 @@ def test_a_stale_lock_from_a_killed_batch_is_taken_over(tmp_path):
 def test_killed_batch_resumes_without_redoing_or_partial_files(stand_in, processed, tmp_path):
     out = tmp_path / "reports"
     codes = ["0120", "0123", "0125", "0126", "0127", "0128"]  # 0120 sleeps: time to kill
-    cmd = [
-        sys.executable,
-        "-m",
-        "etablering.cli",
-        "report",
-        *codes,
-        "--out",
-        str(out),
-        "--jobs",
-        "1",
-        "--notebooks",
-        "01-mottagande",
-    ]
+    cmd = _report_cmd(codes, out)
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -172,24 +177,7 @@ def test_killed_batch_resumes_without_redoing_or_partial_files(stand_in, process
 
 def test_cli_exits_1_with_a_failure_table(stand_in, processed, tmp_path):
     out = tmp_path / "reports"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "etablering.cli",
-            "report",
-            "0680",
-            "0114",
-            "--out",
-            str(out),
-            "--jobs",
-            "1",
-            "--notebooks",
-            "01-mottagande",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    proc = subprocess.run(_report_cmd(["0680", "0114"], out), capture_output=True, text=True)
     assert proc.returncode == 1
     assert "1 rapporter misslyckades" in proc.stderr
     assert (

@@ -21,6 +21,15 @@ def _client(server, **kw):
     return KoladaClient(server.base_url, sleep=lambda s: None, retries=1, timeout=5, **kw)
 
 
+def _fetch_reception(server, data_dir):
+    fetch_kolada(
+        ["N01951", "N01986", "N01987", "N02006"],
+        data_dir=data_dir,
+        client=_client(server),
+        log=lambda *a: None,
+    )
+
+
 def _serve_pages(server):
     server.routes["/v3/data"] = [(200, "data_page1.json")]
     server.routes["/v3/data?page=2"] = [(200, "data_page2.json")]
@@ -29,12 +38,7 @@ def _serve_pages(server):
 def test_fetch_merges_kpi_values_and_fills_population_gaps(server, data_dir):
     _serve_pages(server)
     before = store.read_table("kpi_values", data_dir)
-    fetch_kolada(
-        ["N01951", "N01986", "N01987", "N02006"],
-        data_dir=data_dir,
-        client=_client(server),
-        log=lambda *a: None,
-    )
+    _fetch_reception(server, data_dir)
     kpi = store.read_table("kpi_values", data_dir)
     got = kpi[
         (kpi["kpi"] == "N01986")
@@ -55,12 +59,7 @@ def test_fetch_merges_kpi_values_and_fills_population_gaps(server, data_dir):
 def test_refetch_replaces_rather_than_duplicates(server, data_dir):
     for _ in range(2):
         _serve_pages(server)
-        fetch_kolada(
-            ["N01951", "N01986", "N01987", "N02006"],
-            data_dir=data_dir,
-            client=_client(server),
-            log=lambda *a: None,
-        )
+        _fetch_reception(server, data_dir)
     kpi = store.read_table("kpi_values", data_dir)
     assert not kpi.duplicated(["kpi", "area_code", "year", "gender", "source"]).any()
 
