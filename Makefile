@@ -43,13 +43,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix lib tests notebooks
 	$(BIN)/ruff format lib tests notebooks
 
-# notebooks/*.py open as notebooks: jupytext's viewer is made the default for Python files in
-# this venv's JupyterLab (settings override, nothing in your home folder is touched).
-LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# notebooks/*.py open as notebooks: notebooks/.jupyterlab/overrides.json makes jupytext's viewer
+# the default for Python files (nothing in the venv or your home folder is changed).
 lab: $(STAMP)
-	mkdir -p $(dir $(LAB_SETTINGS))
-	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.app_settings_dir=$(CURDIR)/notebooks/.jupyterlab \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf $(OUT) data/processed data/cache

@@ -1,11 +1,17 @@
 """The site in a real headless Chromium: no console errors, every image and local link works,
-the search box and the län filter filter, and a name with <script> stays text."""
+the search box and the län filter filter, and a name with <script> stays text. And `make lab`'s
+JupyterLab: a notebooks/*.py opens as a notebook and runs."""
 
 import functools
 import http.server
 import os
+import re
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin
@@ -17,7 +23,8 @@ from etablering.registry import Area
 from etablering.site import write_site
 
 pytestmark = pytest.mark.notebook
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 if not (CHROMIUM and DRIVER):
     if os.environ.get("CI"):
@@ -29,7 +36,8 @@ if not (CHROMIUM and DRIVER):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 EVIL = "<script>window.__injected = 1</script>Skriptköping"
 
@@ -158,3 +166,87 @@ def test_kommun_and_report_pages(browser, server, path, shot):
     assert any(link.endswith("/index.html") for link in links)  # a way back
     assert all(_resolves(link) for link in links)
     assert "Dataversion v1" in browser.find_element(By.TAG_NAME, "footer").text
+
+
+@pytest.fixture(scope="module")
+def lab(processed, tmp_path_factory):
+    """JupyterLab as `make lab` starts it, on a copy of notebooks/ (running saves the .py)."""
+    home = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", home / "notebooks")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "ETABLERING_DATA": str(processed),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            *(["--allow-root"] if os.geteuid() == 0 else []),  # as `make lab` (CI runs as root)
+            "--IdentityProvider.token=",
+            f"--ServerApp.root_dir={home / 'notebooks'}",
+            f"--LabApp.app_settings_dir={home / 'notebooks' / '.jupyterlab'}",
+            f"--LabApp.user_settings_dir={home / 'user-settings'}",
+            f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(home / "lab.log", "w"),
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "api/status")
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("JupyterLab did not start: " + (home / "lab.log").read_text()[-2000:])
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def test_lab_opens_a_py_notebook_and_runs_it(browser, lab):
+    browser.get(lab + "lab/tree/01-mottagande.py")
+    wait = WebDriverWait(browser, 90)
+    notebook = wait.until(
+        EC.visibility_of_element_located((By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Notebook"))
+    )
+    assert not browser.find_elements(By.CSS_SELECTOR, ".jp-FileEditor")  # not opened as text
+    wait.until(lambda _: len(notebook.find_elements(By.CSS_SELECTOR, ".jp-CodeCell")) >= 5)
+    assert 'kommun = "0680"' in notebook.text  # the parameters cell
+    menu = [
+        m for m in browser.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if m.text == "Run"
+    ]
+    menu[0].click()
+    wait.until(
+        EC.element_to_be_clickable(
+            (By.CSS_SELECTOR, 'li.lm-Menu-item[data-command="runmenu:run-all"]')
+        )
+    ).click()
+
+    stderr = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+
+    def finished(driver):  # every code cell numbered, or a cell failed (run-all stops there)
+        prompts = driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputArea-prompt")
+        done = all(re.fullmatch(r"\[\d+\]:", p.text.strip()) for p in prompts)
+        return done or driver.find_elements(By.CSS_SELECTOR, stderr)
+
+    WebDriverWait(browser, 240).until(finished)
+    assert "Jupyter news" not in browser.page_source  # no news prompt (overrides.json)
+    browser.save_screenshot(str(ARTIFACTS / "jupyterlab.png"))
+    assert not [e.text for e in browser.find_elements(By.CSS_SELECTOR, stderr)]
+    assert "Mottagande av nyanlända – Jönköping 2018" in notebook.text
+    assert "494" in notebook.text
