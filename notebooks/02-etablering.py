@@ -99,7 +99,19 @@ if outcomes_report.kommun_has_data(rep.kommun):
     show.table(outcomes_report.outcome_wide_display(rep), rep.source, synthetic)
     show.download(outcomes_report.outcome_display(rep), f"{area.code}-etablering-efter-kon.csv")
 else:
-    show.notice(outcomes_report.summary_text(rep))
+    show.notice(outcomes_report.own_values_missing_text(rep))
+    if outcomes_report.kommun_has_data(rep.riket):
+        show.text(outcomes_report.riket_reference_text(rep))
+        show.chart(
+            plots.shares_over_time(
+                rep.kommun,
+                rep.riket,
+                "Riket: i arbete eller studier 90 dagar efter etableringsuppdraget",
+                rep.source,
+                synthetic,
+            )
+        )
+        show.table(outcomes_report.riket_reference(rep), rep.source, synthetic)
 
 # %% [markdown]
 # ## Skillnaden mellan kvinnor och män

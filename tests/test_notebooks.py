@@ -154,6 +154,9 @@ def test_02_lulea_real_series(ipynb_02, tmp_path, processed):
 def test_02_kommun_without_data_renders_notices(ipynb_02, tmp_path, processed):
     text = _outputs(_run(ipynb_02, tmp_path, processed, kommun="0680"))
     assert "Det finns inga uppgifter" in text and "Förväntat värde kan inte beräknas" in text
+    assert "Som referens visas riket: 2024 var 36\u00a0%" in text
+    assert text.count("data:image/png;base64") == 1  # riket's line, nothing for the kommun
+    assert "<code>etablering data fetch --group etablering</code>" in text  # notices show code
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,12 @@ def test_kommun_without_outcomes_says_so_without_inventing_zeros(registry, table
     assert rep.kommun["share_pct"].isna().all()
     assert "Det finns inga uppgifter" in outcomes_report.summary_text(rep)
     assert rep.trend is None and any("minst 3 år" in n for n in rep.notes)
+    # riket's real series stands in as reference
+    ref = outcomes_report.riket_reference(rep)
+    assert list(ref.columns) == ["Riket, totalt"] and ref.loc[2018, "Riket, totalt"] == "45\u00a0%"
+    text = outcomes_report.riket_reference_text(rep)
+    assert "2024 var 36\u00a0%" in text and "lägst 30\u00a0% 2021" in text
+    assert "högst 45\u00a0% 2018" in text and "bara kvinnor och män tillsammans" in text
 
 
 def test_bad_year_range_is_an_error(registry):

@@ -3,6 +3,7 @@
 import base64
 import html
 import io
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -17,9 +18,15 @@ def text(markdown: str) -> None:
     display(Markdown(markdown))
 
 
+def notice_html(message: str, kind: str = "missing") -> str:
+    """A boxed note, e.g. for missing data. Escaped, since messages may quote file contents;
+    only `backticks` become <code>, so the commands an analyst should run stand out."""
+    body = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(message))
+    return f'<div class="etablering-notice etablering-{kind}">{body}</div>'
+
+
 def notice(message: str, kind: str = "missing") -> None:
-    """A boxed note, e.g. for missing data; escaped, since messages may quote file contents."""
-    display(HTML(f'<div class="etablering-notice etablering-{kind}">{html.escape(message)}</div>'))
+    display(HTML(notice_html(message, kind)))
 
 
 def table_html(frame: pd.DataFrame, source: str, synthetic: bool = False) -> str:
@@ -48,17 +55,21 @@ def chart(fig) -> None:
     display(HTML(chart_html(fig)))
 
 
-def download(frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabellen (CSV)") -> None:
+def download_html(
+    frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabellen (CSV)"
+) -> str:
     """A link that saves the table as CSV for Swedish Excel (';', decimal comma, BOM) – it is
     embedded in the page, so it works offline and by mail."""
     csv = frame.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
     data = base64.b64encode(csv).decode("ascii")
-    display(
-        HTML(
-            f'<p><a download="{html.escape(filename)}" href="data:text/csv;base64,{data}">'
-            f"{html.escape(label)}</a></p>"
-        )
+    return (
+        f'<p><a download="{html.escape(filename)}" href="data:text/csv;base64,{data}">'
+        f"{html.escape(label)}</a></p>"
     )
+
+
+def download(frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabellen (CSV)") -> None:
+    display(HTML(download_html(frame, filename, label)))
 
 
 def summary(**figures) -> None:

@@ -44,7 +44,8 @@ NOTE_SMALL = f"färre än {SMALL_COHORT} personer – inget intervall"
 NOTE_ZERO = "inga som lämnat (0)"
 COHORT_HINT = (
     "Antalet som lämnat etableringsuppdraget (Kolada N00964) behövs som kullstorlek; hämta det "
-    "med `etablering data fetch` eller använd demodata (etablering.demo) för att prova metoden."
+    "med `etablering data fetch --group etablering`, eller prova metoden på demodata "
+    "(`etablering data demo`, rapporten med `--demo`)."
 )
 
 OUTCOME_COLUMNS = [

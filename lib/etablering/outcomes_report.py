@@ -305,6 +305,41 @@ def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
     return frame
 
 
+def own_values_missing_text(rep: OutcomesReport) -> str:
+    """Short, for the sections after the summary (which already explains the gap at length)."""
+    if rep.synthetic:
+        return summary_text(rep)
+    return f"Egna värden för {rep.area.name} saknas i underlaget. Hämta dem med `{FETCH_COMMAND}`."
+
+
+def riket_reference(rep: OutcomesReport) -> pd.DataFrame:
+    """Riket's shares per year and gender, for a kommun without its own values."""
+    have = rep.riket.dropna(subset=["share_pct"])
+    frame = have.pivot(index="year", columns="gender", values="share_pct")
+    frame = frame[[g for g in ("K", "M", "T") if g in frame.columns]]
+    frame = frame.map(fmt.percent).rename(columns=lambda g: f"Riket, {GENDER_LABELS[g].lower()}")
+    frame.index = frame.index.astype(int)
+    frame.index.name, frame.columns.name = "År", None
+    return frame
+
+
+def riket_reference_text(rep: OutcomesReport) -> str:
+    total = rep.riket[rep.riket["gender"] == "T"].dropna(subset=["share_pct"])
+    if total.empty:
+        return "Som referens visas riket."
+    last = total.loc[total["year"].idxmax()]
+    low, high = total.loc[total["share_pct"].idxmin()], total.loc[total["share_pct"].idxmax()]
+    text = (
+        f"Som referens visas riket: {last['year']:.0f} var {fmt.percent(last['share_pct'])} av "
+        "dem som lämnade etableringsuppdraget i arbete eller studier efter 90 dagar "
+        f"(lägst {fmt.percent(low['share_pct'])} {low['year']:.0f}, högst "
+        f"{fmt.percent(high['share_pct'])} {high['year']:.0f})."
+    )
+    if not rep.riket.loc[rep.riket["gender"].isin(["K", "M"]), "share_pct"].notna().any():
+        text += " För riket finns i underlaget bara kvinnor och män tillsammans."
+    return text
+
+
 def comparison_table(rep: OutcomesReport) -> tuple[pd.DataFrame, int | None]:
     """Latest year with the kommun's shares: kommun, peers, län, riket by gender."""
     have = rep.kommun.dropna(subset=["share_pct"])
