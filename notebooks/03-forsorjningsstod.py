@@ -99,7 +99,7 @@ show.text(cost_report.method_text(rep))
 # ## Scenarier
 
 # %%
-labels = {n: cost_report.scenario_label(n) for n in rep.scenarios["scenario"].unique()}
+labels = {n: cost_report.scenario_label(rep, n) for n in rep.scenarios["scenario"].unique()}
 show.chart(plots.scenario_lines(rep.scenarios, labels, rep.source))
 show.table(cost_report.scenario_table(rep), rep.source)
 show.text(cost_report.scenario_descriptions(rep))

@@ -5,6 +5,7 @@ import pytest
 
 from etablering import cost_report
 from etablering.errors import ParameterError
+from etablering.kefu.params import UNCERTAIN_PATHS
 from etablering.params import CostParams, validate_params
 
 
@@ -53,6 +54,22 @@ def test_scenarios_cost_less_than_baseline(jonkoping):
     assert s["aktiv_fran_dag_ett"] < s["kvinnor_som_man"] < s["baseline"]
     table = cost_report.scenario_table(jonkoping)
     assert "Aktiv från dag ett: skillnad mot bas" in table.index
+    assert "Hyra som i Ängelholm 2023" in table.index  # the label from the YAML, not the key
+    assert "- *Långsam etablering*: Hälften så snabbt" in cost_report.scenario_descriptions(
+        jonkoping
+    )
+
+
+def test_tornado_values_read_as_percent_kronor_or_factor(jonkoping):
+    values = cost_report.tornado_table(jonkoping)["Värde (lågt–högt)"]
+    assert values["Andel utan arbete/studier som behöver bistånd"] == "77,5 % (60,0–95,0 %)"
+    assert values["Övriga inkomster per hushåll"] == "0 kr (0–2\u00a0500 kr)"
+    assert values["Hyra / hyrestak"] == "× 1,00 (0,75–1,15)"
+    table = cost_report.assumptions_table(jonkoping)
+    assert (
+        table.loc["rent_factor", "Osäkerhet"] == "triangulär 0,750–1,15, typvärde 1"
+    )  # not rounded to 1
+    assert set(UNCERTAIN_PATHS) <= set(table.index)  # every uncertain assumption is listed
 
 
 def test_summary_names_cost_kefu_gap_and_top_assumption(jonkoping):

@@ -13,11 +13,6 @@ from .params import CostParams
 from .registry import Area, Registry
 
 BUILTIN = ("baseline", "aktiv_fran_dag_ett", "kvinnor_som_man")
-SCENARIO_LABELS = {
-    "baseline": "Basscenario",
-    "aktiv_fran_dag_ett": "Aktiv från dag ett",
-    "kvinnor_som_man": "Kvinnor som män",
-}
 BACKTEST_KPIS = {
     "U31001": "Utbetalt ekonomiskt bistånd inkl. flyktinghushåll, kr/inv",
     "N31001": "Kostnad ekonomiskt bistånd (flyktinghushåll ingår inte), kr/inv",
@@ -184,7 +179,7 @@ def summary_text(rep: CostReport) -> str:
     parts = [
         f"**{name} kan vänta sig {mkr(total)} i försörjningsstöd {horizon}** för personer vars "
         f"etableringsersättning upphör utan egen försörjning, enligt scenariot "
-        f"*{scenario_label(rep.scenario)}*. Kostnaden är störst {peak} "
+        f"*{scenario_label(rep, rep.scenario)}*. Kostnaden är störst {peak} "
         f"({mkr(t.loc[peak, 'cost_kr'])})."
     ]
     if not rep.bands.empty:
@@ -244,8 +239,8 @@ def cost_table(rep: CostReport) -> pd.DataFrame:
     return out
 
 
-def scenario_label(name: str) -> str:
-    return SCENARIO_LABELS.get(name, name.replace("_", " ").capitalize())
+def scenario_label(rep: CostReport, name: str) -> str:
+    return rep.params.scenario(name).label or name.replace("_", " ").capitalize()
 
 
 def scenario_table(rep: CostReport) -> pd.DataFrame:
@@ -255,7 +250,7 @@ def scenario_table(rep: CostReport) -> pd.DataFrame:
     base = wide.loc["baseline"]
     rows = {}
     for name in ["baseline", *[n for n in wide.index if n != "baseline"]]:
-        label = scenario_label(name)
+        label = scenario_label(rep, name)
         rows[label] = {str(c): mkr_number(v) for c, v in wide.loc[name].items()}
         if name != "baseline":
             diff = wide.loc[name] - base
@@ -280,8 +275,8 @@ def method_text(rep: CostReport) -> str:
 def scenario_descriptions(rep: CostReport) -> str:
     lines = []
     for name in dict.fromkeys(rep.scenarios["scenario"]):
-        label = scenario_label(name)
-        description = rep.params.scenario(name).description.removeprefix(f"{label}: ")
+        label = scenario_label(rep, name)
+        description = rep.params.scenario(name).description
         lines.append(f"- *{label}*: {description}")
     return "\n".join(lines)
 
@@ -301,8 +296,10 @@ def tornado_table(rep: CostReport) -> pd.DataFrame:
         {
             "Antagande": t["label"],
             "Värde (lågt–högt)": [
-                f"{_num(v)} ({_num(lo)}–{_num(hi)})"
-                for v, lo, hi in zip(t["value"], t["low"], t["high"], strict=True)
+                parameter_range_text(path, v, lo, hi)
+                for path, v, lo, hi in zip(
+                    t["parameter"], t["value"], t["low"], t["high"], strict=True
+                )
             ],
             "Kostnad vid lågt": t["cost_at_low_kr"].map(mkr),
             "Kostnad vid högt": t["cost_at_high_kr"].map(mkr),
@@ -312,7 +309,32 @@ def tornado_table(rep: CostReport) -> pd.DataFrame:
 
 
 def _num(v) -> str:
-    return fmt.number(v, 3 if abs(v) < 1 else 0)
+    """A value as written in the YAML (shares as fractions), for the assumptions table."""
+    if float(v).is_integer():
+        return fmt.number(v)
+    return fmt.number(v, 3 if abs(v) < 1 else 2)
+
+
+def distribution_text(dist) -> str:
+    if dist is None:
+        return "fast"
+    text = f"{DISTRIBUTION_NAMES[dist.kind]} {_num(dist.low)}–{_num(dist.high)}"
+    return text + (f", typvärde {_num(dist.mode)}" if dist.kind == "triangular" else "")
+
+
+DISTRIBUTION_NAMES = {"uniform": "likformig", "triangular": "triangulär"}
+KRONOR_PREFIXES = ("rent.", "other_income.")
+FACTORS = ("hazard.multiplier", "rent_factor")
+
+
+def parameter_range_text(path: str, value: float, low: float, high: float) -> str:
+    """'77,5 % (60,0–95,0 %)', '0 kr (0–2 500 kr)' or '× 1,00 (0,70–2,00)', by what it measures."""
+    if path.startswith(KRONOR_PREFIXES):
+        return f"{fmt.number(value)} kr ({fmt.number(low)}–{fmt.number(high)} kr)"
+    if path in FACTORS:
+        return f"× {fmt.number(value, 2)} ({fmt.number(low, 2)}–{fmt.number(high, 2)})"
+    pct = [fmt.number(x * 100, 1) for x in (value, low, high)]
+    return f"{pct[0]} % ({pct[1]}–{pct[2]} %)"
 
 
 KEY_PREFIXES = (
@@ -323,6 +345,8 @@ KEY_PREFIXES = (
     "need_share",
     "hazard",
     "rent",
+    "rent_factor",
+    "rent_growth",
     "other_income",
     "households",
     "etableringsersattning",
@@ -344,11 +368,7 @@ def assumptions_table(rep: CostReport) -> pd.DataFrame:
                 {
                     "Parameter": path,
                     "Värde": _num(rec.value),
-                    "Osäkerhet": (
-                        f"{rec.distribution.kind} {_num(rec.distribution.low)}–{_num(rec.distribution.high)}"
-                        if rec.distribution is not None
-                        else "fast"
-                    ),
+                    "Osäkerhet": distribution_text(rec.distribution),
                     "Härlett": "ja" if rec.derived else "nej",
                     "Källa": rec.source,
                 }

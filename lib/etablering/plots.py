@@ -1,5 +1,8 @@
 """Charts for the reports: seaborn/matplotlib, Swedish labels, the source under every chart."""
 
+import math
+import textwrap
+
 import matplotlib
 import matplotlib.ticker
 
@@ -47,7 +50,29 @@ def finish(fig, source: str, synthetic: bool = False):
         )
     fig.text(0.01, 0.005, text, fontsize=8, color="#444", ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
+    if _wrap_overflowing_labels(fig):
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
+
+
+def _wrap_overflowing_labels(fig) -> bool:
+    """Break titles and x labels that would run off the figure (they are centred on the axes,
+    which long tick labels such as the tornado's push to the right). True if any changed."""
+    renderer = fig.canvas.get_renderer()
+    page = fig.get_window_extent(renderer)
+    changed = False
+    for ax in fig.axes:
+        box = ax.get_window_extent(renderer)
+        centre = (box.x0 + box.x1) / 2
+        room = 2 * min(centre - page.x0, page.x1 - centre) * 0.96
+        for label in (ax.title, ax.xaxis.label):
+            text = label.get_text()
+            width = label.get_window_extent(renderer).width if text else 0
+            if width > room:
+                chars = max(20, int(len(text) * room / width))
+                label.set_text(textwrap.fill(text, chars))
+                changed = True
+    return changed
 
 
 def interval_points(ax, x, mid, low, high, **kw):
@@ -294,8 +319,28 @@ def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bo
     return finish(fig, source, synthetic)
 
 
+class MkrFormatter(matplotlib.ticker.Formatter):
+    """Kronor shown in millions with as many decimals as the tick step needs: ticks 2,5 Mkr
+    apart must not read '2' and '8'."""
+
+    def format_ticks(self, values):
+        steps = [b - a for a, b in zip(values, values[1:], strict=False) if b > a]
+        step = min(steps) if steps else 1e6
+        decimals = 0 if step >= 1e6 else max(0, -math.floor(math.log10(step / 1e6) + 1e-9))
+        return [number(v / 1e6, decimals) for v in values]
+
+    def __call__(self, x, pos=None):
+        return number(x / 1e6, 1)
+
+
+def mkr_scale(axis) -> None:
+    """Whole 1-2-5 steps (never 2,5) and labels in Mkr, on an x or y axis."""
+    axis.set_major_locator(matplotlib.ticker.MaxNLocator(steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(MkrFormatter())
+
+
 def mkr_axis(ax) -> None:
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: number(v / 1e6, 0)))
+    mkr_scale(ax.yaxis)
     ax.set_ylabel("Miljoner kronor")
 
 
@@ -362,7 +407,7 @@ def tornado_chart(tornado: pd.DataFrame, baseline: float, title: str, source: st
     highs = t[["cost_at_low_kr", "cost_at_high_kr"]].max(axis=1)
     ax.barh(t["label"], highs - lows, left=lows, color=PALETTE["lan"])
     ax.axvline(baseline, color="#333", linewidth=1)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: number(v / 1e6, 0)))
+    mkr_scale(ax.xaxis)
     ax.set_xlabel("Kostnad för hela perioden, miljoner kronor (linjen: basscenariot)")
     ax.set_title(title)
     return finish(fig, source)

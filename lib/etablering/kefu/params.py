@@ -295,6 +295,7 @@ class ScenarioDefaults(_Strict):
 class Scenario(_Strict):
     """A named change: parameter overrides plus rules on the resolved exit shares."""
 
+    label: str = ""  # as shown in the report; empty: made from the scenario's key
     description: str = ""
     overrides: dict[str, Any] = {}
     exit_share_target: float | None = Field(default=None, ge=0, le=1)
@@ -366,15 +367,17 @@ class KefuParams(_Strict):
 
     def scenario(self, name: str) -> Scenario:
         if name == "baseline":
-            return Scenario(description="Basscenario: parametrarna som de står i filen")
+            return Scenario(label="Basscenario", description="Parametrarna som de står i filen")
         if name == "aktiv_fran_dag_ett":
             target = self.scenario_defaults.aktiv_fran_dag_ett_target.value
             return Scenario(
+                label="Aktiv från dag ett",
                 description=f"Andelen i arbete eller studier höjs till minst {round(target * 100)} % för båda könen",
                 exit_share_target=target,
             )
         if name == "kvinnor_som_man":
             return Scenario(
+                label="Kvinnor som män",
                 description="Kvinnor går till arbete eller studier i samma takt som män",
                 women_as_men=True,
             )

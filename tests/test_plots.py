@@ -1,0 +1,51 @@
+"""Charts keep their words on the page: long titles and axis labels are wrapped, not cut."""
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from etablering import plots
+
+
+def test_long_title_and_x_label_beside_long_tick_labels_stay_inside_the_figure():
+    plots.setup()
+    tornado = pd.DataFrame(
+        {
+            "label": ["Andel utan arbete/studier som behöver bistånd", "Hyra / hyrestak"],
+            "cost_at_low_kr": [40e6, 50e6],
+            "cost_at_high_kr": [65e6, 55e6],
+        }
+    )
+    title = "Känslighet: ett antagande i taget till sitt låga och höga värde, övriga som i basen"
+    fig = plots.tornado_chart(tornado, 52e6, title, "Källa: test")
+    renderer = fig.canvas.get_renderer()
+    page = fig.get_window_extent(renderer)
+    ax = fig.axes[0]
+    for label in (ax.title, ax.xaxis.label):
+        box = label.get_window_extent(renderer)
+        assert page.x0 <= box.x0 and box.x1 <= page.x1, label.get_text()
+    assert ax.title.get_text().replace("\n", " ") == title  # wrapped, nothing dropped
+    plt.close(fig)
+
+
+def test_a_short_title_is_left_alone():
+    plots.setup()
+    fig, ax = plt.subplots()
+    ax.set_title("Kort titel")
+    plots.finish(fig, "Källa: test")
+    assert ax.title.get_text() == "Kort titel"
+    plt.close(fig)
+
+
+def test_million_kronor_ticks_are_whole_steps_with_the_decimals_they_need():
+    for top, expected in (
+        (15.6e6, "0 2 4 6 8 10 12 14 16"),
+        (0.7e6, "0,0 0,1 0,2 0,3 0,4 0,5 0,6 0,7"),
+    ):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, top])
+        plots.mkr_axis(ax)
+        ax.set_ylim(0, top)
+        fig.canvas.draw()
+        labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+        assert " ".join(labels).replace("\u2212", "-") == expected
+        plt.close(fig)
