@@ -218,15 +218,20 @@ def lab(processed, tmp_path_factory):
     server.wait(timeout=30)
 
 
-def test_lab_opens_a_py_notebook_and_runs_it(browser, lab):
-    browser.get(lab + "lab/tree/01-mottagande.py")
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
+def _run_all_in_lab(browser, lab, name: str):
+    """Open notebooks/<name>.py in JupyterLab, Run › Run All Cells, wait; the notebook element."""
+    # a workspace of its own: only this notebook open, none restored from an earlier test
+    browser.get(lab + f"lab/workspaces/{name}/tree/{name}.py?reset")
     wait = WebDriverWait(browser, 90)
     notebook = wait.until(
-        EC.visibility_of_element_located((By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Notebook"))
+        EC.visibility_of_element_located((By.CSS_SELECTOR, f"{PANEL} .jp-Notebook"))
     )
     assert not browser.find_elements(By.CSS_SELECTOR, ".jp-FileEditor")  # not opened as text
-    wait.until(lambda _: len(notebook.find_elements(By.CSS_SELECTOR, ".jp-CodeCell")) >= 5)
-    assert 'kommun = "0680"' in notebook.text  # the parameters cell
+    wait.until(lambda _: len(notebook.find_elements(By.CSS_SELECTOR, ".jp-CodeCell")) >= 3)
     menu = [
         m for m in browser.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if m.text == "Run"
     ]
@@ -237,16 +242,42 @@ def test_lab_opens_a_py_notebook_and_runs_it(browser, lab):
         )
     ).click()
 
-    stderr = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-
-    def finished(driver):  # every code cell numbered, or a cell failed (run-all stops there)
-        prompts = driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputArea-prompt")
+    def finished(_):  # every code cell numbered, or a cell failed (run-all stops there)
+        prompts = notebook.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputArea-prompt")
         done = all(re.fullmatch(r"\[\d+\]:", p.text.strip()) for p in prompts)
-        return done or driver.find_elements(By.CSS_SELECTOR, stderr)
+        return done or notebook.find_elements(By.CSS_SELECTOR, STDERR)
 
     WebDriverWait(browser, 240).until(finished)
+    browser.save_screenshot(str(ARTIFACTS / f"jupyterlab-{name}.png"))
+    assert not [e.text for e in notebook.find_elements(By.CSS_SELECTOR, STDERR)]
+    return notebook
+
+
+def test_lab_opens_a_py_notebook_and_runs_it(browser, lab):
+    notebook = _run_all_in_lab(browser, lab, "01-mottagande")
+    assert 'kommun = "0680"' in notebook.text  # the parameters cell
     assert "Jupyter news" not in browser.page_source  # no news prompt (overrides.json)
-    browser.save_screenshot(str(ARTIFACTS / "jupyterlab.png"))
-    assert not [e.text for e in browser.find_elements(By.CSS_SELECTOR, stderr)]
     assert "Mottagande av nyanlända – Jönköping 2018" in notebook.text
     assert "494" in notebook.text
+
+
+def test_lab_explore_widgets_update_the_comparison(browser, lab):
+    notebook = _run_all_in_lab(browser, lab, "00-utforska")
+    result = notebook.find_element(By.CSS_SELECTOR, ".widget-html-content")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda _: "Jönköping" in result.text and "per 1 000" in result.text)
+    assert "folkmängd SCB 2020" in result.text
+
+    def picker(label: str) -> Select:
+        for box in notebook.find_elements(By.CSS_SELECTOR, ".widget-dropdown"):
+            if box.find_element(By.TAG_NAME, "label").text == label:
+                return Select(box.find_element(By.TAG_NAME, "select"))
+        raise AssertionError(f"no dropdown {label}")
+
+    picker("Län").select_by_visible_text("Norrbottens län")
+    wait.until(lambda _: "Luleå" in result.text and "Jönköping" not in result.text)
+    picker("Mått").select_by_visible_text(
+        "Kvinnor i arbete/studier efter etableringen (%), senaste år"
+    )
+    wait.until(lambda _: "uppgift saknas" in result.text and "2024" in result.text)
+    browser.save_screenshot(str(ARTIFACTS / "jupyterlab-utforska-norrbotten.png"))

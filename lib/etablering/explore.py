@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from . import outcomes, reception, store
+from . import display, outcomes, plots, reception, store
+from .errors import ParameterError
 
 MEASURES = {
     "per_1000": "Kommunmottagna per 1 000 invånare",
@@ -17,10 +18,18 @@ MEASURES = {
 RECEPTION_MEASURES = ("per_1000", "mottagna_totalt", "uppfyllelse_pct", "totalt_per_kommuntal")
 
 
-def source_of(measure: str, year: int) -> str:
-    if measure in RECEPTION_MEASURES:
-        return f"Källa: Migrationsverket {year}; SCB (folkmängd)"
-    return "Källa: Kolada N00973 (SCB/Arbetsförmedlingen)"
+def source_of(measure: str, year: int, frame: pd.DataFrame | None = None) -> str:
+    """The source line; names the population year when another year stands in for `year`."""
+    if measure not in RECEPTION_MEASURES:
+        return "Källa: Kolada N00973 (SCB/Arbetsförmedlingen), senaste år med värde per kommun"
+    text = f"Källa: Migrationsverket {year}"
+    if measure != "per_1000":
+        return text
+    years = sorted(set(frame["population_year"].dropna().astype(int))) if frame is not None else []
+    if years and years != [year]:
+        shown = ", ".join(map(str, years))
+        return f"{text}; folkmängd SCB {shown} (närmaste år – {year} saknas i underlaget)"
+    return f"{text}; folkmängd SCB {year}"
 
 
 def measure_table(measure: str, year: int, data_dir=None) -> pd.DataFrame:
@@ -33,7 +42,8 @@ def measure_table(measure: str, year: int, data_dir=None) -> pd.DataFrame:
     }
     table = reception.kommun_table(year, **tables)
     if measure in table.columns:
-        return table[["kommun_code", "name", "lan_code"]].assign(value=table[measure].astype(float))
+        keep = ["kommun_code", "name", "lan_code"] + (["population_year"] * (measure == "per_1000"))
+        return table[keep].assign(value=table[measure].astype(float))
     gender = "K" if measure == "women_pct" else "M"
     kv = outcomes.select_source(store.read_table("kpi_values", data_dir), synthetic=False)
     rows = kv[(kv["kpi"] == outcomes.HEADLINE_KPI) & (kv["gender"] == gender) & kv["value"].notna()]
@@ -50,3 +60,70 @@ def compare(frame: pd.DataFrame, kommuner: list[str]) -> pd.DataFrame:
     """The chosen kommuner, sorted by value (missing last)."""
     chosen = frame[frame["kommun_code"].isin(kommuner)]
     return chosen.sort_values("value", ascending=False, na_position="last").set_index("name")
+
+
+def comparison_html(
+    frame: pd.DataFrame, kommuner, measure: str, year: int, lan_code: str | None = None
+) -> str:
+    """Chart and table for the chosen kommuner as HTML (what the widget shows); kommuner in
+    `lan_code` are highlighted."""
+    chosen = compare(frame, list(kommuner))
+    if chosen.empty:
+        return "<p>Välj minst en kommun.</p>"
+    label = MEASURES[measure]
+    source = source_of(measure, year, chosen)
+    kinds = chosen["lan_code"].map(lambda c: "kommun" if c == lan_code else "peer")
+    figure = plots.comparison_bars(chosen["value"], kinds, label, label, source)
+    columns = {"value": label, "year": "År"} if "year" in chosen else {"value": label}
+    shown = chosen[list(columns)].rename(columns=columns)
+    if "År" in shown:
+        shown["År"] = shown["År"].astype("Int64")
+    shown.index.name = "Kommun"
+    return display.chart_html(figure) + display.table_html(shown, source)
+
+
+class Explorer:
+    """The 00-utforska widgets: län, kommuner and measure pickers above the comparison.
+
+    Each measure's table for all kommuner is read once and kept; a change of län selects all of
+    its kommuner, any change redraws. `html()` gives the same comparison without widgets."""
+
+    def __init__(self, registry, lan_code: str, measure: str, year: int, data_dir=None):
+        import ipywidgets as widgets  # only the JupyterLab view needs it
+
+        if measure not in MEASURES:
+            raise ParameterError(
+                f"Okänt mått {measure!r} (parametern measure). Välj ett av: {', '.join(MEASURES)}."
+            )
+        self.registry, self.year, self.data_dir = registry, year, data_dir
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.lan = widgets.Dropdown(
+            options=[(a.name, a.lan_code) for a in registry.lan()],
+            value=lan_code,
+            description="Län",
+        )
+        self.kommuner = widgets.SelectMultiple(description="Kommuner", rows=10)
+        self.measure = widgets.Dropdown(
+            options=[(v, k) for k, v in MEASURES.items()], value=measure, description="Mått"
+        )
+        self.result = widgets.HTML()
+        self.lan.observe(self._fill_kommuner, names="value")
+        self.kommuner.observe(self._refresh, names="value")
+        self.measure.observe(self._refresh, names="value")
+        self._fill_kommuner()
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.lan, self.measure]), self.kommuner, self.result]
+        )
+
+    def html(self, lan_code: str, kommuner, measure: str) -> str:
+        if measure not in self.tables:
+            self.tables[measure] = measure_table(measure, self.year, self.data_dir)
+        return comparison_html(self.tables[measure], kommuner, measure, self.year, lan_code)
+
+    def _refresh(self, change=None) -> None:
+        self.result.value = self.html(self.lan.value, self.kommuner.value, self.measure.value)
+
+    def _fill_kommuner(self, change=None) -> None:
+        options = [(a.name, a.code) for a in self.registry.kommuner(self.lan.value)]
+        self.kommuner.options = options
+        self.kommuner.value = tuple(code for _, code in options)
