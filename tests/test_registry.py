@@ -27,6 +27,8 @@ def test_resolve_lan_by_code_and_name(registry):
     assert registry.resolve("12", kinds=("lan",)).name == "Skåne län"
     assert registry.resolve("Skåne", kinds=("lan",)).code == "0012"
     assert registry.resolve("Stockholms län", kinds=("lan",)).lan_code == "01"
+    with pytest.raises(UnknownAreaError, match="Länskoderna: 01 Stockholms län, 03 Uppsala"):
+        registry.resolve("99", kinds=("lan",))
 
 
 def test_unknown_code_is_an_error_not_a_guess(registry):

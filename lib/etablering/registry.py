@@ -123,7 +123,10 @@ class Registry:
                 f"--lan {text}; en kommun har fyra siffror (t.ex. {text}80).",
                 [f"--lan {text}"],
             )
-        raise UnknownAreaError(f"{text!r} är ingen giltig kod för {_kind_words(kinds)}.")
+        hint = ""
+        if kinds == ("lan",):
+            hint = " Länskoderna: " + ", ".join(f"{a.lan_code} {a.name}" for a in self.lan()) + "."
+        raise UnknownAreaError(f"{text!r} är ingen giltig kod för {_kind_words(kinds)}.{hint}")
 
     def _resolve_int(self, number: int, kinds) -> Area:
         # Ints >= 1000 keep all their digits whichever way they were read; smaller ones are
