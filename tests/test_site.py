@@ -5,7 +5,7 @@ import json
 from etablering.site import META, write_site
 
 
-def _meta(out, slug, code, name, notebook, summary, lan="01"):
+def _meta(out, slug, code, name, notebook, summary, lan="01", kind="kommun"):
     folder = out / slug
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{notebook}.html").write_text("<html></html>")
@@ -14,7 +14,7 @@ def _meta(out, slug, code, name, notebook, summary, lan="01"):
             {
                 "code": code,
                 "name": name,
-                "kind": "kommun",
+                "kind": kind,
                 "lan_code": lan,
                 "slug": slug,
                 "notebook": notebook,
@@ -75,3 +75,33 @@ def test_demo_figures_never_reach_the_summary(tmp_path):
     write_site(tmp_path, {"06": "Jönköpings län"}, "v")
     index = (tmp_path / "index.html").read_text()
     assert "02-etablering-demo.html" in index and "<td>99</td>" not in index
+
+
+def test_a_figure_no_report_has_is_a_dash_and_missing_data_says_so(tmp_path):
+    _meta(
+        tmp_path,
+        "0006-l",
+        "0006",
+        "Jönköpings län",
+        "03-forsorjningsstod",
+        {"cost_mkr": 192.5, "cost_horizon": "2019–2023"},
+        lan="06",
+        kind="lan",
+    )
+    _meta(
+        tmp_path,
+        "0680-j",
+        "0680",
+        "Jönköping",
+        "02-etablering",
+        {"women_pct": None, "men_pct": None},
+        lan="06",
+    )
+    write_site(tmp_path, {"06": "Jönköpings län"}, "v")
+    index = (tmp_path / "index.html").read_text()
+    lan_row = index[index.index("0006 Jönköpings län") : index.index("0680 Jönköping")]
+    assert lan_row.count('class="missing">–<') == 6 and "<td>192,5</td>" in lan_row
+    kommun_row = index[index.index("0680 Jönköping") :]
+    assert kommun_row.count('class="missing">uppgift saknas<') == 2
+    area = (tmp_path / "0006-l" / "index.html").read_text()
+    assert "ingen rapport för länet visar talet" in area and "2019–2023" in area

@@ -26,9 +26,13 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     os.replace(tmp, path)
 
 
-def page(title: str, body: str, data_version: str, root: str = "", links=()) -> str:
+def page(
+    title: str, body: str, data_version: str, root: str = "", links=(), wide: bool = False
+) -> str:
+    """A site page; `wide` for the index, whose summary table needs the room."""
     return _env.get_template("page.html").render(
         title=title,
+        wide=wide,
         body=body,
         css=(TEMPLATES / "style.css").read_text(encoding="utf-8"),
         root=root,
@@ -67,7 +71,7 @@ SUMMARY_COLUMNS = [
     ("Kommuntal", "kommuntal", "int", "year"),
     ("Mottagna på anvisning", "mottagna_anvisade", "int", "year"),
     ("Kommunmottagna totalt", "mottagna_totalt", "int", "year"),
-    ("Mottagna per 1 000 inv.", "per_1000", "dec", "year"),
+    ("Mottagna per 1\u00a0000 inv.", "per_1000", "dec", "year"),
     ("Kvinnor i arbete/studier (%)", "women_pct", "int", "outcome_year"),
     ("Män i arbete/studier (%)", "men_pct", "int", "outcome_year"),
     ("Beräknat försörjningsstöd (Mkr)", "cost_mkr", "dec", "cost_horizon"),
@@ -99,19 +103,23 @@ def collect(out_dir: Path) -> list[dict]:
     for entry in areas.values():
         entry["notebooks"].sort(key=lambda n: n["file"])
         entry["search"] = ascii_fold(f"{entry['code']} {entry['name']}")
-        entry["cells"] = [
-            _cell(entry["summary"].get(key), kind) for _, key, kind, _ in SUMMARY_COLUMNS
-        ]
+        entry["cells"] = [_cell(entry["summary"], key, kind) for _, key, kind, _ in SUMMARY_COLUMNS]
         entry["periods"] = [entry["summary"].get(period) or "" for *_, period in SUMMARY_COLUMNS]
     return sorted(areas.values(), key=lambda e: (e["lan_code"], e["kind"] != "lan", e["code"]))
 
 
-def _cell(value, kind: str) -> str:
+NOT_IN_REPORTS = "–"  # no rendered report of the area has this figure (a län has only 03)
+
+
+def _cell(summary: dict, key: str, kind: str) -> str:
+    """The figure, 'uppgift saknas' when its report found no data, '–' when no report has it."""
     from .fmt import MISSING, number
 
-    if value is None:
+    if key not in summary:
+        return NOT_IN_REPORTS
+    if summary[key] is None:
         return MISSING
-    return number(value, 0 if kind == "int" else 1)
+    return number(summary[key], 0 if kind == "int" else 1)
 
 
 def write_site(out_dir: Path, lan_names: dict[str, str], data_version: str) -> Path:
@@ -140,7 +148,7 @@ def write_site(out_dir: Path, lan_names: dict[str, str], data_version: str) -> P
         entries=entries, groups=list(groups.items()), headers=headers
     )
     path = out_dir / "index.html"
-    write_atomic(path, page("Rapporter per kommun – etablering", body, data_version))
+    write_atomic(path, page("Rapporter per kommun – etablering", body, data_version, wide=True))
     return path
 
 
