@@ -72,6 +72,17 @@ def test_tornado_values_read_as_percent_kronor_or_factor(jonkoping):
     assert set(UNCERTAIN_PATHS) <= set(table.index)  # every uncertain assumption is listed
 
 
+def test_whole_period_band_in_summary_and_table(jonkoping):
+    pb = jonkoping.period_bands.set_index("gender").loc["T"]
+    total = jonkoping.total["cost_kr"].sum()
+    assert pb["deterministic"] == pytest.approx(total) and pb["p10"] < pb["p50"] < pb["p90"]
+    text = cost_report.summary_text(jonkoping)
+    assert "För hela perioden 2019–2023 ligger kostnaden med 80 % sannolikhet mellan" in text
+    row = cost_report.cost_table(jonkoping).loc["Hela perioden"]
+    assert row["Kostnad (Mkr)"] == cost_report.mkr_number(total) == "52,6"
+    assert row["80 % intervall (Mkr)"] == cost_report.mkr_range(pb["p10"], pb["p90"])
+
+
 def test_summary_names_cost_kefu_gap_and_top_assumption(jonkoping):
     text = cost_report.summary_text(jonkoping)
     assert "Jönköping kan vänta sig" in text and "Mkr" in text

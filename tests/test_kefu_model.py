@@ -221,3 +221,16 @@ def test_monte_carlo_with_zero_spread_equals_the_deterministic_run(cohort):
     merged = bands.merge(proj.yearly, on=["year", "gender"])
     for col in ("p2_5", "p10", "p50", "p90", "p97_5", "deterministic"):
         np.testing.assert_array_equal(merged[col].to_numpy(), merged["cost_kr"].to_numpy())
+    period = monte_carlo(prep, n_draws=200, seed=7, by_year=False).set_index("gender")
+    assert period.loc["T", "period"] == "2019–2030"
+    totals = proj.yearly.groupby("gender")["cost_kr"].sum()
+    np.testing.assert_allclose(period["p50"], totals[period.index], rtol=1e-12)
+
+
+def test_period_band_totals_each_draw_over_the_horizon(cohort):
+    prep = prepare(_mixed(), load_params(), 2019, 2025)
+    yearly = monte_carlo(prep, n_draws=400, seed=3).query("gender == 'T'")
+    period = monte_carlo(prep, n_draws=400, seed=3, by_year=False).set_index("gender").loc["T"]
+    assert period["mean"] == pytest.approx(yearly["mean"].sum(), rel=1e-9)  # means add up
+    assert period["deterministic"] == pytest.approx(yearly["deterministic"].sum(), rel=1e-9)
+    assert period["p2_5"] < period["p10"] < period["p50"] < period["p90"] < period["p97_5"]

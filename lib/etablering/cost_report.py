@@ -33,6 +33,7 @@ class CostReport:
     scenario: str
     projection: kefu.Projection
     bands: pd.DataFrame  # monte_carlo, yearly by gender
+    period_bands: pd.DataFrame  # monte_carlo over the whole horizon, one row per gender
     tornado: pd.DataFrame
     scenarios: pd.DataFrame  # scenario, year, cost_kr
     backtest: pd.DataFrame
@@ -102,7 +103,10 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
         kpi_values=kpi_values,
         scenario=p.scenario,
     )
-    bands = kefu.monte_carlo(prep, n_draws=p.n_draws, seed=p.seed) if p.n_draws else pd.DataFrame()
+    bands = period_bands = pd.DataFrame()
+    if p.n_draws:
+        bands = kefu.monte_carlo(prep, n_draws=p.n_draws, seed=p.seed)
+        period_bands = kefu.monte_carlo(prep, n_draws=p.n_draws, seed=p.seed, by_year=False)
     sens = kefu.tornado(prep)
     names = list(dict.fromkeys([*BUILTIN, *params.known_scenarios()]))
     scen = pd.concat(
@@ -120,6 +124,7 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
         p.scenario,
         projection,
         bands,
+        period_bands,
         sens,
         scen,
         backtest,
@@ -189,6 +194,7 @@ def summary_text(rep: CostReport) -> str:
             f"med 80 % sannolikhet mellan {mkr(b.set_index('year').loc[peak, 'p10'])} och "
             f"{mkr(b.set_index('year').loc[peak, 'p90'])}."
         )
+        parts.append(period_band_text(rep))
     women = rep.projection.yearly.query("gender == 'K'")["cost_kr"].sum()
     entrants = rep.projection.entrants.groupby("gender")["entrants"].sum()
     women_in = 100 * entrants.get("K", 0) / entrants.sum() if entrants.sum() else float("nan")
@@ -215,6 +221,25 @@ def summary_text(rep: CostReport) -> str:
     return " ".join(parts)
 
 
+def period_band_text(rep: CostReport) -> str:
+    """The whole horizon's 80 % band; says why the simulation's median is off the point
+    estimate when it is (skewed distributions), since budgets are set on the total."""
+    pb = rep.period_bands.set_index("gender").loc["T"]
+    text = (
+        f"För hela perioden {pb['period']} ligger kostnaden med 80 % sannolikhet mellan "
+        f"{mkr(pb['p10'])} och {mkr(pb['p90'])} (median {mkr(pb['p50'])})."
+    )
+    point = pb["deterministic"]
+    if point and abs(pb["p50"] - point) / point > 0.05:
+        side = "under" if pb["p50"] < point else "över"
+        text += (
+            f" Medianen ligger {side} beräkningen med antagandenas huvudvärden "
+            f"({mkr(point)}) eftersom några antaganden har sneda osäkerhetsfördelningar; "
+            "se *Vilket antagande betyder mest?*"
+        )
+    return text
+
+
 def cost_table(rep: CostReport) -> pd.DataFrame:
     t = rep.total
     cmp = rep.projection.comparison.set_index("year")
@@ -234,6 +259,15 @@ def cost_table(rep: CostReport) -> pd.DataFrame:
             "Hushåll (snitt/mån)": fmt.number(t.loc[year, "household_months"] / 12, 0),
         }
         rows[int(year)] = row
+    pb = rep.period_bands.set_index("gender").loc["T"] if not rep.period_bands.empty else None
+    rows["Hela perioden"] = {
+        "Kostnad (Mkr)": mkr_number(t["cost_kr"].sum()),
+        "80 % intervall (Mkr)": mkr_range(pb["p10"], pb["p90"]) if pb is not None else "–",
+        "95 % intervall (Mkr)": mkr_range(pb["p2_5"], pb["p97_5"]) if pb is not None else "–",
+        "KEFU:s avgränsning (Mkr)": mkr_number(cmp["cost_kefu_kr"].sum()),
+        "Personer med bistånd (snitt/mån)": "",
+        "Hushåll (snitt/mån)": "",
+    }
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "År"
     return out

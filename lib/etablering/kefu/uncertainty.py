@@ -42,20 +42,31 @@ def _yearly_cost(prep: Prepared, draws: Draws, kefu: bool = False):
     return yearly_totals(prep, flows.kefu_cost if kefu else flows.cost)
 
 
-def monte_carlo(prep: Prepared, n_draws: int = 1000, seed: int | None = 0, kefu: bool = False):
-    """Yearly cost quantiles by gender (K, M, T): columns year, gender, p2_5 … p97_5, mean,
-    deterministic. p10–p90 is the 80 % band, p2_5–p97_5 the 95 % band."""
+def monte_carlo(
+    prep: Prepared,
+    n_draws: int = 1000,
+    seed: int | None = 0,
+    kefu: bool = False,
+    by_year: bool = True,
+):
+    """Cost quantiles by gender (K, M, T): columns year, gender, p2_5 … p97_5, mean,
+    deterministic. p10–p90 is the 80 % band, p2_5–p97_5 the 95 % band. With by_year=False one
+    row per gender for the whole horizon's total, with `period` ('2019–2023') instead of year;
+    the same seed gives the same draws either way."""
     draws = sample(prep.params, n_draws, seed)
     years, cost = _yearly_cost(prep, draws, kefu)
     _, point = _yearly_cost(prep, Draws.at_values(prep.params), kefu)
+    periods: list[tuple[dict, int | slice]] = [({"year": int(y)}, j) for j, y in enumerate(years)]
+    if not by_year:
+        periods = [({"period": f"{years[0]}–{years[-1]}"}, slice(None))]
     rows = []
-    for j, year in enumerate(years):
+    for key, j in periods:
         for gi, gender in enumerate((*GENDERS, "T")):
-            values = cost[:, gi, j]
-            row = {"year": int(year), "gender": gender}
+            values = cost[:, gi, j] if by_year else cost[:, gi, :].sum(axis=1)
+            row = {**key, "gender": gender}
             row.update({k: float(np.quantile(values, q)) for k, q in QUANTILES.items()})
             row["mean"] = float(values.mean())
-            row["deterministic"] = float(point[0, gi, j])
+            row["deterministic"] = float(point[0, gi, j].sum())
             rows.append(row)
     return pd.DataFrame(rows)
 
