@@ -34,6 +34,18 @@ def test_lulea_real_shares_by_gender(registry, tables):
     assert "transkriberat" in rep.source and "SYNTETISKA" not in rep.source
 
 
+def test_gap_table_shows_each_years_shares_and_gap(registry, tables):
+    gap = outcomes_report.gap_display(_build(registry, tables, "2580"))
+    assert gap.loc[2018].to_dict() == {
+        "Kvinnor (%)": "29",
+        "Män (%)": "66",
+        "Skillnad (procentenheter)": "-37",
+        "95 % KI": "–",  # no cohort sizes offline, so no interval
+        "p-värde": "–",
+        "Anmärkning": "kullstorlek saknas – inget osäkerhetsintervall",
+    }
+
+
 def test_missing_kpis_are_listed_with_the_fetch_command(registry, tables):
     rep = _build(registry, tables, "2580")
     missing = dict(rep.missing_kpis)

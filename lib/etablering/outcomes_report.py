@@ -369,17 +369,18 @@ def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
 
 def gap_display(rep: OutcomesReport) -> pd.DataFrame:
     g = rep.gap
+    # values, not Series: a Series would be aligned on the year index and come out empty
     return pd.DataFrame(
         {
-            "Kvinnor (%)": g["women_pct"],
-            "Män (%)": g["men_pct"],
-            "Skillnad (procentenheter)": g["gap_pp"],
+            "Kvinnor (%)": [fmt.number(v) for v in g["women_pct"]],
+            "Män (%)": [fmt.number(v) for v in g["men_pct"]],
+            "Skillnad (procentenheter)": [fmt.number(v) for v in g["gap_pp"]],
             "95 % KI": [
                 f"{fmt.number(lo, 1)} till {fmt.number(hi, 1)}" if pd.notna(lo) else "–"
                 for lo, hi in zip(g["gap_low"], g["gap_high"], strict=True)
             ],
             "p-värde": [_p_text(p).lstrip("= ") if pd.notna(p) else "–" for p in g["p_value"]],
-            "Anmärkning": g["note"],
+            "Anmärkning": g["note"].to_numpy(),
         },
         index=pd.Index(g["year"], name="År"),
     )
