@@ -151,7 +151,7 @@ comparison, comparison_year = outcomes_report.comparison_table(rep)
 if comparison_year is not None:
     show.chart(
         plots.grouped_bars(
-            comparison,
+            comparison.dropna(how="all"),
             f"I arbete eller studier efter 90 dagar, {comparison_year}",
             "Andel (%)",
             rep.source,
@@ -162,6 +162,9 @@ if comparison_year is not None:
         show.text(
             f"Jämförelsegrupp: Koladas *{rep.peer_title}* (ovägt medel av de kommuner som har värden)."
         )
+    missing = outcomes_report.comparison_missing_text(comparison, comparison_year)
+    if missing:
+        show.notice(missing)
 else:
     show.notice("Ingen jämförelse: kommunens egna värden saknas.")
 

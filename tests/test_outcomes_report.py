@@ -46,6 +46,15 @@ def test_gap_table_shows_each_years_shares_and_gap(registry, tables):
     }
 
 
+def test_comparison_leaves_out_areas_without_values_and_says_so(registry, tables):
+    table, year = outcomes_report.comparison_table(_build(registry, tables, "2580"))
+    assert year == 2024 and table.loc["Riket", "Totalt"] == 36
+    text = outcomes_report.comparison_missing_text(table, year)
+    assert text.startswith(
+        "Uppgift saknas 2024 för Liknande kommuner (ovägt medel) och Norrbottens län i underlaget"
+    )
+
+
 def test_missing_kpis_are_listed_with_the_fetch_command(registry, tables):
     rep = _build(registry, tables, "2580")
     missing = dict(rep.missing_kpis)

@@ -25,3 +25,9 @@ def percent(value, decimals: int = 0) -> str:
 
 def times(value, decimals: int = 1) -> str:
     return MISSING if _missing(value) else f"{number(value, decimals)} gånger"
+
+
+def listing(items) -> str:
+    """'A', 'A och B', 'A, B och C'."""
+    items = list(items)
+    return " och ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)

@@ -362,6 +362,17 @@ def comparison_table(rep: OutcomesReport) -> tuple[pd.DataFrame, int | None]:
     return pd.DataFrame.from_dict(rows, orient="index"), year
 
 
+def comparison_missing_text(table: pd.DataFrame, year: int) -> str:
+    """Rows without any value are left out of the chart; this says which and why."""
+    names = [name for name, row in table.iterrows() if row.isna().all()]
+    if not names:
+        return ""
+    return (
+        f"Uppgift saknas {year} för {fmt.listing(names)} i underlaget, så de visas inte i "
+        f"diagrammet. Hämta med `{FETCH_COMMAND}`."
+    )
+
+
 def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
     names = ["kpi_values", "area_groups", "kpi_catalogue"]
     return {n: store.read_table(n, data_dir) for n in names}
