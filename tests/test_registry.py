@@ -80,3 +80,21 @@ def test_lan_code_given_as_kommun_points_to_lan_option(registry):
     with pytest.raises(UnknownAreaError, match="länskoden för Skåne län") as exc:
         registry.resolve("12")
     assert exc.value.suggestions == ["--lan 12"]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("Jönköping", "0680"),
+        ("jonkoping", "0680"),
+        ("Jönköpings kommun", "0680"),
+        ("Jönköpings län", "0006"),
+        ("Skåne", "0012"),
+        ("Stockholms stad", "0180"),
+        ("Gotland", "0980"),
+        ("Gotlands län", "0009"),
+    ],
+)
+def test_kommun_or_lan_by_name_prefers_the_areas_own_name(registry, query, code):
+    """Where a report takes a kommun or a län, 'Jönköping' is the kommun, not the län."""
+    assert registry.resolve(query, kinds=("kommun", "lan")).code == code

@@ -154,21 +154,27 @@ class Registry:
 
     def _resolve_name(self, text: str, kinds) -> Area:
         pool = [a for a in self._areas if a.kind in kinds]
-        for variant in name_variants(text):
-            exact = [a for a in pool if variant in name_variants(a.name)]
-            if len(exact) == 1:
-                return exact[0]
-        for variant in name_variants(text):
-            loose = [
-                a for a in pool if ascii_fold(variant) in map(ascii_fold, name_variants(a.name))
-            ]
-            if len(loose) == 1:
-                return loose[0]
-            if len(loose) > 1:
-                options = [f"{a.code} {a.name}" for a in loose]
-                raise UnknownAreaError(
-                    f"{text!r} kan vara flera: {', '.join(options)}. Ange koden.", options
-                )
+        # 'X kommun' means the kommun and 'X län' the län, when both are allowed
+        said = fold(text)
+        if said.endswith((" kommun", " stad")):
+            pool = [a for a in pool if a.kind == "kommun"] or pool
+        elif said.endswith(" län"):
+            pool = [a for a in pool if a.kind == "lan"] or pool
+        # with diacritics first, then without; the area's own name before its variants
+        # ('Jönköping' is the kommun, not Jönköpings län)
+        for same in (fold, ascii_fold):
+            for variant in map(same, name_variants(text)):
+                own = [a for a in pool if variant == same(a.name)]
+                if len(own) == 1:
+                    return own[0]
+                hits = [a for a in pool if variant in map(same, name_variants(a.name))]
+                if len(hits) == 1:
+                    return hits[0]
+                if len(hits) > 1 and same is ascii_fold:
+                    options = [f"{a.code} {a.name}" for a in hits]
+                    raise UnknownAreaError(
+                        f"{text!r} kan vara flera: {', '.join(options)}. Ange koden.", options
+                    )
         suggestions = self._close_names(text, pool)
         hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
         raise UnknownAreaError(f"Okänd {_kind_words(kinds)} {text!r}.{hint}", suggestions)
