@@ -35,12 +35,10 @@ area = params.kommun
 plots.setup()
 
 # %%
-show.text(
-    f"# Mottagande av nyanlända – {area.name} {params.year}\n"
-    f"Kommunkod {area.code}, {registry.lan_of(area).name}. Dataversion {store.data_version(data_dir or None)}."
-)
+show.text(f"# Mottagande av nyanlända – {area.name} {params.year}")
 try:
     rep = reception_report.build(params, reception_report.load_tables(data_dir or None), registry)
+    show.text(reception_report.subtitle(rep, store.data_version(data_dir or None)))
 except MissingDataError as exc:
     rep = None
     show.notice(f"Uppgift saknas: {exc}")
@@ -67,14 +65,7 @@ if rep:
         )
     )
     show.table(reception_report.comparison_table(rep), rep.source(population=True))
-    show.text(
-        "*Kommuntal* är det antal nyanlända som kommunen ska ta emot på anvisning enligt "
-        "bosättningslagen (2016:38). *Kommunmottagna totalt* omfattar alla som kommunen fick "
-        "statlig ersättning för enligt ersättningsförordningen: kvotflyktingar, anvisade från "
-        "anläggningsboende (ABO), personer som ordnat eget boende (EBO), anhöriga och övriga. "
-        "Jämförelsegruppen är Koladas "
-        + (f"*{rep.peer_title}* (ovägt medel)." if rep.peer_title else "– saknas.")
-    )
+    show.text(reception_report.definitions_text(rep))
 
 # %% [markdown]
 # ## Vilka kom?
@@ -84,11 +75,13 @@ if rep:
     show.table(reception_report.category_table(rep), rep.source())
     show.chart(plots.category_mix(reception_report.category_shares(rep), rep.source()))
 
-# %% [markdown]
-# ## Jämfört med länet, riket och liknande kommuner
-
 # %%
 if rep:
+    show.text(
+        "## Länets kommuner" if rep.is_lan else "## Jämfört med länet, riket och liknande kommuner"
+    )
+    if rep.is_lan:
+        show.table(reception_report.kommuner_table(rep), rep.source(population=True))
     values, kinds = reception_report.per_1000_comparison(rep)
     show.chart(
         plots.comparison_bars(

@@ -63,3 +63,16 @@ def test_data_status_lists_tables_and_years(processed, capsys):
 def test_import_of_missing_dir_is_a_clear_error(processed, tmp_path, capsys):
     assert main(["data", "import", str(tmp_path / "finns-inte")]) == 1
     assert "finns inte" in capsys.readouterr().err
+
+
+@pytest.mark.notebook
+def test_report_for_a_lan_renders_its_kommuner_and_the_lan_itself(processed, tmp_path):
+    out = tmp_path / "reports"
+    args = ["report", "--lan", "09", "--notebooks", "01-mottagande", "--jobs", "1"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert (out / "0980-gotland" / "01-mottagande.html").exists()
+    html = (out / "0009-gotlands-lan" / "01-mottagande.html").read_text(encoding="utf-8")
+    assert "Gotlands län tog emot 274 personer 2018" in html and "Länets kommuner" in html
+    index = (out / "index.html").read_text(encoding="utf-8")
+    lan_row = index[index.index("0009 Gotlands län") : index.index("0980 Gotland")]
+    assert "<td>125</td>" in lan_row and "<td>274</td>" in lan_row  # kommuntal, received

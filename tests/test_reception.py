@@ -231,3 +231,45 @@ def test_kolada_series_uses_fetched_rows_only(processed, kolada_rows):
         and series.loc[2018, "Kommunmottagna efter anvisning"] == 199
     )
     assert pd.isna(series.loc[2017, "Kommunmottagna efter anvisning"])
+
+
+def test_lan_rows_sum_their_kommuner_and_add_up_to_riket(table_2018, registry):
+    lans = reception.lan_table(table_2018, {a.lan_code: a.name for a in registry.lan()})
+    assert len(lans) == 21 and lans["n_rank_riket"].iloc[0] == 21
+    j = lans.set_index("kommun_code").loc["0006"]
+    assert (j["kommuntal"], j["mottagna_anvisade"], j["mottagna_totalt"], j["ensam_totalt"]) == (
+        428,
+        415,
+        1_807,
+        309,
+    )
+    assert j["uppfyllelse_pct"] == pytest.approx(100 * 415 / 428)
+    assert (lans["kommuntal"].sum(), lans["mottagna_totalt"].sum()) == (15_200, 44_216)
+    top = lans.loc[lans["per_1000"].idxmax()]
+    assert top["rank_riket"] == 1 and top["name"] == "Kronobergs län"
+
+
+def test_lan_report_shows_the_lan_and_its_kommuner(processed, registry):
+    from etablering import reception_report
+    from etablering.params import validate_params
+
+    rep = reception_report.build(
+        validate_params(registry, kommun="Jönköpings län", year=2018),
+        reception_report.load_tables(processed),
+        registry,
+    )
+    assert rep.is_lan and rep.peer_title is None and not rep.notes
+    text = reception_report.summary_text(rep)
+    assert "**Jönköpings län tog emot 1\u00a0807 personer 2018**" in text
+    assert "länets 13 kommuner" in text and "Kommuntalen i länet var sammanlagt 428" in text
+    assert "plats 4 av 21 län" in text
+    assert "Flest per invånare i länet tog Sävsjö emot (12,6), färst Vaggeryd (2,8)." in text
+    assert list(reception_report.comparison_table(rep).columns) == ["Jönköpings län", "Riket"]
+    kommuner = reception_report.kommuner_table(rep)
+    assert len(kommuner) == 13 and kommuner.index[0] == "Sävsjö"
+    assert kommuner.loc["Jönköping", "Kommunmottagna totalt"] == "494"
+    assert "Andel i Jönköpings län" not in reception_report.category_table(rep).columns
+    assert "Kommunens andel av länstalet" not in reception_report.lanstal_table(rep).columns
+    values, kinds = reception_report.per_1000_comparison(rep)
+    assert list(kinds.value_counts().sort_index()) == [13, 1, 1]  # kommun, lan, riket
+    assert reception_report.key_figures(rep)["kommuntal"] == 428

@@ -45,8 +45,9 @@ class _AreaParams(BaseModel):
 
 
 class ReportParams(_AreaParams):
-    """01-mottagande."""
+    """01-mottagande: a kommun, or a län (the sum over its kommuner, and its kommuner listed)."""
 
+    area_kinds: ClassVar[tuple[str, ...]] = ("kommun", "lan")
     year: int = Field(ge=1990, le=2100)
     peer_kind: str = "socioekonomi"
 

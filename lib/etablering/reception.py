@@ -193,6 +193,46 @@ def totals(table: pd.DataFrame, label: str) -> Totals:
     )
 
 
+def lan_table(table: pd.DataFrame, lan_names: dict[str, str]) -> pd.DataFrame:
+    """One row per län with the kommun table's columns, from `totals` over its kommuner: sums
+    (kommuntal over the kommuner listed in the file), ratios of the sums, and the rank among
+    the län by received per 1 000. `kommun_code` holds the län's area code (0006)."""
+    rows = []
+    for lan_code, part in table.groupby("lan_code"):
+        t = totals(part, lan_names.get(lan_code, lan_code))
+        listed = t.n_not_listed < t.n_kommuner
+        years = part["population_year"].dropna()
+        rows.append(
+            {
+                "year": int(part["year"].iloc[0]),
+                "kommun_code": "00" + lan_code,
+                "name": t.label,
+                "lan_code": lan_code,
+                "kommuntal": t.kommuntal if listed else pd.NA,
+                "mottagna_anvisade": t.mottagna_anvisade if listed else pd.NA,
+                "kommuntal_status": "listad" if listed else part["kommuntal_status"].iloc[0],
+                **t.by_category,
+                **{"ensam_" + c: v for c, v in t.ensam_by_category.items()},
+                "mottagna_totalt": t.mottagna_totalt,
+                "ensam_totalt": t.ensam_totalt,
+                "uppfyllelse_pct": t.uppfyllelse_pct,
+                "totalt_per_kommuntal": t.totalt_per_kommuntal,
+                "population": t.population,
+                "population_year": int(years.max()) if len(years) else pd.NA,
+                "population_proxy": bool(part["population_proxy"].fillna(False).any()),
+                "population_source": "SCB",
+                "per_1000": t.per_1000,
+                "n_kommuner": t.n_kommuner,
+                "n_not_listed": t.n_not_listed,
+                "n_missing_received": t.n_missing_received,
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["rank_riket"] = out["per_1000"].rank(ascending=False, method="min").astype("Int64")
+    out["n_rank_riket"] = int(out["per_1000"].notna().sum())
+    return out
+
+
 def peer_group(
     area_groups: pd.DataFrame, kommun_name: str, kind: str = "socioekonomi"
 ) -> tuple[str, list[str]]:

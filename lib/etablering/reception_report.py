@@ -32,6 +32,11 @@ class ReceptionReport:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def is_lan(self) -> bool:
+        """A län's report: `row` is the sum over its kommuner, and `lan` is the area itself."""
+        return self.area.kind == "lan"
+
+    @property
     def population_note(self) -> str:
         r = self.row
         if pd.isna(r["population"]):
@@ -68,20 +73,24 @@ def build(
     table = reception.kommun_table(
         year, tables["areas"], tables["kommuntal"], tables["kommunmottagna"], tables["population"]
     )
-    row = table.set_index("kommun_code").loc[area.code]
+    rows = table
+    if area.kind == "lan":
+        rows = reception.lan_table(table, {a.lan_code: a.name for a in registry.lan()})
+    row = rows.set_index("kommun_code").loc[area.code]
     row["kommun_code"] = area.code
     lan = registry.lan_of(area)
     notes = []
+    peer_title, members, peer_means = None, [], {}
     try:
-        peer_title, members = reception.peer_group(
-            tables["area_groups"], area.name, params.peer_kind
-        )
-        peer_means = {
-            c: reception.peer_mean(table, members, c)
-            for c in ("per_1000", "totalt_per_kommuntal", "uppfyllelse_pct")
-        }
+        if area.kind == "kommun":  # Kolada's peer groups are for kommuner
+            peer_title, members = reception.peer_group(
+                tables["area_groups"], area.name, params.peer_kind
+            )
+            peer_means = {
+                c: reception.peer_mean(table, members, c)
+                for c in ("per_1000", "totalt_per_kommuntal", "uppfyllelse_pct")
+            }
     except MissingDataError as exc:
-        peer_title, members, peer_means = None, [], {}
         notes.append(str(exc))
     return ReceptionReport(
         area=area,
@@ -101,7 +110,77 @@ def build(
     )
 
 
+def definitions_text(rep: ReceptionReport) -> str:
+    text = (
+        "*Kommuntal* är det antal nyanlända som kommunen ska ta emot på anvisning enligt "
+        "bosättningslagen (2016:38). *Kommunmottagna totalt* omfattar alla som kommunen fick "
+        "statlig ersättning för enligt ersättningsförordningen: kvotflyktingar, anvisade från "
+        "anläggningsboende (ABO), personer som ordnat eget boende (EBO), anhöriga och övriga."
+    )
+    if rep.is_lan:
+        return text + " Länets tal är summan över dess kommuner."
+    peers = f"*{rep.peer_title}* (ovägt medel)." if rep.peer_title else "– saknas."
+    return f"{text} Jämförelsegruppen är Koladas {peers}"
+
+
+def subtitle(rep: ReceptionReport, data_version: str) -> str:
+    if rep.is_lan:
+        return (
+            f"Länskod {rep.area.lan_code}: summan över länets {rep.row['n_kommuner']} kommuner. "
+            f"Dataversion {data_version}."
+        )
+    return f"Kommunkod {rep.area.code}, {rep.lan.name}. Dataversion {data_version}."
+
+
+def lan_summary_text(rep: ReceptionReport) -> str:
+    r, name, y, rt = rep.row, rep.area.name, rep.year, rep.riket_totals
+    parts = [
+        f"**{name} tog emot {fmt.number(r['mottagna_totalt'])} personer {y}** enligt "
+        f"ersättningsförordningen (kommunmottagna i länets {r['n_kommuner']} kommuner), varav "
+        f"{fmt.number(r['ensam_totalt'])} ensamkommande barn."
+    ]
+    if r["kommuntal_status"] == "listad":
+        parts.append(
+            f"Kommuntalen i länet var sammanlagt {fmt.number(r['kommuntal'])}; "
+            f"{fmt.number(r['mottagna_anvisade'])} personer togs emot på anvisning "
+            f"({fmt.percent(r['uppfyllelse_pct'])} av kommuntalen)."
+        )
+        if r["n_not_listed"]:
+            parts.append(
+                f"{r['n_not_listed']} av länets kommuner finns inte i kommuntalsfilen och ingår "
+                "inte i summan."
+            )
+    else:
+        parts.append(f"Kommuntal saknas för länets kommuner ({r['kommuntal_status']}).")
+    if r["mottagna_totalt"]:
+        biggest = max(CATEGORIES, key=lambda c: r[c])
+        parts.append(
+            f"Största gruppen var {reception.CATEGORY_PHRASES[biggest]} "
+            f"({fmt.number(r[biggest])} personer, "
+            f"{fmt.percent(100 * r[biggest] / r['mottagna_totalt'])})."
+        )
+    if pd.notna(r["per_1000"]):
+        proxy = f" (folkmängd {r['population_year']}, närmaste år)" if r["population_proxy"] else ""
+        parts.append(
+            f"Det är {fmt.number(r['per_1000'], 1)} mottagna per 1{fmt.NBSP}000 invånare{proxy} – "
+            f"plats {r['rank_riket']} av {r['n_rank_riket']} län (plats 1 = flest per invånare); "
+            f"riket {fmt.number(rt.per_1000, 1)}."
+        )
+    kommuner = rep.table[rep.table["lan_code"] == rep.area.lan_code].dropna(subset=["per_1000"])
+    if len(kommuner) > 1:
+        most = kommuner.loc[kommuner["per_1000"].idxmax()]
+        least = kommuner.loc[kommuner["per_1000"].idxmin()]
+        parts.append(
+            f"Flest per invånare i länet tog {most['name']} emot "
+            f"({fmt.number(most['per_1000'], 1)}), färst {least['name']} "
+            f"({fmt.number(least['per_1000'], 1)})."
+        )
+    return " ".join(parts)
+
+
 def summary_text(rep: ReceptionReport) -> str:
+    if rep.is_lan:
+        return lan_summary_text(rep)
     r, name, y = rep.row, rep.area.name, rep.year
     parts = []
     if pd.isna(r["mottagna_totalt"]):
@@ -159,38 +238,24 @@ def summary_text(rep: ReceptionReport) -> str:
     return " ".join(parts)
 
 
+COMPARISON_KEYS = (
+    "kommuntal",
+    "mottagna_anvisade",
+    "uppfyllelse_pct",
+    "mottagna_totalt",
+    "ensam_totalt",
+    "totalt_per_kommuntal",
+    "per_1000",
+)
+
+
 def comparison_table(rep: ReceptionReport) -> pd.DataFrame:
     """Kommun, län, riket and peer mean side by side, formatted for display."""
     r, lt, rt = rep.row, rep.lan_totals, rep.riket_totals
-    columns = {
-        rep.area.name: [
-            r["kommuntal"],
-            r["mottagna_anvisade"],
-            r["uppfyllelse_pct"],
-            r["mottagna_totalt"],
-            r["ensam_totalt"],
-            r["totalt_per_kommuntal"],
-            r["per_1000"],
-        ],
-        rep.lan.name: [
-            lt.kommuntal,
-            lt.mottagna_anvisade,
-            lt.uppfyllelse_pct,
-            lt.mottagna_totalt,
-            lt.ensam_totalt,
-            lt.totalt_per_kommuntal,
-            lt.per_1000,
-        ],
-        "Riket": [
-            rt.kommuntal,
-            rt.mottagna_anvisade,
-            rt.uppfyllelse_pct,
-            rt.mottagna_totalt,
-            rt.ensam_totalt,
-            rt.totalt_per_kommuntal,
-            rt.per_1000,
-        ],
-    }
+    columns = {rep.area.name: [r[k] for k in COMPARISON_KEYS]}
+    if not rep.is_lan:  # a län's report: the area is the län
+        columns[rep.lan.name] = [getattr(lt, k) for k in COMPARISON_KEYS]
+    columns["Riket"] = [getattr(rt, k) for k in COMPARISON_KEYS]
     if rep.peer_title:
         columns["Liknande kommuner (medel)"] = [
             None,
@@ -269,12 +334,13 @@ def category_table(rep: ReceptionReport) -> pd.DataFrame:
             "Andel i riket": fmt.percent(100),
         }
     )
-    return pd.DataFrame(rows).set_index("Kategori")
+    out = pd.DataFrame(rows).set_index("Kategori")
+    return out.drop(columns=f"Andel i {rep.lan.name}") if rep.is_lan else out
 
 
 def lanstal_table(rep: ReceptionReport) -> pd.DataFrame:
     t = rep.lanstal
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "År": t["year"].astype(str),
             "Version": t["version"].map(_version_sv),
@@ -287,6 +353,9 @@ def lanstal_table(rep: ReceptionReport) -> pd.DataFrame:
             "Författning": t["sfs"].where(t["sfs"].str.startswith("SFS"), "–"),
         }
     ).set_index("År")
+    if rep.is_lan:  # the län's own kommuntal is the länstal's 'härledd' row
+        return out.drop(columns=[f"Kommuntal {rep.area.name}", "Kommunens andel av länstalet"])
+    return out
 
 
 def _version_sv(version: str) -> str:
@@ -314,8 +383,18 @@ def category_shares(rep: ReceptionReport) -> pd.DataFrame:
 
 
 def per_1000_comparison(rep: ReceptionReport) -> tuple[pd.Series, pd.Series]:
-    """Received per 1 000 for the kommun, its peers one by one, the peer mean, län and riket."""
+    """Received per 1 000 for the kommun, its peers one by one, the peer mean, län and riket;
+    for a län its kommuner, most per invånare first, then the län and riket."""
     table = rep.table.set_index("kommun_code")
+    if rep.is_lan:
+        own = table[table["lan_code"] == rep.area.lan_code].sort_values(
+            "per_1000", ascending=False, na_position="last"
+        )
+        values = dict(zip(own["name"], own["per_1000"], strict=True))
+        kinds = dict.fromkeys(values, "kommun")
+        values[rep.area.name], kinds[rep.area.name] = rep.row["per_1000"], "lan"
+        values["Riket"], kinds["Riket"] = rep.riket_totals.per_1000, "riket"
+        return pd.Series(values, dtype=float), pd.Series(kinds)
     values = {rep.area.name: rep.row["per_1000"]}
     kinds = {rep.area.name: "kommun"}
     for code in rep.peer_members:
@@ -328,6 +407,30 @@ def per_1000_comparison(rep: ReceptionReport) -> tuple[pd.Series, pd.Series]:
     values[rep.lan.name], kinds[rep.lan.name] = rep.lan_totals.per_1000, "lan"
     values["Riket"], kinds["Riket"] = rep.riket_totals.per_1000, "riket"
     return pd.Series(values, dtype=float), pd.Series(kinds)
+
+
+def kommuner_table(rep: ReceptionReport) -> pd.DataFrame:
+    """A län's kommuner side by side, most received per 1 000 first."""
+    own = rep.table[rep.table["lan_code"] == rep.area.lan_code].sort_values(
+        "per_1000", ascending=False, na_position="last"
+    )
+
+    def kommuntal(r) -> str:
+        return fmt.number(r["kommuntal"]) if r["kommuntal_status"] == "listad" else fmt.MISSING
+
+    out = pd.DataFrame(
+        {
+            "Kommun": own["name"],
+            "Kommuntal": [kommuntal(r) for _, r in own.iterrows()],
+            "Mottagna på anvisning": own["mottagna_anvisade"].map(fmt.number),
+            "Uppfyllelse": own["uppfyllelse_pct"].map(fmt.percent),
+            "Kommunmottagna totalt": own["mottagna_totalt"].map(fmt.number),
+            "varav ensamkommande": own["ensam_totalt"].map(fmt.number),
+            "Per 1 000 invånare": own["per_1000"].map(lambda v: fmt.number(v, 1)),
+            "Plats i länet": own["rank_lan"].map(fmt.number),
+        }
+    ).set_index("Kommun")
+    return out
 
 
 def data_notes(rep: ReceptionReport) -> str:

@@ -7,7 +7,7 @@ from . import derived, paths, store
 from .batch import plan, run_batch
 from .errors import UnknownAreaError, UsageError
 from .registry import Registry
-from .render import NOTEBOOKS
+from .render import LAN_NOTEBOOKS, NOTEBOOKS
 from .site import write_site
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -82,9 +82,13 @@ def run_report(args) -> int:
     version = store.data_version()
     base = {"year": year, "demo": args.demo, "data_dir": str(paths.processed_dir())}
     jobs = plan(areas, notebooks, base, version)
-    if args.lan and "03-forsorjningsstod" in notebooks:  # the län total, like KEFU's for Skåne
-        lan = registry.resolve(args.lan, kinds=("lan",))
-        jobs += plan([lan], ["03-forsorjningsstod"], base, version)
+    # the län's own reports (its total, like KEFU's for Skåne): for --lan, and every län for --all
+    lans = registry.lan() if args.all else []
+    if args.lan:
+        lans = [registry.resolve(args.lan, kinds=("lan",))]
+    lan_notebooks = [n for n in notebooks if n in LAN_NOTEBOOKS]
+    if lans and lan_notebooks:
+        jobs += plan(lans, lan_notebooks, base, version)
     if "02-etablering" in notebooks:  # cross-kommun model once for the batch, not per kommun
         derived.expected_tables(synthetic=args.demo)
     workers = args.jobs or os.cpu_count() or 1
