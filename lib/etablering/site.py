@@ -108,7 +108,7 @@ def collect(out_dir: Path) -> list[dict]:
     return sorted(areas.values(), key=lambda e: (e["lan_code"], e["kind"] != "lan", e["code"]))
 
 
-NOT_IN_REPORTS = "–"  # no rendered report of the area has this figure (a län has only 03)
+NOT_IN_REPORTS = "–"  # no rendered report of the area has this figure (a län has no 02)
 
 
 def _cell(summary: dict, key: str, kind: str) -> str:
