@@ -35,10 +35,12 @@ area = params.kommun
 plots.setup()
 
 # %%
-show.text(f"# Mottagande av nyanlända – {area.name} {params.year}")
+show.text(
+    f"# Mottagande av nyanlända – {area.name} {params.year}\n"
+    + reception_report.subtitle(area, registry, store.data_version(data_dir or None))
+)
 try:
     rep = reception_report.build(params, reception_report.load_tables(data_dir or None), registry)
-    show.text(reception_report.subtitle(rep, store.data_version(data_dir or None)))
 except MissingDataError as exc:
     rep = None
     show.notice(f"Uppgift saknas: {exc}")

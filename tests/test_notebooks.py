@@ -111,6 +111,7 @@ def test_int_kommun_stops_in_validation_cell(ipynb, tmp_path, processed):
 def test_year_without_data_renders_a_notice(ipynb, tmp_path, processed):
     text = _outputs(_run(ipynb, tmp_path, processed, kommun="0680", year=2016))
     assert "Uppgift saknas" in text and "2016" in text and "etablering data import" in text
+    assert "Kommunkod 0680, Jönköpings län. Dataversion" in text  # still says what and which data
 
 
 @pytest.mark.parametrize(

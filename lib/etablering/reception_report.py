@@ -123,13 +123,13 @@ def definitions_text(rep: ReceptionReport) -> str:
     return f"{text} Jämförelsegruppen är Koladas {peers}"
 
 
-def subtitle(rep: ReceptionReport, data_version: str) -> str:
-    if rep.is_lan:
+def subtitle(area: Area, registry: Registry, data_version: str) -> str:
+    if area.kind == "lan":
+        n = len(registry.kommuner(area.lan_code))
         return (
-            f"Länskod {rep.area.lan_code}: summan över länets {rep.row['n_kommuner']} kommuner. "
-            f"Dataversion {data_version}."
+            f"Länskod {area.lan_code}: summan över länets {n} kommuner. Dataversion {data_version}."
         )
-    return f"Kommunkod {rep.area.code}, {rep.lan.name}. Dataversion {data_version}."
+    return f"Kommunkod {area.code}, {registry.lan_of(area).name}. Dataversion {data_version}."
 
 
 def lan_summary_text(rep: ReceptionReport) -> str:
