@@ -262,7 +262,7 @@ def test_lan_report_shows_the_lan_and_its_kommuner(processed, registry):
     text = reception_report.summary_text(rep)
     assert "**Jönköpings län tog emot 1\u00a0807 personer 2018**" in text
     assert "länets 13 kommuner" in text and "Kommuntalen i länet var sammanlagt 428" in text
-    assert "plats 4 av 21 län" in text
+    assert "plats 4 av 21 län" in text and "motsvarar 4,2 gånger kommuntalen" in text
     assert "Flest per invånare i länet tog Sävsjö emot (12,6), färst Vaggeryd (2,8)." in text
     assert list(reception_report.comparison_table(rep).columns) == ["Jönköpings län", "Riket"]
     kommuner = reception_report.kommuner_table(rep)

@@ -143,7 +143,8 @@ def lan_summary_text(rep: ReceptionReport) -> str:
         parts.append(
             f"Kommuntalen i länet var sammanlagt {fmt.number(r['kommuntal'])}; "
             f"{fmt.number(r['mottagna_anvisade'])} personer togs emot på anvisning "
-            f"({fmt.percent(r['uppfyllelse_pct'])} av kommuntalen)."
+            f"({fmt.percent(r['uppfyllelse_pct'])} av kommuntalen). Alla mottagna i dessa "
+            f"kommuner motsvarar {fmt.times(r['totalt_per_kommuntal'])} kommuntalen."
         )
         if r["n_not_listed"]:
             parts.append(
@@ -153,18 +154,11 @@ def lan_summary_text(rep: ReceptionReport) -> str:
     else:
         parts.append(f"Kommuntal saknas för länets kommuner ({r['kommuntal_status']}).")
     if r["mottagna_totalt"]:
-        biggest = max(CATEGORIES, key=lambda c: r[c])
-        parts.append(
-            f"Största gruppen var {reception.CATEGORY_PHRASES[biggest]} "
-            f"({fmt.number(r[biggest])} personer, "
-            f"{fmt.percent(100 * r[biggest] / r['mottagna_totalt'])})."
-        )
+        parts.append(_biggest_group(r))
     if pd.notna(r["per_1000"]):
-        proxy = f" (folkmängd {r['population_year']}, närmaste år)" if r["population_proxy"] else ""
         parts.append(
-            f"Det är {fmt.number(r['per_1000'], 1)} mottagna per 1{fmt.NBSP}000 invånare{proxy} – "
-            f"plats {r['rank_riket']} av {r['n_rank_riket']} län (plats 1 = flest per invånare); "
-            f"riket {fmt.number(rt.per_1000, 1)}."
+            f"{_per_1000(r)} – plats {r['rank_riket']} av {r['n_rank_riket']} län (plats 1 = "
+            f"flest per invånare); riket {fmt.number(rt.per_1000, 1)}."
         )
     kommuner = rep.table[rep.table["lan_code"] == rep.area.lan_code].dropna(subset=["per_1000"])
     if len(kommuner) > 1:
@@ -176,6 +170,20 @@ def lan_summary_text(rep: ReceptionReport) -> str:
             f"({fmt.number(least['per_1000'], 1)})."
         )
     return " ".join(parts)
+
+
+def _biggest_group(r: pd.Series) -> str:
+    biggest = max(CATEGORIES, key=lambda c: r[c])
+    share = 100 * r[biggest] / r["mottagna_totalt"] if r["mottagna_totalt"] else None
+    return (
+        f"Största gruppen var {reception.CATEGORY_PHRASES[biggest]} "
+        f"({fmt.number(r[biggest])} personer, {fmt.percent(share)})."
+    )
+
+
+def _per_1000(r: pd.Series) -> str:
+    proxy = f" (folkmängd {r['population_year']}, närmaste år)" if r["population_proxy"] else ""
+    return f"Det är {fmt.number(r['per_1000'], 1)} mottagna per 1{fmt.NBSP}000 invånare{proxy}"
 
 
 def summary_text(rep: ReceptionReport) -> str:
@@ -215,17 +223,11 @@ def summary_text(rep: ReceptionReport) -> str:
             f"({r['kommuntal_status']}). Kommuntalet redovisas därför som {fmt.MISSING}, inte som 0."
         )
     if pd.notna(r["mottagna_totalt"]):
-        biggest = max(CATEGORIES, key=lambda c: r[c])
-        parts.append(
-            f"Största gruppen var {reception.CATEGORY_PHRASES[biggest]} "
-            f"({fmt.number(r[biggest])} personer, {fmt.percent(100 * r[biggest] / r['mottagna_totalt']) if r['mottagna_totalt'] else fmt.MISSING})."
-        )
+        parts.append(_biggest_group(r))
     if pd.notna(r["per_1000"]):
-        proxy = f" (folkmängd {r['population_year']}, närmaste år)" if r["population_proxy"] else ""
         parts.append(
-            f"Det är {fmt.number(r['per_1000'], 1)} mottagna per 1{fmt.NBSP}000 invånare{proxy} – "
-            f"plats {r['rank_riket']} av {r['n_rank_riket']} kommuner och {r['rank_lan']} av "
-            f"{r['n_rank_lan']} i {rep.lan.name} (plats 1 = flest per invånare)."
+            f"{_per_1000(r)} – plats {r['rank_riket']} av {r['n_rank_riket']} kommuner och "
+            f"{r['rank_lan']} av {r['n_rank_lan']} i {rep.lan.name} (plats 1 = flest per invånare)."
         )
     comparisons = [
         f"{rep.lan.name} {fmt.number(rep.lan_totals.per_1000, 1)}",
