@@ -13,14 +13,13 @@ from etablering import paths
 from etablering.importer import import_dir
 from etablering.registry import Registry
 
-RAW = paths.PROJECT_ROOT.parent / "shared" / "data" / "raw"
+RAW = paths.raw_dir()
 FIXTURES = Path(__file__).parent / "fixtures" / "kolada"
 
 
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
-    if not RAW.is_dir():
-        pytest.skip(f"the offline snapshot {RAW} is not here")
+    assert RAW.is_dir(), f"the project's snapshot {RAW} is missing"
     return RAW
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import paths, store
 from .errors import EtableringError, UsageError
+from .kpis import Group, in_group
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -35,7 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p = data.add_parser("import", help="läs in rådatafiler från en mapp (offline)")
     p.add_argument(
-        "dir", nargs="?", type=Path, help="mapp med rådata (standard: ../shared/data/raw)"
+        "dir",
+        nargs="?",
+        type=Path,
+        help="mapp med publicerade filer (standard: projektets ögonblicksbild data/raw)",
     )
     p.set_defaults(func=cmd_import)
     p = data.add_parser("status", help="visa vilka tabeller, områden och år som finns")
@@ -44,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--kpi", nargs="+", help="KPI-id (standard: alla som rapporterna använder)")
     p.add_argument(
         "--group",
-        choices=["mottagande", "etablering", "bistand"],
+        choices=[g.value for g in Group],
         help="bara nyckeltalen för en rapport",
     )
     p.add_argument("--years", nargs="+", type=int, help="år (standard: alla)")
@@ -90,19 +94,13 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_import(args) -> int:
     from .importer import import_dir
 
-    raw = args.dir
-    if raw is None:
-        raw = next((d for d in paths.default_raw_dirs() if d.is_dir()), None)
-        if raw is None:
-            print(
-                "fel: hittade ingen rådatamapp; ange den: etablering data import MAPP",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
+    raw = args.dir or paths.raw_dir()
     print(f"Importerar från {raw} till {paths.processed_dir()}")
     counts = import_dir(raw)
     for name, n in counts.items():
         print(f"  {name}: {n} rader")
+    if counts.get("kpi_flags"):
+        print(f"  {counts['kpi_flags']} rader flaggade; se `etablering data status`.")
     print(f"Klart. Dataversion {store.data_version()}.")
     return 0
 
@@ -116,9 +114,9 @@ def cmd_status(args) -> int:
 
 
 def cmd_fetch(args) -> int:
-    from .fetch import KPI_GROUPS, fetch_kolada
+    from .fetch import fetch_kolada
 
-    kpis = args.kpi or (KPI_GROUPS[args.group] if args.group else None)
+    kpis = args.kpi or (in_group(args.group) if args.group else None)
     fetch_kolada(kpis=kpis, years=args.years, base_url=args.base_url)
     return 0
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import fmt, kefu, store
+from . import fmt, kefu, panel, store
 from .errors import ParameterError
 from .kefu.params import iter_sourced
 from .params import CostParams
@@ -76,10 +76,7 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
     kommunmottagna = _entrant_rows(tables["kommunmottagna"], area, members)
     kpi_values = tables["kpi_values"]
     # Real rows for this area, its län and riket only (the model never uses synthetic data).
-    kpi_values = kpi_values[
-        kpi_values["area_code"].isin({area.code, area.lan_area_code, "0000"})
-        & ~kpi_values["source"].str.startswith("SYNTETISKA DATA")
-    ]
+    kpi_values = panel.values(kpi_values, area_codes={area.code, area.lan_area_code, "0000"})
 
     def run(scenario: str) -> kefu.Projection:
         return kefu.project_kommun(
@@ -137,12 +134,11 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
 def backtest_table(area, members, projection, tables) -> tuple[pd.DataFrame, list[str]]:
     """Actual bistånd (Kolada U31001 kr/inv × folkmängd) beside the projected cohort cost.
     The projection covers only the modelled cohorts, so it should lie below the total."""
-    kv = tables["kpi_values"]
-    kv = kv[(kv["source"] == "Kolada") & (kv["area_code"] == area.code) & (kv["gender"] == "T")]
+    kv = panel.values(tables["kpi_values"], area_codes=area.code, genders=["T"])
     missing = [k for k in BACKTEST_KPIS if kv.loc[kv["kpi"] == k, "value"].notna().sum() == 0]
     if "U31001" in missing:
         return pd.DataFrame(), missing
-    pop = tables["population"]
+    pop = panel.population_table(tables["population"], tables["kpi_values"])
     pop = pop[pop["area_code"] == area.code].set_index("year")["population"]
     actual = kv[kv["kpi"] == "U31001"].set_index("year")["value"]
     total = projection.yearly.query("gender == 'T'").set_index("year")["cost_kr"]

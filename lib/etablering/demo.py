@@ -2,7 +2,7 @@
 
 Real cohort sizes (N00964) and most kommuner's outcome series are not in the offline snapshot, so
 the statistics in `outcomes` are exercised, demonstrated and validated on data generated here
-from a known model. Every row carries ``source = DEMO_SOURCE`` ("SYNTETISKA DATA …"), which
+from a known model. Every row carries the origin ``syntetisk`` (DEMO_SOURCE names it), which
 `outcomes` uses to keep synthetic and real values apart: never show these numbers as facts
 about a kommun.
 
@@ -31,6 +31,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .origin import Origin
 from .store import validate
 
 DEMO_SOURCE = "SYNTETISKA DATA (demo)"
@@ -232,11 +233,12 @@ def _long(wide: pd.DataFrame) -> pd.DataFrame:
         rows = _share_rows(wide, kpi, wide[f"edu_{kpi}"], wide["enrolled_T"])
         parts.append(rows.assign(gender="T"))
     long = pd.concat(parts, ignore_index=True)
-    long["source"] = DEMO_SOURCE
+    long["origin"] = Origin.SYNTHETIC.value
     long["retrieved"] = ""
+    long["source_file"] = ""
     long["year"] = long["year"].astype(int)
-    columns = ["kpi", "area_code", "year", "gender", "value", "count", "status", "source"]
-    long = long[[*columns, "retrieved"]]
+    columns = ["kpi", "area_code", "year", "gender", "value", "count", "status", "origin"]
+    long = long[[*columns, "retrieved", "source_file"]]
     return long.sort_values(["kpi", "area_code", "year", "gender"], ignore_index=True)
 
 

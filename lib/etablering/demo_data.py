@@ -1,14 +1,14 @@
 """`etablering data demo`: the seeded synthetic panel stored beside real data in kpi_values.
 
-Synthetic rows carry a source starting with "SYNTETISKA DATA", so analyses can keep them apart
-from real rows (never combined in one table or chart).
+Synthetic rows carry the origin `syntetisk`, so analyses keep them apart from real rows (never
+combined in one table or chart); they are not validated as published data.
 """
 
 import pandas as pd
 
 from . import store
 from .demo import DEMO_SOURCE, demo_kpi_values
-from .outcomes import is_synthetic
+from .origin import Origin
 
 
 def write_demo(seed: int = 2016, data_dir=None) -> int:
@@ -22,7 +22,7 @@ def write_demo(seed: int = 2016, data_dir=None) -> int:
         if store.has_table("kpi_values", data_dir)
         else None
     )
-    keep = old[~is_synthetic(old["source"])] if old is not None else None
+    keep = old[old["origin"] != Origin.SYNTHETIC] if old is not None else None
     merged = pd.concat([x for x in (keep, demo) if x is not None], ignore_index=True)
     store.write_table("kpi_values", merged, [{"source": DEMO_SOURCE, "seed": seed}], data_dir)
     return len(demo)
@@ -30,6 +30,6 @@ def write_demo(seed: int = 2016, data_dir=None) -> int:
 
 def remove_demo(data_dir=None) -> int:
     old = store.read_table("kpi_values", data_dir)
-    synthetic = is_synthetic(old["source"])
+    synthetic = old["origin"] == Origin.SYNTHETIC
     store.write_table("kpi_values", old[~synthetic], [{"source": "utan syntetiska data"}], data_dir)
     return int(synthetic.sum())

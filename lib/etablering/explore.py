@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from . import display, outcomes, plots, reception, store
+from . import display, outcomes, panel, plots, reception, store
 from .errors import ParameterError
 
 MEASURES = {
@@ -45,7 +45,7 @@ def measure_table(measure: str, year: int, data_dir=None) -> pd.DataFrame:
         keep = ["kommun_code", "name", "lan_code"] + (["population_year"] * (measure == "per_1000"))
         return table[keep].assign(value=table[measure].astype(float))
     gender = "K" if measure == "women_pct" else "M"
-    kv = outcomes.select_source(store.read_table("kpi_values", data_dir), synthetic=False)
+    kv = panel.values(store.read_table("kpi_values", data_dir))
     rows = kv[(kv["kpi"] == outcomes.HEADLINE_KPI) & (kv["gender"] == gender) & kv["value"].notna()]
     latest = (
         rows.sort_values("year").drop_duplicates("area_code", keep="last").set_index("area_code")

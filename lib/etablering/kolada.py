@@ -29,10 +29,22 @@ import pandas as pd
 import requests
 
 from .errors import EtableringError
+from .origin import Origin
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 
-COLUMNS = ["kpi", "area_code", "year", "gender", "value", "count", "status", "source", "retrieved"]
+COLUMNS = [
+    "kpi",
+    "area_code",
+    "year",
+    "gender",
+    "value",
+    "count",
+    "status",
+    "origin",
+    "retrieved",
+    "source_file",
+]
 KEYS = ["kpi", "area_code", "year", "gender"]
 GENDERS = {"T", "K", "M"}
 
@@ -132,8 +144,9 @@ class KoladaClient:
                 "value": "float64",
                 "count": "float64",
                 "status": str,
-                "source": str,
+                "origin": str,
                 "retrieved": str,
+                "source_file": str,
             }
         )
         # Överlapp kan uppstå om datat ändras mellan sidor; senast hämtade raden vinner.
@@ -270,8 +283,9 @@ class KoladaClient:
                         "value": _num(e.get("value")),
                         "count": _num(e.get("count")),
                         "status": "" if e.get("status") is None else str(e["status"]),
-                        "source": "Kolada",
+                        "origin": Origin.KOLADA_API.value,
                         "retrieved": retrieved,
+                        "source_file": "",
                     }
             except (AttributeError, KeyError, TypeError, ValueError) as exc:
                 raise KoladaError(

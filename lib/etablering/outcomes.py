@@ -10,10 +10,9 @@ cohort size. Without N00964 there is no interval, and cohorts under SMALL_COHORT
 either: nothing here pretends to a precision the data do not have, and nothing missing is
 filled with 0.
 
-Synthetic rows (source starting with "SYNTETISKA DATA", see `demo`) and real rows are never
-mixed in one result: every function that reads `kpi_values` takes ``synthetic`` and keeps only
-one kind. Among several real sources for the same value, "Kolada" is preferred, then sources
-starting with "Kolada", then the rest in alphabetical order.
+Synthetic rows (origin `syntetisk`, see `demo`) and real rows are never mixed in one result:
+every function that reads `kpi_values` takes ``synthetic`` and keeps only one kind. Among several
+real origins for the same value the newest Kolada figure wins (origin.prefer).
 """
 
 import re
@@ -29,12 +28,12 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
+from . import panel as kpi_panel
 from .errors import MissingDataError, ParameterError
 
 SMALL_COHORT = 10
 HEADLINE_KPI = "N00973"
 COHORT_KPI = "N00964"
-SYNTHETIC_PREFIX = "SYNTETISKA DATA"
 KEY = ["kpi", "area_code", "year", "gender"]
 OUT_GENDERS = ("K", "M", "T")
 
@@ -57,7 +56,8 @@ OUTCOME_COLUMNS = [
     "low_pct",
     "high_pct",
     "note",
-    "source",
+    "origin",
+    "retrieved",
 ]
 COMPOSITION_KPIS = {  # panel column -> (kpi, gender), shares turned into 0–1
     "eftergymnasial": ("N00963", "T"),
@@ -109,21 +109,6 @@ def _area_code(area_code) -> str:
             "'0000' för riket (en inledande nolla försvinner om koden läses som ett tal)."
         )
     return code
-
-
-def is_synthetic(source) -> np.ndarray:
-    return pd.Series(source, dtype="object").astype(str).str.startswith(SYNTHETIC_PREFIX).to_numpy()
-
-
-def select_source(kpi_values: pd.DataFrame, synthetic: bool = False) -> pd.DataFrame:
-    """Only synthetic or only real rows, one per (kpi, area, year, gender), Kolada preferred."""
-    synth = is_synthetic(kpi_values["source"])
-    frame = kpi_values[synth if synthetic else ~synth]
-    source = frame["source"].astype(str)
-    rank = np.select([source == "Kolada", source.str.startswith("Kolada")], [0, 1], 2)
-    frame = frame.assign(_rank=rank).sort_values(["_rank", "source"], kind="stable")
-    frame = frame.drop_duplicates(KEY, keep="first").drop(columns="_rank")
-    return frame.sort_values(KEY, ignore_index=True)
 
 
 # --- intervals ----------------------------------------------------------------------------
@@ -212,8 +197,7 @@ def outcome_table(
     data get rows with NA and the note "uppgift saknas för året".
     """
     code = _area_code(area_code)
-    kv = select_source(kpi_values, synthetic)
-    kv = kv[kv["area_code"] == code]
+    kv = kpi_panel.values(kpi_values, [kpi, cohort_kpi], code, synthetic=synthetic)
     share = kv[kv["kpi"] == kpi].set_index(["year", "gender"])
     cohort = kv[kv["kpi"] == cohort_kpi].set_index(["year", "gender"])["value"]
     if years is None:
@@ -240,7 +224,12 @@ def outcome_table(
             "note": [
                 _note(p, s, st, c) for p, s, st, c in zip(present, sh, status, n, strict=True)
             ],
-            "source": share["source"].reindex(index).astype(object).where(present, None).to_numpy(),
+            "origin": share["origin"].reindex(index).astype(object).where(present, None).to_numpy(),
+            "retrieved": share["retrieved"]
+            .reindex(index)
+            .astype(object)
+            .where(present, None)
+            .to_numpy(),
         },
         index=index,
     )
@@ -421,7 +410,7 @@ def composition_panel(kpi_values: pd.DataFrame, synthetic: bool = False) -> pd.D
     n_women (N00964 K), andel_kvinnor (K/T), log_n, and the education shares eftergymnasial
     (N00963), saknar_utbildning (N00994), gymnasial (N00962) as 0–1. Missing stays NaN.
     """
-    kv = select_source(kpi_values, synthetic)
+    kv = kpi_panel.values(kpi_values, synthetic=synthetic)
     kv = kv[~kv["area_code"].str.startswith("00")]
 
     def series(kpi: str, gender: str) -> pd.Series:

@@ -1,6 +1,6 @@
 """Everything the 02-etablering notebook shows, assembled from `outcomes` and worded in Swedish.
 
-A report uses either real rows or synthetic demo rows, never both (outcomes.select_source).
+A report uses either real rows or synthetic demo rows, never both (panel.values).
 """
 
 from dataclasses import dataclass, field
@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import fmt, outcomes, reception, store
+from . import fmt, kpis, origin, outcomes, panel, reception, store
 from .errors import MissingDataError
-from .fetch import KPI_GROUPS
 from .params import OutcomeParams
 from .registry import Area, Registry
 
@@ -50,14 +49,14 @@ class OutcomesReport:
 
     @property
     def source(self) -> str:
-        sources = set(self.kommun["source"].dropna()) | set(self.riket["source"].dropna())
+        used = pd.concat([self.kommun, self.riket])
+        used = used[used["origin"].notna()]
         if self.synthetic:
-            return "SYNTETISKA DATA (demo, fast slumpfrö) – inte verkliga uppgifter"
-        used = ["N00973"] + (["N00964"] if self.kommun["cohort_n"].notna().any() else [])
-        parts = [f"Kolada (SCB/Arbetsförmedlingen): {', '.join(used)}"]
-        if any("transkriberad" in s for s in sources):
-            parts.append("för Luleå och riket transkriberat från Luleå kommuns Mål 2040-tabell")
-        return "Källa: " + "; ".join(parts) + "; egna beräkningar."
+            return f"Källa: {origin.describe(origin.Origin.SYNTHETIC)}"
+        ids = [kpis.WORK_OR_STUDIES] + (
+            [kpis.LEFT] if self.kommun["cohort_n"].notna().any() else []
+        )
+        return f"Källa: {panel.sources(used)} (SCB/Arbetsförmedlingen): {', '.join(ids)}; egna beräkningar."
 
 
 def kommun_has_data(table: pd.DataFrame) -> bool:
@@ -122,7 +121,7 @@ def build(
 
 
 def destinations(kpi_values, area_code, years, synthetic) -> tuple[pd.DataFrame, int | None]:
-    rows = outcomes.select_source(kpi_values, synthetic)
+    rows = panel.values(kpi_values, synthetic=synthetic)
     rows = rows[
         (rows["area_code"] == area_code)
         & rows["kpi"].isin(list(DESTINATIONS))
@@ -140,7 +139,7 @@ def destinations(kpi_values, area_code, years, synthetic) -> tuple[pd.DataFrame,
 
 def peer_means(kpi_values, members, years, synthetic) -> pd.DataFrame:
     """Unweighted mean of N00973 over the peer kommuner with a value (as Kolada's group mean)."""
-    rows = outcomes.select_source(kpi_values, synthetic)
+    rows = panel.values(kpi_values, synthetic=synthetic)
     rows = rows[
         (rows["kpi"] == outcomes.HEADLINE_KPI)
         & rows["area_code"].isin(members)
@@ -151,10 +150,9 @@ def peer_means(kpi_values, members, years, synthetic) -> pd.DataFrame:
 
 
 def missing_kpis(kpi_values, area_code, catalogue, synthetic) -> list[tuple[str, str]]:
-    rows = outcomes.select_source(kpi_values, synthetic)
+    rows = panel.values(kpi_values, synthetic=synthetic)
     have = set(rows.loc[(rows["area_code"] == area_code) & rows["value"].notna(), "kpi"])
-    titles = catalogue.set_index("id")["title"] if not catalogue.empty else pd.Series(dtype=str)
-    return [(k, str(titles.get(k, ""))) for k in KPI_GROUPS["etablering"] if k not in have]
+    return [(k, kpis.title(k)) for k in kpis.in_group(kpis.Group.ETABLERING) if k not in have]
 
 
 def latest_pair(table: pd.DataFrame) -> tuple[int, pd.Series, pd.Series] | None:
@@ -442,7 +440,7 @@ def data_notes(rep: OutcomesReport) -> str:
             "- **SYNTETISKA DATA**: demodata skapade med fast slumpfrö och kända "
             "effekter (kvinnor lägre, mer utbildning högre). Inte verkliga uppgifter.",
         )
-    elif any("transkriberad" in s for s in rep.kommun["source"].dropna()):
+    elif (rep.kommun["origin"] == origin.Origin.TRANSCRIBED).any():
         lines.append(
             "- Luleås och rikets serier är transkriberade från Luleå kommuns Mål 2040-"
             "tabell (källa Kolada/SCB); riket finns där bara för kvinnor och män tillsammans."

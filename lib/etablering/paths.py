@@ -1,4 +1,6 @@
-"""Where the project keeps its data; each location can be moved with an environment variable."""
+"""Where the project keeps its data. The processed tables, the cache and the notebooks can be
+moved with an environment variable (tests and batch workers use that); the snapshot is the
+project's own `data/raw/`."""
 
 import os
 from pathlib import Path
@@ -22,9 +24,9 @@ def cache_dir() -> Path:
     return _env_path("ETABLERING_CACHE", PROJECT_ROOT / "data" / "cache")
 
 
-def default_raw_dirs() -> list[Path]:
-    """Offline snapshots looked for, in order: the shared snapshot beside the project, data/raw."""
-    return [PROJECT_ROOT.parent / "shared" / "data" / "raw", PROJECT_ROOT / "data" / "raw"]
+def raw_dir() -> Path:
+    """The offline snapshot committed with the project (see data/README.md)."""
+    return PROJECT_ROOT / "data" / "raw"
 
 
 def notebooks_dir() -> Path:

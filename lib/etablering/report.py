@@ -6,6 +6,7 @@ import sys
 from . import derived, paths, store
 from .batch import plan, run_batch
 from .errors import UnknownAreaError, UsageError
+from .origin import Origin
 from .registry import Registry
 from .render import LAN_NOTEBOOKS, NOTEBOOKS
 from .site import write_site
@@ -38,9 +39,7 @@ def select_kommuner(registry: Registry, names: list[str], lan: str | None, every
 def has_demo_data(data_dir=None) -> bool:
     if not store.has_table("kpi_values", data_dir):
         return False
-    return bool(
-        store.read_table("kpi_values", data_dir)["source"].str.startswith("SYNTETISKA DATA").any()
-    )
+    return bool((store.read_table("kpi_values", data_dir)["origin"] == Origin.SYNTHETIC).any())
 
 
 def default_year(data_dir=None) -> int:

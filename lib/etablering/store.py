@@ -126,13 +126,30 @@ def _swap(staging: Path, target: Path) -> None:
 
 def write_table(name: str, frame: pd.DataFrame, sources: list[dict], data_dir=None) -> None:
     """Replace one table (and its manifest entry) atomically."""
+    write_tables({name: frame}, {name: sources}, data_dir)
+
+
+def write_tables(
+    tables: dict[str, pd.DataFrame], sources: dict[str, list[dict]], data_dir=None
+) -> None:
+    """Replace some tables: all are validated and written to temporary files first, then moved
+    in, and the manifest last, so a failure leaves every table as it was."""
     target = _dir(data_dir)
     target.mkdir(parents=True, exist_ok=True)
-    tmp = target / f".{name}.parquet.tmp"
-    _write_parquet(name, frame, tmp)
     manifest = read_manifest(target)
-    manifest["tables"][name] = _entry(frame, sources, tmp)
-    os.replace(tmp, target / f"{name}.parquet")
+    written = []
+    try:
+        for name, frame in tables.items():
+            tmp = target / f".{name}.parquet.tmp"
+            written.append(tmp)
+            _write_parquet(name, frame, tmp)
+            manifest["tables"][name] = _entry(frame, sources.get(name, []), tmp)
+        for name in tables:
+            os.replace(target / f".{name}.parquet.tmp", target / f"{name}.parquet")
+    except BaseException:
+        for tmp in written:
+            tmp.unlink(missing_ok=True)
+        raise
     tmp_manifest = target / f".{MANIFEST}.tmp"
     tmp_manifest.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     os.replace(tmp_manifest, target / MANIFEST)

@@ -6,6 +6,7 @@ with only the total (T) is split by gender with the parameter's women/men ratio,
 
 import pandas as pd
 
+from .. import panel
 from .entrants import GENDERS
 from .params import KefuParams
 
@@ -17,12 +18,7 @@ def _lookup(kpi_values: pd.DataFrame | None) -> dict[tuple[str, int], dict[str, 
     """{(area, year): {gender: share 0–1}} for N00973, built in one pass."""
     if kpi_values is None or kpi_values.empty:
         return {}
-    rows = kpi_values[(kpi_values["kpi"] == KPI) & kpi_values["value"].notna()]
-    # Fetched Kolada rows before hand-transcribed copies of the same figure.
-    rows = rows.assign(_transcribed=rows["source"].str.contains("transkriberad", na=False))
-    rows = rows.sort_values(["_transcribed", "source"]).drop_duplicates(
-        ["area_code", "year", "gender"]
-    )
+    rows = panel.values(kpi_values, KPI)
     out: dict[tuple[str, int], dict[str, float]] = {}
     for area, year, gender, value in rows[["area_code", "year", "gender", "value"]].itertuples(
         index=False

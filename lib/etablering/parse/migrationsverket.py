@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ParseError
+from ..origin import Origin
 from ..registry import Registry
 from .sheet import parse_count, read_rows, year_in_name
 
-SOURCE = "Migrationsverket"
+ORIGIN = Origin.MIGRATIONSVERKET_FILE.value
 KOMMUNTAL_COLUMNS = ["Län", "Kommun", "Länskod", "Kommunkod", "Tal", "Mottagna"]
 
 # Header text -> category; each category column is followed by its "varav ensamk barn" column.
@@ -74,9 +75,9 @@ def parse_kommuntal(path: Path, registry: Registry, year: int | None = None) -> 
         area = _kommun(registry, kommun_code, kommun_name, path, i)
         if area.lan_code != lan_code:
             raise ParseError(path, f"{kommun_name} ligger inte i län {lan_code}", i, "Länskod")
-        records.append((year, area.code, tal, received, SOURCE))
+        records.append((year, area.code, tal, received, ORIGIN))
     frame = pd.DataFrame.from_records(
-        records, columns=["year", "kommun_code", "kommuntal", "mottagna_anvisade", "source"]
+        records, columns=["year", "kommun_code", "kommuntal", "mottagna_anvisade", "origin"]
     )
     for lan_code, (tal, received, i) in subtotals.items():
         part = frame[frame["kommun_code"].str[:2] == lan_code]
@@ -165,7 +166,7 @@ def parse_kommunmottagna(path: Path, registry: Registry, year: int | None = None
             )
         for cat in columns:
             if cat != "totalt":
-                records.append((year, area.code, cat, *counts[cat], SOURCE))
+                records.append((year, area.code, cat, *counts[cat], ORIGIN))
     if unmatched:
         raise ParseError(
             path,
@@ -174,7 +175,7 @@ def parse_kommunmottagna(path: Path, registry: Registry, year: int | None = None
         )
     frame = pd.DataFrame.from_records(
         records,
-        columns=["year", "kommun_code", "category", "persons", "ensamkommande", "source"],
+        columns=["year", "kommun_code", "category", "persons", "ensamkommande", "origin"],
     )
     if frame.empty:
         raise ParseError(path, "inga kommunrader hittades")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ParseError
+from ..origin import Origin
 from .sheet import parse_count, read_rows
 
 RIKET = ("0000", "Riket")
@@ -92,7 +93,7 @@ def _population_wide(rows, path) -> pd.DataFrame:
 
 def _population_frame(records, path) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=["area_code", "year", "population"])
-    frame["source"] = "SCB"  # which file: see the manifest
+    frame["origin"] = Origin.SCB_FILE.value  # which file: see the manifest
     return frame
 
 

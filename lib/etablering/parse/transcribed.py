@@ -1,11 +1,13 @@
 """Figures typed in from official texts (länstal from SFS, a kommun's KPI series), kept with
 their source URL."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import ParseError
+from ..origin import Origin
 from .sheet import parse_count, parse_number, read_rows
 
 
@@ -72,22 +74,29 @@ def parse_kpi_series(path: Path) -> pd.DataFrame:
     records, lines = _records(path, cols)
     out = []
     for rec, i in zip(records, lines, strict=True):
+        if not re.fullmatch(r"\d{4}", rec["area_code"]):
+            raise ParseError(
+                path, f"områdeskoden {rec['area_code']!r} har inte fyra siffror", i, "area_code"
+            )
         if rec["gender"] not in ("T", "K", "M"):
             raise ParseError(path, f"kön {rec['gender']!r} är inte T, K eller M", i, "gender")
         value = parse_number(rec["value_pct"], path, i, "value_pct")
         if value is not None and not 0 <= value <= 100:
             raise ParseError(path, f"andelen {value} ligger utanför 0–100", i, "value_pct")
+        if value is None:
+            continue  # missing is an absent row, as in Kolada's own files
         out.append(
             {
                 "kpi": rec["kpi_id"],
-                "area_code": rec["area_code"].zfill(4),
+                "area_code": rec["area_code"],
                 "year": parse_count(rec["year"], path, i, "year", empty_is_zero=False),
                 "gender": rec["gender"],
                 "value": value,
                 "count": None,
-                "status": "" if value is not None else "Missing",
-                "source": f"Kolada via {rec['source_url']} (transkriberad)",
+                "status": "",
+                "origin": Origin.TRANSCRIBED.value,
                 "retrieved": "",
+                "source_file": str(path.name),
             }
         )
     frame = pd.DataFrame(out)
