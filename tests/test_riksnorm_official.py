@@ -5,6 +5,8 @@ published table (or a copy of one), riksnorm_sources.csv says what each source i
 parameters must hold exactly those amounts, marked as published (derived: false).
 """
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
@@ -31,6 +33,25 @@ SOURCE_MARKERS = {
 }
 # The published totals: item -> (adults, personal item) whose sum with gemensamma is the total.
 TOTALS = {"single_total": (1, "single_adult"), "couple_total": (2, "couple")}
+# The published uprating into each year: (factor as written, kr added per item group).
+# 2016: children 0–6 år +100, 7–18 and 19–20 år +250, gemensamma +10, adults unchanged
+# (Socialstyrelsen; Regeringen 2015-10). 2018: all posts +1,6 %, children +200 (Regeringen 2017-11).
+# 2019 +2 % (Socialstyrelsen), 2020 +1,9 % (jpinfonet), 2023 +8,6 %, 2024 +8,7 %, 2025 +2,8 %,
+# 2026 +0,7 % (Regeringen). 2017 and 2021 are published tables; 2022's uprating was not found.
+UPRATINGS = {
+    2016: ("1", {"gem": 10, "child_0-6": 100, "child_7-20": 250}),
+    2018: ("1,016", {"child": 200}),
+    2019: ("1,02", {}),
+    2020: ("1,019", {}),
+    2023: ("1,086", {}),
+    2024: ("1,087", {}),
+    2025: ("1,028", {}),
+    2026: ("1,007", {}),
+}
+CHILD_0_6 = ("child_0", "child_1-2", "child_3", "child_4-6")
+# Socialstyrelsen rounds every delpost to tens before summing, so its own tables land up to one
+# 10-kr step from the uprated item (2021: 15–18 år 3 950 × 1,003 = 3 962, published 3 970).
+ROUNDING_KR = 10
 
 
 def _read(path) -> pd.DataFrame:
@@ -94,6 +115,15 @@ def test_every_published_amount_is_in_the_parameters(params, row):
     assert rec.year == int(row.year)
 
 
+@pytest.mark.parametrize("row", list(WEAK_ROWS.itertuples()), ids=_id)
+def test_amounts_from_weak_sources_are_kept_and_named(params, row):
+    # A weak source is no published table: the amount is used, derived, and the source is named.
+    rec = record(params, int(row.year), row.item)
+    assert rec.value == int(row.value)
+    assert rec.derived
+    assert SOURCE_MARKERS[row.source_id] in f"{rec.source} {rec.note or ''} {rec.method}"
+
+
 @pytest.mark.parametrize("total", list(TOTALS))
 def test_published_totals(params, total):
     rows = FOUND_ROWS[FOUND_ROWS["item"] == total]
@@ -115,3 +145,45 @@ def test_only_published_amounts_are_marked_published(params):
             assert rec.derived == ((year, item) not in published), (year, item)
             if rec.derived:
                 assert rec.method, (year, item)
+
+
+def added_kr(rule: dict[str, int], item: str) -> int:
+    groups = {"gem"} if item.startswith("gem_") else set()
+    if item.startswith("child_"):
+        groups |= {"child", "child_0-6" if item in CHILD_0_6 else "child_7-20"}
+    return sum(kr for group, kr in rule.items() if group in groups)
+
+
+def test_every_derived_amount_follows_its_stated_uprating(params):
+    set_by_totals = {
+        (int(r.year), TOTALS[r.item][1])
+        for r in FOUND_ROWS[FOUND_ROWS["item"].isin(list(TOTALS))].itertuples()
+    }
+    checked = 0
+    for year in params.riksnorm.years:
+        for item in all_items(params, year):
+            rec = record(params, year, item)
+            if not rec.derived:
+                continue
+            assert rec.value % 10 == 0, (year, item)
+            if (year, item) in set_by_totals:  # checked against the totals above
+                assert rec.method.startswith("publicerad summa"), (year, item)
+                continue
+            if rec.method.startswith(f"{year - 1}-värdet"):  # uprated from the year before
+                factor_text, rule = UPRATINGS[year]
+                before, after = record(params, year - 1, item).value, rec.value
+            elif rec.method.startswith(f"{year + 1}-värdet"):  # back from the year after
+                factor_text, rule = UPRATINGS[year + 1]
+                before, after = rec.value, record(params, year + 1, item).value
+            else:
+                raise AssertionError(f"{year} {item}: method names no year to start from")
+            factor = Decimal(factor_text.replace(",", "."))
+            add = added_kr(rule, item)
+            if factor != 1:
+                assert factor_text in rec.method, (year, item)
+            if add:
+                assert f"+ {add} kr" in rec.method, (year, item)
+            expected = before * float(factor) + add
+            assert abs(after - expected) <= ROUNDING_KR, (year, item, after, expected)
+            checked += 1
+    assert checked >= 100  # 2016, 2018, 2020, 2022, 2024–2026
