@@ -96,6 +96,13 @@ def test_assumptions_table_gives_every_number_a_source(jonkoping):
         "riksnorm.years.2019.single_adult" in a.index
         and a.loc["riksnorm.years.2019.single_adult", "Värde"] == "3\u00a0090"
     )
+    # barnbidrag by year only for the horizon's years, like riksnorm
+    years = range(jonkoping.projection.start_year, jonkoping.projection.end_year + 1)
+    by_year = {p for p in a.index if p.startswith("other_income.per_child_by_year.")}
+    table = jonkoping.params.other_income.per_child_by_year
+    assert by_year == {f"other_income.per_child_by_year.{y}" for y in table if y in years}
+    assert 2014 not in years and 2014 in table
+    assert "other_income.per_child" in a.index
 
 
 def test_offline_backtest_names_the_kpis_to_fetch(jonkoping):

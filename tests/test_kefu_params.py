@@ -1,10 +1,13 @@
 """The parameter file: every number sourced, overrides and scenarios validated like the file."""
 
+import numpy as np
 import pytest
 import yaml
 
 from etablering.errors import ParameterError
-from etablering.kefu import load_params
+from etablering.kefu import household_table, load_params
+from etablering.kefu.draws import Draws
+from etablering.kefu.households import cost_per_person_month
 from etablering.kefu.params import UNCERTAIN_PATHS, default_path, iter_sourced
 
 
@@ -151,4 +154,46 @@ def test_broken_custom_scenario_fails_at_load(tmp_path):
     path = tmp_path / "s.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ParameterError, match=r"(?s)scenarios\.dyr_hyra.*parametern rent\.single"):
+        load_params(path)
+
+
+def test_barnbidrag_per_year(params):
+    # Barnbidrag was 1 050 kr a month per child 2006 – February 2018, 1 250 kr from March 2018.
+    income = params.other_income
+    for year in range(2014, 2018):
+        record = income.per_child_by_year[year]
+        assert record.value == 1_050 and not record.derived and "1 050" in record.source
+    assert income.per_child.value == 1_250
+    assert income.per_child_by_year[2018].value == pytest.approx(
+        (2 * 1_050 + 10 * 1_250) / 12, abs=0.01
+    )
+    for year, per_child in ((2016, 1_050), (2019, 1_250)):
+        table = household_table(year, params).set_index("household_type")
+        expected = per_child * table["children"] + income.per_household.value
+        assert table["other_income_kr"].to_numpy() == pytest.approx(expected.to_numpy())
+        assert table.loc["couple_with_children", "children"] > 0
+
+
+def test_a_drawn_per_child_moves_the_earlier_years_by_the_same_kronor(params):
+    draws = Draws.at_values(params)
+    base = cost_per_person_month([2016, 2019], params, draws)
+    more = draws.with_column("other_income.per_child", draws["other_income.per_child"] + 100)
+    shifted = cost_per_person_month([2016, 2019], params, more)
+    children_per_person = sum(
+        t.share.value / t.adults * t.n_children for t in params.households.values()
+    )
+    assert base - shifted == pytest.approx(np.full((1, 2), 100 * children_per_person))
+
+
+def test_per_child_by_year_is_for_the_years_before_per_child(tmp_path):
+    data = yaml.safe_load(default_path().read_text(encoding="utf-8"))
+    data["other_income"]["per_child_by_year"][2020] = {
+        "value": 1_000,
+        "year": 2020,
+        "derived": False,
+        "source": "test source",
+    }
+    path = tmp_path / "late.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"per_child_by_year.*före per_child \(2018\).*2020"):
         load_params(path)

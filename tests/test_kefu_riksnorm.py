@@ -47,8 +47,10 @@ def test_more_than_seven_persons_adds_the_six_to_seven_difference(params):
 def test_published_and_derived_years_are_labelled(params):
     assert year_status(2019, params) == "publicerad"
     assert year_status(2014, params) == "publicerad"
-    assert year_status(2018, params) == "härledd"  # 2019 ÷ 1,02
-    assert year_status(2023, params) == "delvis härledd"  # gem. 2, 6, 7 härledda
+    assert year_status(2018, params) == "härledd"
+    assert year_status(2021, params) == "publicerad"  # SFS 2020:1013
+    assert year_status(2023, params) == "publicerad"  # Ängelholm's item-level copy
+    assert year_status(2026, params) == "härledd"  # only the totals are published
     assert year_status(2029, params).startswith("indexerad från 2026")
 
 

@@ -386,14 +386,19 @@ KEY_PREFIXES = (
 
 
 def assumptions_table(rep: CostReport) -> pd.DataFrame:
-    """Every number the projection uses, with its source; riksnorm for the horizon's years."""
+    """Every number the projection uses, with its source; riksnorm and the per-year barnbidrag
+    for the horizon's years."""
     years = {str(y) for y in range(rep.projection.start_year, rep.projection.end_year + 1)}
     rows = []
     for path, rec in iter_sourced(rep.params):
-        top = path.split(".")[0]
-        if top in KEY_PREFIXES or (
-            top == "riksnorm" and (len(path.split(".")) < 3 or path.split(".")[2] in years)
-        ):
+        parts = path.split(".")
+        if parts[:2] == ["other_income", "per_child_by_year"]:
+            used = parts[2] in years
+        elif parts[0] == "riksnorm":
+            used = len(parts) < 3 or parts[2] in years
+        else:
+            used = parts[0] in KEY_PREFIXES
+        if used:
             rows.append(
                 {
                     "Parameter": path,

@@ -38,12 +38,18 @@ def _rent(household: HouseholdType, year: int, params: KefuParams, draws: Draws)
     return rent * draws["rent_factor"]
 
 
+def _income(household: HouseholdType, year: int, params: KefuParams, draws: Draws) -> np.ndarray:
+    """Other income: per child (barnbidrag, the year's own amount where the table has one) and
+    per household."""
+    per_child = draws["other_income.per_child"] + params.other_income.per_child_shift(year)
+    return per_child * household.n_children + draws["other_income.per_household"]
+
+
 def _type_cost(household: HouseholdType, year: int, params: KefuParams, draws: Draws) -> np.ndarray:
     children = {band: n.value for band, n in household.children.items()}
     base, steps = norm_parts(year, household.adults, children, params)
     norm = base * (1 + draws["riksnorm.indexation_rate"]) ** steps
-    income = draws["other_income.per_child"] * household.n_children
-    income = income + draws["other_income.per_household"]
+    income = _income(household, year, params, draws)
     return np.maximum(0.0, norm + _rent(household, year, params, draws) - income)
 
 
@@ -66,8 +72,7 @@ def household_table(year: int, params: KefuParams) -> pd.DataFrame:
         base, steps = norm_parts(year, household.adults, children, params)
         norm = base * (1 + params.riksnorm.indexation_rate.value) ** steps
         rent = float(_rent(household, year, params, draws)[0])
-        income = params.other_income.per_child.value * household.n_children
-        income += params.other_income.per_household.value
+        income = float(_income(household, year, params, draws)[0])
         rows.append(
             {
                 "household_type": name,

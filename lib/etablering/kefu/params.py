@@ -213,6 +213,24 @@ class Rent(_Strict):
 class OtherIncome(_Strict):
     per_child: Amount
     per_household: Amount
+    # The amount per child in the years it differed from per_child (barnbidrag before March 2018).
+    per_child_by_year: dict[int, Amount] = {}
+
+    @model_validator(mode="after")
+    def _years_before_per_child(self):
+        late = [y for y in self.per_child_by_year if y > self.per_child.year]
+        if late:
+            raise ValueError(
+                f"per_child_by_year gäller åren före per_child ({self.per_child.year}), fick {late}"
+            )
+        return self
+
+    def per_child_shift(self, year: int) -> float:
+        """Kronor to add to per_child's (drawn) value in `year`: 0 unless the year has its own
+        amount, so a Monte Carlo draw moves every year by the same kronor."""
+        if year not in self.per_child_by_year:
+            return 0.0
+        return self.per_child_by_year[year].value - self.per_child.value
 
 
 class HouseholdType(_Strict):
