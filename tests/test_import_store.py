@@ -12,7 +12,6 @@ from etablering import paths, store
 from etablering.errors import EtableringError, MissingDataError, ParseError
 from etablering.importer import import_dir
 
-RAW = Path(paths.PROJECT_ROOT).parent / "shared" / "data" / "raw"
 MV_DIR = "migrationsverket-2018-via-infovislabb"
 KOMMUNTAL_CSV = "Anvisningar_enligt_kommuntalen_2018.csv"
 MOTTAGNA_CSV = "Kommunmottagna_enligt_ersattningsforordningen_2018.csv"
@@ -23,8 +22,10 @@ EXPECTED_ROWS = {
     "kommunmottagna": 1450,
     "population": 1740,
     "lanstal": 147,
-    "kpi_values": 40,
-    "kpi_catalogue": 6099,
+    # the Kolada dump (263 884 rows) and the transcribed Luleå series (40), less 240 flagged
+    "kpi_values": 263_684,
+    "kpi_flags": 240,
+    "kpi_catalogue": 6099 + 2039,  # rKolada 2026-03 and the dump's 2024-08 concepts
     "area_groups": 26573,
 }
 
@@ -59,18 +60,19 @@ def staging_leftovers(parent: Path) -> list[str]:
 
 
 def kolada_rows() -> pd.DataFrame:
-    """Two rows as `data fetch` would store them from the Kolada API."""
+    """Two rows as `data fetch` would store them from the Kolada API (SCB's 2023 population)."""
     return pd.DataFrame(
         {
             "kpi": ["N01951", "N01951"],
             "area_code": ["0680", "0114"],
             "year": [2023, 2023],
             "gender": ["T", "T"],
-            "value": [145_296.0, 50_110.0],
+            "value": [146_161.0, 50_110.0],
             "count": [1.0, float("nan")],
             "status": ["", ""],
-            "source": ["Kolada", "Kolada"],
-            "retrieved": ["2026-01-15T10:00:00+00:00", "2026-01-15T10:00:00+00:00"],
+            "origin": ["kolada_api", "kolada_api"],
+            "retrieved": ["2026-01-15T10:00:00Z", "2026-01-15T10:00:00Z"],
+            "source_file": ["", ""],
         }
     )
 
@@ -91,7 +93,7 @@ def test_manifest_lists_source_files_with_sha256_and_rows(imported, snapshot):
     kommuntal_file = snapshot / MV_DIR / KOMMUNTAL_CSV
     assert tables["kommuntal"]["sources"] == [
         {
-            "path": str(kommuntal_file),
+            "path": f"{MV_DIR}/{KOMMUNTAL_CSV}",
             "sha256": hashlib.sha256(kommuntal_file.read_bytes()).hexdigest(),
             "rows": 267,
         }
@@ -99,15 +101,13 @@ def test_manifest_lists_source_files_with_sha256_and_rows(imported, snapshot):
     mottagna = tables["kommunmottagna"]["sources"]
     assert [(Path(s["path"]).name, s["rows"]) for s in mottagna] == [(MOTTAGNA_CSV, 1450)]
     assert re.fullmatch(r"[0-9a-f]{64}", mottagna[0]["sha256"])
-    # three SCB files feed population; their rows overlap and are merged to 290 x 6 years
+    # SCB's two exports feed population: 290 kommuner x 2020–2024 and x 2025
     population = {Path(s["path"]).name: s["rows"] for s in tables["population"]["sources"]}
-    assert population == {
-        "population_2020-2025.csv": 1740,
-        "population_2020-24_raw.xlsx": 1450,
-        "population_2025_raw.xlsx": 290,
-    }
+    assert population == {"population_2020-24_raw.xlsx": 1450, "population_2025_raw.xlsx": 290}
+    dump = tables["kpi_values"]["sources"]
+    assert {"path": "kolada-values-via-open-numbers", "files": 62, "rows": 263_884} in dump
     # tidy derivatives are never imported
-    all_sources = [s["path"] for entry in tables.values() for s in entry["sources"]]
+    all_sources = [s.get("path", "") for entry in tables.values() for s in entry["sources"]]
     assert not [p for p in all_sources if "_tidy" in p]
     # content_sha256 is the hash of the parquet file as written
     parquet = data / "kommuntal.parquet"
@@ -222,7 +222,7 @@ def good_kommuntal() -> pd.DataFrame:
             "kommun_code": ["0127", "0680"],
             "kommuntal": [92, 199],
             "mottagna_anvisade": [92, 199],
-            "source": ["Migrationsverket", "Migrationsverket"],
+            "origin": ["migrationsverket_fil", "migrationsverket_fil"],
         }
     )
 
@@ -262,33 +262,31 @@ def test_read_table_in_empty_dir_says_how_to_import(tmp_path):
 
 
 # --- rows fetched from Kolada -------------------------------------------------------------------
-def test_kolada_rows_in_kpi_values_survive_reimport(snapshot, tmp_path):
-    data = tmp_path / "processed"
-    store.write_table("kpi_values", kolada_rows(), [{"path": "Kolada API"}], data)
+def test_fetched_rows_survive_reimport_beside_the_dump(data_dir, snapshot):
+    kpi = store.read_table("kpi_values", data_dir)
+    combined = pd.concat([kpi, kolada_rows()], ignore_index=True)
+    store.write_table("kpi_values", combined, [{"path": "Kolada API"}], data_dir)
 
-    counts = import_dir(snapshot, data, log=quiet)
-    assert counts["kpi_values"] == 40 + 2
-    counts = import_dir(snapshot, data, log=quiet)  # a second re-import adds nothing
-    assert counts["kpi_values"] == 40 + 2
-
-    kpi = store.read_table("kpi_values", data)
-    assert len(kpi) == 42
-    fetched = kpi[kpi["source"] == "Kolada"].sort_values("area_code").reset_index(drop=True)
-    expected = kolada_rows().sort_values("area_code").reset_index(drop=True)
-    pd.testing.assert_frame_equal(fetched, expected, check_dtype=False)
-    transcribed = kpi[kpi["source"].str.contains("transkriberad")]
+    for _ in range(2):  # a second re-import adds nothing
+        counts = import_dir(snapshot, data_dir, log=quiet)
+        assert counts["kpi_values"] == EXPECTED_ROWS["kpi_values"] + 2
+    kpi = store.read_table("kpi_values", data_dir)
+    fetched = kpi[kpi["origin"] == "kolada_api"].sort_values("area_code", ignore_index=True)
+    expected = kolada_rows().sort_values("area_code", ignore_index=True)
+    pd.testing.assert_frame_equal(fetched[expected.columns], expected, check_dtype=False)
+    transcribed = kpi[kpi["origin"] == "transkriberad"]
     assert len(transcribed) == 40
     assert set(transcribed["area_code"]) == {"2580", "0000"}
 
 
-def test_kolada_rows_added_after_import_survive_reimport(data_dir, snapshot):
-    kpi = store.read_table("kpi_values", data_dir)
-    combined = pd.concat([kpi, kolada_rows()], ignore_index=True)
-    store.write_table("kpi_values", combined, [{"path": "Kolada API"}], data_dir)
-    assert len(store.read_table("kpi_values", data_dir)) == 42
-
-    import_dir(snapshot, data_dir, log=quiet)
-    kpi = store.read_table("kpi_values", data_dir)
-    assert len(kpi) == 42
-    jonkoping = kpi[(kpi["source"] == "Kolada") & (kpi["area_code"] == "0680")]
-    assert jonkoping[["kpi", "year", "value"]].values.tolist() == [["N01951", 2023, 145_296.0]]
+def test_a_folder_with_one_file_adds_to_what_is_there(data_dir, tmp_path):
+    """Importing only Migrationsverket's kommuntal file keeps every other table as it was."""
+    before = {name: store.read_table(name, data_dir) for name in ("kpi_values", "population")}
+    folder = tmp_path / "egna"
+    folder.mkdir()
+    shutil.copy(paths.raw_dir() / MV_DIR / KOMMUNTAL_CSV, folder)
+    counts = import_dir(folder, data_dir, log=quiet)
+    assert counts == {"kommuntal": 267}
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(store.read_table(name, data_dir), frame)
+    assert store.read_table("kommunmottagna", data_dir)["persons"].sum() == 44_216

@@ -37,11 +37,12 @@ def merged(
         replaced = old_values.set_index(replace_by).index.isin(new.set_index(replace_by).index)
         new = pd.concat([old_values[~replaced], new], ignore_index=True)
     clean, found = validate.check(new, areas, population)
+    clean = clean.sort_values(validate.KEY, ignore_index=True)  # the same input, the same file
     flags = pd.concat([*flags, found], ignore_index=True)
     flags["line"] = pd.to_numeric(flags["line"], errors="coerce").astype(float)
     flags["year"] = flags["year"].astype(int)
     flags["value"] = flags["value"].astype(float)
-    return clean, flags
+    return clean, flags.sort_values(["kpi", "area_code", "year", "gender"], ignore_index=True)
 
 
 def _read(name: str, data_dir) -> pd.DataFrame | None:

@@ -53,15 +53,22 @@ def check(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that pass, flagged rows with FLAG_COLUMNS). Synthetic rows are not checked."""
     frame = kpi_values.reset_index(drop=True)
-    real = frame[frame["origin"] != Origin.SYNTHETIC]
-    # Counts first; shares and rates are then checked against counts that passed.
-    found = [_domain(real), _gender_counts(real), _sums(real, areas)]
-    if scb_population is not None:
-        found.append(_population(real, scb_population))
-    caught = pd.Index(np.unique(np.concatenate([f.index.to_numpy(dtype=int) for f in found])))
-    passed = real.drop(index=caught)
-    found += [_share_numerators(passed), _share_between(passed), _rates(passed)]
-    found.append(_transcribed(passed))
+    passed = frame[frame["origin"] != Origin.SYNTHETIC]
+    # In stages, each on the rows that passed the ones before, so a bad row is blamed once:
+    # a population that differs from SCB's is not also a broken women/men split, and a
+    # kommun whose split is broken does not make its riket's sum look wrong.
+    stages = [
+        [_domain, lambda f: _population(f, scb_population)],
+        [_gender_counts],
+        [lambda f: _sums(f, areas)],
+        [_share_numerators, _share_between, _rates, _transcribed],
+    ]
+    found = []
+    for stage in stages:
+        hits = [rule(passed) for rule in stage]
+        found += hits
+        caught = np.unique(np.concatenate([h.index.to_numpy(dtype=int) for h in hits]))
+        passed = passed.drop(index=caught)
     flagged = pd.concat([f for f in found if len(f)], ignore_index=False)
     if flagged.empty:
         return frame, _empty_flags()
@@ -103,7 +110,7 @@ def _wide(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     rows = frame.reset_index().pivot_table(
         index=index, columns="gender", values="index", aggfunc="first"
     )
-    return values.join(rows, rsuffix="_row")
+    return values.join(rows.add_suffix("_row"))
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -298,7 +305,9 @@ def _rates(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(found) if found else _hits([], "", [])
 
 
-def _population(frame: pd.DataFrame, scb: pd.DataFrame) -> pd.DataFrame:
+def _population(frame: pd.DataFrame, scb: pd.DataFrame | None) -> pd.DataFrame:
+    if scb is None or scb.empty:
+        return _hits([], "", [])
     kolada = frame[(frame["kpi"] == kpis.POPULATION) & (frame["gender"] == "T")].reset_index()
     merged = kolada.merge(
         scb[["area_code", "year", "population"]], on=["area_code", "year"]
