@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-RAW    ?= ../shared/data/raw
+RAW    := data/raw
+DATA   := data/processed/manifest.json
 KOMMUN ?= 0680
 OUT    ?= reports
 
@@ -17,14 +18,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Offline snapshot when it is there, otherwise Kolada's API (needs internet).
-data: $(STAMP)
-	@if [ -d "$(RAW)" ]; then \
-		$(BIN)/etablering data import "$(RAW)"; \
-	else \
-		echo "Ingen ögonblicksbild i $(RAW); hämtar från Kolada."; \
-		$(BIN)/etablering data fetch; \
-	fi
+# The project's own offline snapshot (data/raw, committed): no internet needed. Imported again
+# only when a file in it (or the package) is newer than the processed tables.
+data: $(DATA)
+
+$(DATA): $(STAMP) $(shell find $(RAW) lib/etablering -type f -not -name "*.pyc" 2>/dev/null)
+	$(BIN)/etablering data import
 
 report: data
 	$(BIN)/etablering report $(KOMMUN) --out $(OUT)

@@ -40,7 +40,7 @@ def _wide(kv: pd.DataFrame, gender: str = "T") -> pd.DataFrame:
 def test_schema_sources_and_coverage(demo, areas):
     kv = demo[2016]
     validate("kpi_values", kv)  # raises if not
-    assert (kv["source"] == DEMO_SOURCE).all() and DEMO_SOURCE.startswith("SYNTETISKA DATA")
+    assert (kv["origin"] == "syntetisk").all() and DEMO_SOURCE.startswith("SYNTETISKA DATA")
     assert (kv["retrieved"] == "").all()
     assert set(kv["area_code"]) == set(areas["code"])  # 290 kommuner, 21 län, riket
     assert sorted(kv["year"].unique()) == list(range(2016, 2025))

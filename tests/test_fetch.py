@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from etablering import store
+from etablering import panel, store
 from etablering.cli import main
 from etablering.fetch import fetch_kolada
 from etablering.kolada import KoladaClient, KoladaOfflineError
@@ -35,7 +35,7 @@ def _serve_pages(server):
     server.routes["/v3/data?page=2"] = [(200, "data_page2.json")]
 
 
-def test_fetch_merges_kpi_values_and_fills_population_gaps(server, data_dir):
+def test_fetch_adds_api_rows_beside_the_dump_and_the_newer_wins(server, data_dir):
     _serve_pages(server)
     before = store.read_table("kpi_values", data_dir)
     _fetch_reception(server, data_dir)
@@ -45,15 +45,17 @@ def test_fetch_merges_kpi_values_and_fills_population_gaps(server, data_dir):
         & (kpi["area_code"] == "0114")
         & (kpi["year"] == 2017)
         & (kpi["gender"] == "T")
-    ]
-    assert got["value"].item() == 187 and got["source"].item() == "Kolada"
-    # the transcribed Luleå series is still there
-    assert len(kpi[kpi["source"].str.contains("transkriberad")]) == len(before)
-    pop = store.read_table("population", data_dir).set_index(["area_code", "year"])
-    # 2018 was missing in the SCB files and comes from N01951; 2020 stays SCB's figure
+    ].set_index("origin")["value"]
+    assert got.to_dict() == {"kolada_api": 187.0, "kolada_uttag": 303.0}
+    assert panel.series(kpi, "N01986", "0114")[2017] == 187.0  # the newer fetch wins
+    # nothing else was touched: the dump and the transcribed series are all still there
+    for origin in ("kolada_uttag", "transkriberad"):
+        assert (kpi["origin"] == origin).sum() == (before["origin"] == origin).sum()
+    pop = panel.load_population(data_dir).set_index(["area_code", "year"])
+    # 2018 comes from Kolada's N01951 (the API's, newer than the dump); 2020 stays SCB's figure
     assert pop.loc[("0114", 2018), "population"] == 45_550
-    assert pop.loc[("0114", 2018), "source"] == "Kolada (N01951)"
-    assert pop.loc[("0114", 2020), "source"] == "SCB"
+    assert pop.loc[("0114", 2018), "origin"] == "kolada_api"
+    assert pop.loc[("0114", 2020), "origin"] == "scb_fil"
 
 
 def test_refetch_replaces_rather_than_duplicates(server, data_dir):
@@ -61,7 +63,12 @@ def test_refetch_replaces_rather_than_duplicates(server, data_dir):
         _serve_pages(server)
         _fetch_reception(server, data_dir)
     kpi = store.read_table("kpi_values", data_dir)
-    assert not kpi.duplicated(["kpi", "area_code", "year", "gender", "source"]).any()
+    assert not kpi.duplicated(["kpi", "area_code", "year", "gender", "origin"]).any()
+    flags = store.read_table("kpi_flags", data_dir)
+    api_flags = flags[flags["origin"] == "kolada_api"]
+    assert (kpi["origin"] == "kolada_api").sum() + len(api_flags) == 48  # 4 KPIs x 2 x 2 x 3
+    # the stand-in rounds N02006 to one decimal: 2018 against the fetched 2017 population fails
+    assert set(api_flags["kpi"]) == {"N02006"}, api_flags
 
 
 def test_without_areas_table_the_area_list_comes_from_kolada(server, tmp_path):

@@ -88,16 +88,17 @@ def test_output_columns_dtypes_and_sorting(server):
         "value",
         "count",
         "status",
-        "source",
+        "origin",
         "retrieved",
+        "source_file",
     ]
-    for col in ["kpi", "area_code", "gender", "status", "source", "retrieved"]:
+    for col in ["kpi", "area_code", "gender", "status", "origin", "retrieved"]:
         assert pd.api.types.is_string_dtype(df[col]), col
         assert all(isinstance(x, str) for x in df[col]), col
     assert df.year.dtype == "int64"
     assert df.value.dtype == "float64" and df["count"].dtype == "float64"
     assert set(df.gender) == {"T", "K", "M"}
-    assert set(df.source) == {"Kolada"}
+    assert set(df.origin) == {"kolada_api"}
     assert pd.Timestamp(df.retrieved.iloc[0]).tzinfo is not None
     keys = ["kpi", "area_code", "year", "gender"]
     assert df.equals(df.sort_values(keys).reset_index(drop=True))
@@ -259,7 +260,7 @@ def test_empty_result_has_schema(server):
 
     df = client_for(server).fetch_values(["N01951"], ["0114"], [1990])
 
-    assert df.empty and len(df.columns) == 9
+    assert df.empty and len(df.columns) == 10
     assert df.year.dtype == "int64" and df.value.dtype == "float64"
 
 

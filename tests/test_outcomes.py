@@ -90,7 +90,7 @@ def test_gap_is_nan_for_small_zero_or_unknown_cohorts():
 # --- outcome_table on a hand-made table --------------------------------------------------
 
 
-def _rows(kpi, year, gender, value, status="", source="Kolada"):
+def _rows(kpi, year, gender, value, status="", origin="kolada_api"):
     return {
         "kpi": kpi,
         "area_code": "0114",
@@ -99,8 +99,9 @@ def _rows(kpi, year, gender, value, status="", source="Kolada"):
         "value": float(value),
         "count": 1.0,
         "status": status,
-        "source": source,
+        "origin": origin,
         "retrieved": "2025-01-01",
+        "source_file": "",
     }
 
 
@@ -128,10 +129,10 @@ def hand_made():
         _rows("N00964", 2022, "K", 0),
         _rows("N00964", 2022, "M", 30),
         _rows("N00964", 2022, "T", 30),
-        # another real source and a synthetic one for the same key: never chosen / mixed
-        _rows("N00973", 2020, "K", 99, source="Annan källa"),
-        _rows("N00973", 2020, "K", 11, source="SYNTETISKA DATA (demo)"),
-        _rows("N00964", 2020, "K", 1000, source="SYNTETISKA DATA (demo)"),
+        # an older real origin and a synthetic one for the same key: never chosen / mixed
+        _rows("N00973", 2020, "K", 99, origin="kolada_uttag"),
+        _rows("N00973", 2020, "K", 11, origin="syntetisk"),
+        _rows("N00964", 2020, "K", 1000, origin="syntetisk"),
     ]
     return validate("kpi_values", pd.DataFrame(rows))
 
@@ -154,7 +155,7 @@ def test_outcome_table_notes_and_missing_values(hand_made):
     k20 = t.loc[(2020, "K")]
     assert (k20["share_pct"], k20["cohort_n"], k20["successes"]) == (40.0, 50.0, 20)
     assert (k20["low_pct"], k20["high_pct"]) == pytest.approx(wilson_by_hand(20, 50), abs=1e-4)
-    assert k20["note"] == "" and k20["source"] == "Kolada"
+    assert k20["note"] == "" and k20["origin"] == "kolada_api"
     assert t.loc[(2020, "T"), "successes"] == 44  # round(0.49 * 90) = round(44.1)
 
     k21 = t.loc[(2021, "K")]
@@ -185,13 +186,13 @@ def test_outcome_table_notes_and_missing_values(hand_made):
 def test_outcome_table_keeps_synthetic_and_real_apart(hand_made):
     real = outcomes.outcome_table(hand_made, "0114").set_index(["year", "gender"])
     assert sorted(real.index.get_level_values("year").unique()) == [2020, 2021, 2022]
-    assert real.loc[(2020, "K"), "share_pct"] == 40  # "Kolada" wins over "Annan källa"
+    assert real.loc[(2020, "K"), "share_pct"] == 40  # the API's figure wins over the dump's
     synthetic = outcomes.outcome_table(hand_made, "0114", synthetic=True)
     assert list(synthetic["year"].unique()) == [2020]
     s = synthetic.set_index("gender")
     assert (s.loc["K", "share_pct"], s.loc["K", "cohort_n"]) == (11, 1000)
     assert s.loc[["M", "T"], "note"].eq("uppgift saknas för året").all()  # nothing borrowed
-    assert s.loc["K", "source"].startswith("SYNTETISKA DATA")
+    assert s.loc["K", "origin"] == "syntetisk"
 
 
 def test_outcome_table_wants_a_four_digit_text_code(hand_made):
@@ -228,36 +229,37 @@ def kpi_values(processed):
     return read_table("kpi_values", processed)
 
 
-def test_lulea_real_series_has_shares_but_no_intervals(kpi_values):
+def test_lulea_real_series_has_cohorts_from_kolada_and_intervals(kpi_values):
     table = outcomes.outcome_table(kpi_values, "2580")
-    assert sorted(table["year"].unique()) == list(range(2015, 2025))
+    # N00964 (leavers) from 2014, N00973 from 2015, Luleå's own table to 2024
+    assert sorted(table["year"].unique()) == list(range(2014, 2025))
     t = table.set_index(["year", "gender"])
-    assert t.loc[(2018, "K"), "share_pct"] == 29
-    assert t.loc[(2018, "M"), "share_pct"] == 66
-    assert t.loc[(2018, "T"), "share_pct"] == 55
-    assert table["cohort_n"].isna().all() and table["successes"].isna().all()
-    assert table[["low_pct", "high_pct"]].isna().all().all()
-    assert (table["note"] == "kullstorlek saknas – inget osäkerhetsintervall").all()
+    # Kolada's N00973 and N00964: 14 of 49 women and 78 of 118 men in work or studies
+    assert [round(t.loc[(2018, g), "share_pct"]) for g in "KMT"] == [29, 66, 55]
+    assert [t.loc[(2018, g), "cohort_n"] for g in "KMT"] == [49, 118, 167]
+    assert [t.loc[(2018, g), "successes"] for g in "KMT"] == [14, 78, 92]
+    assert (t.loc[(2018, "K"), "low_pct"], t.loc[(2018, "K"), "high_pct"]) == pytest.approx(
+        wilson_by_hand(14, 49), abs=1e-4
+    )
+    # 2023–2024 only in Luleå's own table (whole percent, no cohort): shares without intervals
+    for g in "KMT":
+        assert t.loc[(2023, g), "origin"] == "transkriberad"
+        assert t.loc[(2023, g), "note"] == "kullstorlek saknas – inget osäkerhetsintervall"
     gaps = outcomes.gender_gap_table(table).set_index("year")
-    assert gaps.loc[2018, "gap_pp"] == -37
-    assert np.isnan(gaps.loc[2018, "gap_low"]) and np.isnan(gaps.loc[2018, "p_value"])
-    assert gaps.loc[2018, "note"] == "kullstorlek saknas – inget osäkerhetsintervall"
-    with pytest.raises(MissingDataError, match="N00964"):
-        outcomes.trend_model(table)
+    assert gaps.loc[2018, "gap_pp"] == pytest.approx(100 * (14 / 49 - 78 / 118), abs=1e-4)
+    assert gaps.loc[2018, "p_value"] < 0.001
 
 
-def test_riket_has_only_the_total(kpi_values):
+def test_riket_has_women_and_men_from_the_dump(kpi_values):
     t = outcomes.outcome_table(kpi_values, "0000").set_index(["year", "gender"])
-    assert t.loc[(2018, "T"), "share_pct"] == 45
-    for g in "KM":
-        assert t.xs(g, level="gender")["share_pct"].isna().all()
-        assert (t.xs(g, level="gender")["note"] == "uppgift saknas för året").all()
+    assert [round(t.loc[(2018, g), "share_pct"]) for g in "KMT"] == [33, 54, 45]
+    assert t.loc[(2018, "T"), "cohort_n"] == 38_366
     # the real snapshot holds no synthetic rows
     assert outcomes.outcome_table(kpi_values, "0000", synthetic=True).empty
 
 
-def test_expected_model_refuses_the_real_snapshot_without_cohorts(kpi_values):
+def test_expected_model_fits_the_real_panel(kpi_values):
     panel = outcomes.composition_panel(kpi_values)
-    assert panel["cohort_n"].isna().all()  # Luleå's share is there, its cohort is not
-    with pytest.raises(MissingDataError, match="minst 30 kommunår"):
-        outcomes.expected_model(panel)
+    assert panel["cohort_n"].notna().sum() > 2500  # kommun-years 2015–2022 with leavers
+    result = outcomes.expected_model(panel)
+    assert {"eftergymnasial", "andel_kvinnor"} <= set(result.coefficients["term"])

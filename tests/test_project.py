@@ -1,5 +1,6 @@
 """The project's own files agree with each other (one dependency list, working entry points)."""
 
+import hashlib
 import re
 import tomllib
 
@@ -27,10 +28,23 @@ def test_console_script_points_at_the_cli():
     assert pyproject["project"]["scripts"]["etablering"] == "etablering.cli:main"
 
 
-def test_gitignore_keeps_lib_and_drops_data_and_reports():
+def test_gitignore_keeps_lib_and_the_snapshot_and_drops_derived_data_and_reports():
     lines = (ROOT / ".gitignore").read_text().splitlines()
     assert "lib/" not in lines and "lib" not in lines
-    assert {"data/raw/", "data/processed/", "reports/", ".venv/"} <= set(lines)
+    assert "data/raw/" not in lines  # the offline snapshot is committed
+    assert {"data/processed/", "data/cache/", "reports/", ".venv/"} <= set(lines)
+
+
+def test_the_snapshot_is_committed_byte_for_byte_and_documented():
+    """Every file under data/raw is named in data/README.md with its sha256, and git keeps
+    its bytes as they are (no end-of-line conversion of the CRLF files)."""
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert "data/raw/** -text" in (ROOT / ".gitattributes").read_text()
+    for path in sorted((ROOT / "data" / "raw").rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(ROOT / "data" / "raw").as_posix()
+            assert rel in readme, rel
+            assert hashlib.sha256(path.read_bytes()).hexdigest() in readme, rel
 
 
 def test_readme_commands_exist_in_makefile():

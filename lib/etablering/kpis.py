@@ -80,6 +80,9 @@ EDU_PRIMARY = "N00961"
 EDU_SECONDARY = "N00962"
 EDU_TERTIARY = "N00963"
 EDU_NONE = "N00994"
+EDU_PRIMARY_SHORT = "N00969"
+EDU_PRIMARY_9 = "N00970"
+ETABLERING_FULL_YEARS = "N01707"
 REFUGEES_EMPLOYED = "N00700"
 REFUGEES_STUDYING = "N00701"
 REFUGEES_BISTAND_SHARE = "N00702"
@@ -229,6 +232,32 @@ _ALL = (
         (_E,),
         _SCB_AF,
         denominator=ENROLLED,
+    ),
+    Kpi(
+        EDU_PRIMARY_SHORT,
+        "Inskrivna med förgymnasial utbildning kortare än 9 år",
+        Unit.SHARE,
+        True,
+        (_E,),
+        _SCB_AF,
+        denominator=ENROLLED,
+    ),
+    Kpi(
+        EDU_PRIMARY_9,
+        "Inskrivna med förgymnasial utbildning 9 (10) år",
+        Unit.SHARE,
+        True,
+        (_E,),
+        _SCB_AF,
+        denominator=ENROLLED,
+    ),
+    Kpi(
+        ETABLERING_FULL_YEARS,
+        "Individer med etableringsersättning, helårsekvivalenter",
+        Unit.COUNT,
+        False,
+        (_B,),
+        "Arbetsförmedlingen",
     ),
     # refugees 20–64 over longer stays, and SCB's expected value (02)
     Kpi(REFUGEES_EMPLOYED, "Förvärvsarbetande flyktingar 20–64 år", Unit.SHARE, True, (_E,), _SCB),

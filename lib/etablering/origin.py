@@ -29,12 +29,12 @@ SYNTHETIC_LABEL = "SYNTETISKA DATA"
 
 # Lower ranks win when several origins hold the same key.
 _RANK = {
-    Origin.KOLADA_API: 0,
-    Origin.KOLADA_DUMP: 1,
-    Origin.SCB_FILE: 1,
-    Origin.MIGRATIONSVERKET_FILE: 1,
-    Origin.TRANSCRIBED: 2,
-    Origin.SYNTHETIC: 0,
+    Origin.KOLADA_API.value: 0,
+    Origin.KOLADA_DUMP.value: 1,
+    Origin.SCB_FILE.value: 1,
+    Origin.MIGRATIONSVERKET_FILE.value: 1,
+    Origin.TRANSCRIBED.value: 2,
+    Origin.SYNTHETIC.value: 0,
 }
 _MONTHS = (
     "januari februari mars april maj juni juli augusti september oktober november december"
@@ -46,11 +46,14 @@ def prefer(frame: pd.DataFrame, key: list[str], synthetic: bool = False) -> pd.D
     and the latest retrieval within an origin."""
     is_synth = frame["origin"] == Origin.SYNTHETIC
     frame = frame[is_synth if synthetic else ~is_synth]
-    rank = frame["origin"].map(lambda o: _RANK[Origin(o)])
-    ordered = frame.assign(_rank=rank).sort_values(
-        ["_rank", "retrieved"], ascending=[True, False], kind="stable"
+    rank = frame["origin"].map(_RANK)
+    # a value before a missing one (a later fetch saying 'Missing' does not erase a figure)
+    missing = frame["value"].isna() if "value" in frame else False
+    ordered = frame.assign(_missing=missing, _rank=rank).sort_values(
+        ["_missing", "_rank", "retrieved"], ascending=[True, True, False], kind="stable"
     )
-    return ordered.drop_duplicates(key).drop(columns="_rank").sort_values(key, ignore_index=True)
+    ordered = ordered.drop_duplicates(key).drop(columns=["_missing", "_rank"])
+    return ordered.sort_values(key, ignore_index=True)
 
 
 def _month(retrieved: str) -> str:
@@ -85,7 +88,7 @@ def describe_rows(rows: pd.DataFrame) -> list[str]:
     seen = rows[["origin", "retrieved"]].copy()
     seen["retrieved"] = seen["retrieved"].astype(str).str[:10]
     seen = seen.drop_duplicates()
-    seen = seen.assign(_rank=seen["origin"].map(lambda o: _RANK[Origin(o)]))
+    seen = seen.assign(_rank=seen["origin"].map(_RANK))
     seen = seen.sort_values(["_rank", "retrieved"], ascending=[True, False])
     return list(
         dict.fromkeys(

@@ -29,13 +29,12 @@ def values(
         frame = frame[frame["area_code"].isin(codes)]
     if genders is not None:
         frame = frame[frame["gender"].isin(list(genders))]
-    frame = frame[frame["value"].notna()]
     return prefer(frame, KEY, synthetic=synthetic)
 
 
 def series(kpi_values: pd.DataFrame, kpi_id: str, area_code: str, gender: str = "T") -> pd.Series:
     """Real values of one KPI for one area by year (float, NaN never stored)."""
-    rows = values(kpi_values, kpi_id, area_code, [gender])
+    rows = values(kpi_values, kpi_id, area_code, [gender]).dropna(subset=["value"])
     return rows.set_index("year")["value"].astype(float).rename(kpi_id)
 
 
@@ -63,7 +62,7 @@ def population_table(population: pd.DataFrame, kpi_values: pd.DataFrame) -> pd.D
     scb = population.assign(retrieved="")[
         ["area_code", "year", "population", "origin", "retrieved"]
     ]
-    kolada = values(kpi_values, kpis.POPULATION, genders=["T"])
+    kolada = values(kpi_values, kpis.POPULATION, genders=["T"]).dropna(subset=["value"])
     kolada = pd.DataFrame(
         {
             "area_code": kolada["area_code"],
