@@ -105,8 +105,9 @@ def kolada_rows():
                     "value": value,
                     "count": 1.0,
                     "status": "",
-                    "source": "Kolada",
-                    "retrieved": "",
+                    "origin": "kolada_api",
+                    "retrieved": "2026-11-28T08:00:00Z",
+                    "source_file": "",
                 }
                 for kpi, area, year, value in values
             ]

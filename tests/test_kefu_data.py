@@ -19,9 +19,9 @@ def params():
     return load_params()
 
 
-def test_jonkoping_entrants_from_kommunmottagna_2018(tables, params):
-    kommunmottagna, kpi_values = tables
-    entrants = entrants_for_kommun("0680", kommunmottagna, kpi_values, params)
+def test_jonkoping_entrants_from_kommunmottagna_2018_without_kolada(tables, params):
+    kommunmottagna, _ = tables
+    entrants = entrants_for_kommun("0680", kommunmottagna, None, params)
     table = entrants.table(params)
     by_gender = table.groupby("gender")["entrants"].sum()
     print("\n" + entrants.source)
@@ -39,19 +39,15 @@ def test_jonkoping_projection_2019_2023(tables, params):
     kommunmottagna, kpi_values = tables
     proj = project_kommun("0680", kommunmottagna, kpi_values, params, 2019, 2023)
     levels = proj.exit_shares.set_index(["exit_year", "gender"])
-    # no N00973 for Jönköping or its län in the snapshot: riket's total (33 % in 2020), split by gender
-    assert levels.loc[(2020, "K"), "level"] == "riket"
-    ws = params.population.women_share.value
-    k, m = levels.loc[(2020, "K"), "in_work_share"], levels.loc[(2020, "M"), "in_work_share"]
-    assert ws * k + (1 - ws) * m == pytest.approx(0.33)
+    # Jönköping's own N00973 by gender from the Kolada dump
+    n00973 = kpi_values[
+        (kpi_values["kpi"] == "N00973") & (kpi_values["area_code"] == "0680")
+    ].set_index(["year", "gender"])["value"]
+    assert levels.loc[(2020, "K"), "level"] == "kommun"
+    assert levels.loc[(2020, "K"), "in_work_share"] == pytest.approx(n00973[(2020, "K")] / 100)
     total = proj.yearly.query("gender == 'T'").set_index("year")["cost_kr"]
     print("\n" + (total / 1e6).round(2).to_string())
-    assert total[2019] == 0  # the 2018 cohort is still in the programme
-    assert total[2021] > total[2020] > 0
-    comparison = proj.comparison.set_index("year")
-    assert (
-        comparison.loc[2023, "share_not_in_kefu"] == 1
-    )  # exits in 2020: outside KEFU's first year
+    assert (total > 0).all()  # every cohort 2014–2022 counts (N00960), so 2019 is not empty
     prep = prepare(
         entrants_for_kommun("0680", kommunmottagna, kpi_values, params),
         params,
@@ -69,14 +65,14 @@ def test_kommun_level_n00973_is_preferred(tables, params):
     _, kpi_values = tables
     table = exit_shares("2580", [2020, 2030], kpi_values, params).set_index(["exit_year", "gender"])
     assert table.loc[(2020, "K"), "level"] == "kommun"  # Luleå K 41 %, M 52 %
-    assert table.loc[(2020, "K"), "in_work_share"] == pytest.approx(0.41)
-    assert table.loc[(2020, "M"), "in_work_share"] == pytest.approx(0.52)
+    assert table.loc[(2020, "K"), "in_work_share"] == pytest.approx(0.41, abs=0.005)
+    assert table.loc[(2020, "M"), "in_work_share"] == pytest.approx(0.52, abs=0.005)
     assert table.loc[(2030, "K"), "level"] == "parameter"
     assert table.loc[(2030, "K"), "in_work_share"] == params.exit_share.women.value
 
 
 def _kpi(rows):
-    base = {"status": "", "source": "Kolada", "retrieved": "", "count": None}
+    base = {"status": "", "origin": "kolada_api", "retrieved": "", "count": None, "source_file": ""}
     return pd.DataFrame([{**base, **r} for r in rows])
 
 

@@ -71,7 +71,9 @@ def test_a_new_kpi_file_in_the_folder_is_imported_without_code_changes(tmp_path,
 def test_lulea_n00973_from_the_dump_equals_the_transcribed_series(values):
     """Luleå's Mål 2040 table (whole percent) against Kolada's dump, T/K/M and riket, 2015–2022."""
     transcribed = pd.read_csv(
-        paths.raw_dir() / "transcribed-official" / "lulea_N00973_work_or_studies_90d_transcribed.csv",
+        paths.raw_dir()
+        / "transcribed-official"
+        / "lulea_N00973_work_or_studies_90d_transcribed.csv",
         dtype={"area_code": str},
     )
     transcribed = transcribed[transcribed["year"].between(2015, 2022)]
@@ -96,7 +98,11 @@ def test_the_dumps_defects_are_flagged_and_kept_out(values, flags):
         [2021, "M", 25393.0],
     ]
     assert n00960["rule"].unique().tolist() == ["kvinnor + män ≠ totalt"]
-    assert n00960["source_file"].str.endswith("ddf--datapoints--n00960--by--geo--gender--year.csv").all()
+    assert (
+        n00960["source_file"]
+        .str.endswith("ddf--datapoints--n00960--by--geo--gender--year.csv")
+        .all()
+    )
     riket = panel.values(values, kpis.ENROLLED, "0000")
     assert riket.loc[riket["year"] == 2021, "gender"].tolist() == ["T"]  # the total is kept
     # N00961 2015: the women/men split does not add up in 103 kommuner
@@ -187,7 +193,10 @@ def plant(rows: pd.DataFrame, kpi, area, year, gender, value) -> pd.DataFrame:
         ),
         pytest.param(
             (kpis.REFUGEES_EMPLOYED, "0680", 2019, "T", 99.0),
-            [(kpis.REFUGEES_EMPLOYED, "0680", 2019, "K"), (kpis.REFUGEES_EMPLOYED, "0680", 2019, "M")],
+            [
+                (kpis.REFUGEES_EMPLOYED, "0680", 2019, "K"),
+                (kpis.REFUGEES_EMPLOYED, "0680", 2019, "M"),
+            ],
             "totalen ligger utanför kvinnors och mäns andelar",
             id="share-total-outside-split",
         ),
@@ -206,9 +215,9 @@ def test_planted_defects_are_flagged_with_their_values(
     scb = store.read_table("population", processed)
     clean, found = validate.check(plant(panel_rows, *defect), areas, scb)
     got = found[found["rule"] == rule]
-    assert sorted(map(tuple, got[["kpi", "area_code", "year", "gender"]].values.tolist())) == sorted(
-        flagged
-    )
+    assert sorted(
+        map(tuple, got[["kpi", "area_code", "year", "gender"]].values.tolist())
+    ) == sorted(flagged)
     assert (got["detail"] != "").all()
     key = ["kpi", "area_code", "year", "gender"]
     assert not clean.set_index(key).index.isin(got.set_index(key).index).any()
