@@ -152,11 +152,27 @@ def test_02_lulea_real_series(ipynb_02, tmp_path, processed):
     assert text.count("data:image/png;base64") >= 3  # over time, gap, comparison
 
 
-def test_02_kommun_without_data_renders_notices(ipynb_02, tmp_path, processed):
+def test_02_jonkoping_real_outcomes_from_kolada(ipynb_02, tmp_path, processed):
     text = _outputs(_run(ipynb_02, tmp_path, processed, kommun="0680"))
-    assert "Det finns inga uppgifter" in text and "Förväntat värde kan inte beräknas" in text
-    assert "Som referens visas riket: 2024 var 36\u00a0%" in text
-    assert text.count("data:image/png;base64") == 1  # riket's line, nothing for the kommun
+    # Kolada N00973/N00964 2022: 33 of 77 women and 64 of 92 men
+    assert "2022 gick 43\u00a0% av kvinnorna och 70\u00a0% av männen" in text
+    assert "Med 77 kvinnor och 92 män som lämnade" in text
+    assert "Kolada (RKA), uttag augusti 2024" in text
+
+
+def test_02_kommun_without_data_renders_notices(ipynb_02, tmp_path, processed):
+    import shutil
+
+    from etablering import store
+
+    data = tmp_path / "processed"
+    shutil.copytree(processed, data)
+    kv = store.read_table("kpi_values", data)
+    gone = (kv["area_code"] == "0680") & kv["kpi"].str.startswith("N009")
+    store.write_table("kpi_values", kv[~gone], [{"path": "utan Jönköpings N009xx"}], data)
+    text = _outputs(_run(ipynb_02, tmp_path, data, kommun="0680"))
+    assert "Det finns inga uppgifter" in text
+    assert "Som referens visas riket" in text
     assert "<code>etablering data fetch --group etablering</code>" in text  # notices show code
 
 
@@ -168,7 +184,7 @@ def ipynb_03(tmp_path_factory) -> Path:
 def test_03_jonkoping_projection(ipynb_03, tmp_path, processed):
     text = _outputs(_run(ipynb_03, tmp_path, processed, kommun="0680", n_draws=200))
     assert "Jönköping kan vänta sig" in text and "KEFU:s avgränsning" in text
-    assert "494 personer" in text and "Källa: egen KEFU-liknande kohortmodell" in text
+    assert "N00960" in text and "Källa: egen KEFU-liknande kohortmodell" in text
     assert text.count("data:image/png;base64") == 4  # cost, scenarios, tornado, people
     assert text.count("data:text/csv;base64") == 2
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import fmt, kefu, panel, store
+from . import fmt, kefu, kpis, panel, store
 from .errors import ParameterError
 from .kefu.params import iter_sourced
 from .params import CostParams
@@ -14,10 +14,10 @@ from .registry import Area, Registry
 
 BUILTIN = ("baseline", "aktiv_fran_dag_ett", "kvinnor_som_man")
 BACKTEST_KPIS = {
-    "U31001": "Utbetalt ekonomiskt bistånd inkl. flyktinghushåll, kr/inv",
-    "N31001": "Kostnad ekonomiskt bistånd (flyktinghushåll ingår inte), kr/inv",
-    "N31910": "Biståndshushåll, antal",
-    "N31859": "Arbetslösa med etableringsersättning, andel av vuxna biståndsmottagare (%)",
+    kpis.BISTAND_KR_PER_INV: "Utbetalt ekonomiskt bistånd inkl. flyktinghushåll, kr/inv",
+    kpis.BISTAND_COST_KR_PER_INV: "Kostnad ekonomiskt bistånd (flyktinghushåll ingår inte), kr/inv",
+    kpis.BISTAND_HOUSEHOLDS: "Biståndshushåll, antal",
+    kpis.BISTAND_ETABLERING_SHARE: "Arbetslösa med etableringsersättning, andel av vuxna biståndsmottagare (%)",
 }
 MODEL_SOURCE = (
     "Källa: egen KEFU-liknande kohortmodell (etablering) med parametrar i "
@@ -136,11 +136,11 @@ def backtest_table(area, members, projection, tables) -> tuple[pd.DataFrame, lis
     The projection covers only the modelled cohorts, so it should lie below the total."""
     kv = panel.values(tables["kpi_values"], area_codes=area.code, genders=["T"])
     missing = [k for k in BACKTEST_KPIS if kv.loc[kv["kpi"] == k, "value"].notna().sum() == 0]
-    if "U31001" in missing:
+    if kpis.BISTAND_KR_PER_INV in missing:
         return pd.DataFrame(), missing
     pop = panel.population_table(tables["population"], tables["kpi_values"])
     pop = pop[pop["area_code"] == area.code].set_index("year")["population"]
-    actual = kv[kv["kpi"] == "U31001"].set_index("year")["value"]
+    actual = kv[kv["kpi"] == kpis.BISTAND_KR_PER_INV].set_index("year")["value"]
     total = projection.yearly.query("gender == 'T'").set_index("year")["cost_kr"]
     years = [y for y in total.index if y in actual.index]
     out = pd.DataFrame(
@@ -417,10 +417,11 @@ def backtest_text(rep: CostReport) -> str:
             "Jämförelse med faktiskt utbetalt ekonomiskt bistånd kräver Koladas nyckeltal "
             + ", ".join(f"{k} ({v})" for k, v in BACKTEST_KPIS.items())
             + ". Hämta dem med `etablering data fetch --group bistand` (kräver internet). "
-            "Observera att N31001 inte omfattar flyktinghushåll; U31001 gör det."
+            f"Observera att {kpis.BISTAND_COST_KR_PER_INV} inte omfattar flyktinghushåll; "
+            f"{kpis.BISTAND_KR_PER_INV} gör det."
         )
     lines = [
-        "Faktiskt utbetalt ekonomiskt bistånd (Kolada U31001 × folkmängd) och modellens "
+        f"Faktiskt utbetalt ekonomiskt bistånd (Kolada {kpis.BISTAND_KR_PER_INV} × folkmängd) och modellens "
         "kostnad för de modellerade kohorterna:"
     ]
     for _, r in rep.backtest.iterrows():

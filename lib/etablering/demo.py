@@ -31,6 +31,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from . import kpis
 from .origin import Origin
 from .store import validate
 
@@ -83,19 +84,33 @@ ENROLLED_PROFILE = {
 # grundläggande, förgymnasial < 9 år, förgymnasial 9 (10) år, gymnasial, eftergymnasial < 2 år,
 # eftergymnasial > 2 år.
 EDUCATION_MEAN = np.array([0.12, 0.14, 0.14, 0.25, 0.10, 0.25])
-EDUCATION_KPIS = ("N00994", "N00969", "N00970", "N00962", None, "N00963")
+EDUCATION_KPIS = (
+    kpis.EDU_NONE,
+    kpis.EDU_PRIMARY_SHORT,
+    kpis.EDU_PRIMARY_9,
+    kpis.EDU_SECONDARY,
+    None,
+    kpis.EDU_TERTIARY,
+)
 
 SHARE_KPIS = {  # kpi -> (numerator, denominator) columns, per gender
-    "N00973": ("succ", "left"),
-    "N00971": ("work", "left"),
-    "N00972": ("study", "left"),
-    "N00995": ("support", "left"),
-    "N00991": ("prog", "left"),
-    "N00700": ("emp", "refpop"),
-    "N02994": ("emp46", "refpop46"),
+    kpis.WORK_OR_STUDIES: ("succ", "left"),
+    kpis.WORK: ("work", "left"),
+    kpis.STUDIES: ("study", "left"),
+    kpis.SUPPORTED_WORK: ("support", "left"),
+    kpis.PROGRAMME: ("prog", "left"),
+    kpis.REFUGEES_EMPLOYED: ("emp", "refpop"),
+    kpis.REFUGEES_EMPLOYED_4_6: ("emp46", "refpop46"),
 }
-COUNT_KPIS = {"N00964": "left", "N00960": "enrolled"}
-EDU_SHARE_KPIS = ("N00961", "N00962", "N00963", "N00969", "N00970", "N00994")
+COUNT_KPIS = {kpis.LEFT: "left", kpis.ENROLLED: "enrolled"}
+EDU_SHARE_KPIS = (
+    kpis.EDU_PRIMARY,
+    kpis.EDU_SECONDARY,
+    kpis.EDU_TERTIARY,
+    kpis.EDU_PRIMARY_SHORT,
+    kpis.EDU_PRIMARY_9,
+    kpis.EDU_NONE,
+)
 
 
 def _expit(x):
@@ -167,7 +182,7 @@ def _kommun_frame(kommuner: pd.DataFrame, years: list[int], rng) -> pd.DataFrame
             rec["enrolled_M"] = enrolled - enrolled_k
             # education numerators weighted by participants, so län/riket sums are weighted means
             parts = dict(zip(EDUCATION_KPIS, edu, strict=True))
-            parts["N00961"] = edu[0] + edu[1] + edu[2]
+            parts[kpis.EDU_PRIMARY] = edu[0] + edu[1] + edu[2]
             for kpi in EDU_SHARE_KPIS:
                 rec[f"edu_{kpi}"] = parts[kpi] * enrolled
             rows.append(rec)

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from . import display, outcomes, panel, plots, reception, store
+from . import display, kpis, outcomes, panel, plots, reception, store
 from .errors import ParameterError
 
 MEASURES = {
@@ -21,7 +21,7 @@ RECEPTION_MEASURES = ("per_1000", "mottagna_totalt", "uppfyllelse_pct", "totalt_
 def source_of(measure: str, year: int, frame: pd.DataFrame | None = None) -> str:
     """The source line; names the population year when another year stands in for `year`."""
     if measure not in RECEPTION_MEASURES:
-        return "Källa: Kolada N00973 (SCB/Arbetsförmedlingen), senaste år med värde per kommun"
+        return f"Källa: Kolada {kpis.WORK_OR_STUDIES} (SCB/Arbetsförmedlingen), senaste år med värde per kommun"
     text = f"Källa: Migrationsverket {year}"
     if measure != "per_1000":
         return text

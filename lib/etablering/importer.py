@@ -112,7 +112,11 @@ def import_dir(raw_dir: Path | None = None, data_dir=None, log=print) -> dict[st
         add("kpi_catalogue", dataset.catalogue, root / ddf.CONCEPTS)
         new.setdefault("kpi_values", []).append(dataset.values)
         sources.setdefault("kpi_values", []).append(
-            {"path": _shown(root, raw_dir), "files": len(dataset.files), "rows": len(dataset.values)}
+            {
+                "path": _shown(root, raw_dir),
+                "files": len(dataset.files),
+                "rows": len(dataset.values),
+            }
         )
         log(
             f"  {_shown(root, raw_dir)}/: {len(dataset.files)} DDF-filer, "

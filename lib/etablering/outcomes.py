@@ -28,12 +28,13 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
+from . import kpis
 from . import panel as kpi_panel
 from .errors import MissingDataError, ParameterError
 
 SMALL_COHORT = 10
-HEADLINE_KPI = "N00973"
-COHORT_KPI = "N00964"
+HEADLINE_KPI = kpis.WORK_OR_STUDIES
+COHORT_KPI = kpis.LEFT
 KEY = ["kpi", "area_code", "year", "gender"]
 OUT_GENDERS = ("K", "M", "T")
 
@@ -42,7 +43,7 @@ NOTE_NO_COHORT = "kullstorlek saknas – inget osäkerhetsintervall"
 NOTE_SMALL = f"färre än {SMALL_COHORT} personer – inget intervall"
 NOTE_ZERO = "inga som lämnat (0)"
 COHORT_HINT = (
-    "Antalet som lämnat etableringsuppdraget (Kolada N00964) behövs som kullstorlek; hämta det "
+    f"Antalet som lämnat etableringsuppdraget (Kolada {kpis.LEFT}) behövs som kullstorlek; hämta det "
     "med `etablering data fetch --group etablering`, eller prova metoden på demodata "
     "(`etablering data demo`, rapporten med `--demo`)."
 )
@@ -60,9 +61,9 @@ OUTCOME_COLUMNS = [
     "retrieved",
 ]
 COMPOSITION_KPIS = {  # panel column -> (kpi, gender), shares turned into 0–1
-    "eftergymnasial": ("N00963", "T"),
-    "saknar_utbildning": ("N00994", "T"),
-    "gymnasial": ("N00962", "T"),
+    "eftergymnasial": (kpis.EDU_TERTIARY, "T"),
+    "saknar_utbildning": (kpis.EDU_NONE, "T"),
+    "gymnasial": (kpis.EDU_SECONDARY, "T"),
 }
 EXPECTED_TERMS = [
     "eftergymnasial",
@@ -73,11 +74,11 @@ EXPECTED_TERMS = [
 ]
 TERM_LABELS = {
     "Intercept": "Konstant (logit, referensåret)",
-    "eftergymnasial": "Andel med eftergymnasial utbildning > 2 år (N00963), per andel 0–1",
-    "saknar_utbildning": "Andel utan formell grundläggande utbildning (N00994), per andel 0–1",
-    "gymnasial": "Andel med gymnasial utbildning (N00962), per andel 0–1",
-    "andel_kvinnor": "Andel kvinnor bland dem som lämnat (N00964 K/T), per andel 0–1",
-    "log_n": "Antal som lämnat, logaritmerat (ln N00964)",
+    "eftergymnasial": f"Andel med eftergymnasial utbildning > 2 år ({kpis.EDU_TERTIARY}), per andel 0–1",
+    "saknar_utbildning": f"Andel utan formell grundläggande utbildning ({kpis.EDU_NONE}), per andel 0–1",
+    "gymnasial": f"Andel med gymnasial utbildning ({kpis.EDU_SECONDARY}), per andel 0–1",
+    "andel_kvinnor": f"Andel kvinnor bland dem som lämnat ({kpis.LEFT} K/T), per andel 0–1",
+    "log_n": f"Antal som lämnat, logaritmerat (ln {kpis.LEFT})",
 }
 
 
@@ -542,8 +543,9 @@ def expected_model(
     n_kommuner = fit_rows["area_code"].nunique()
     if len(fit_rows) < 30 or n_kommuner < 10:
         raise MissingDataError(
-            "Modellen för förväntat värde behöver andel (N00973), kullstorlek (N00964) och "
-            "utbildningsfördelning (N00962, N00963, N00994) för minst 30 kommunår i minst 10 "
+            f"Modellen för förväntat värde behöver andel ({kpis.WORK_OR_STUDIES}), kullstorlek "
+            f"({kpis.LEFT}) och utbildningsfördelning ({kpis.EDU_SECONDARY}, {kpis.EDU_TERTIARY}, "
+            f"{kpis.EDU_NONE}) för minst 30 kommunår i minst 10 "
             f"kommuner; det finns {len(fit_rows)} kommunår i {n_kommuner} kommuner.",
             COHORT_HINT,
         )

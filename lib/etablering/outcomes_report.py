@@ -14,10 +14,10 @@ from .params import OutcomeParams
 from .registry import Area, Registry
 
 DESTINATIONS = {
-    "N00971": "Arbete",
-    "N00995": "Arbete med stöd (exkl. nystartsjobb)",
-    "N00972": "Studier",
-    "N00991": "Arbetsmarknadspolitiskt program",
+    kpis.WORK: "Arbete",
+    kpis.SUPPORTED_WORK: "Arbete med stöd (exkl. nystartsjobb)",
+    kpis.STUDIES: "Studier",
+    kpis.PROGRAMME: "Arbetsmarknadspolitiskt program",
 }
 GENDER_LABELS = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
 FETCH_COMMAND = "etablering data fetch --group etablering"
@@ -425,9 +425,10 @@ def coefficient_display(rep: OutcomesReport) -> pd.DataFrame:
 
 def data_notes(rep: OutcomesReport) -> str:
     lines = [
-        "- Andel i arbete eller studier 90 dagar efter etableringsuppdraget: Kolada N00973 "
-        "(källa SCB/Arbetsförmedlingen). Destinationer: N00971, N00972, N00991, N00995.",
-        "- Antal som lämnade uppdraget (N00964) används som gruppstorlek för osäkerheten; "
+        "- Andel i arbete eller studier 90 dagar efter etableringsuppdraget: Kolada "
+        f"{kpis.WORK_OR_STUDIES} (källa SCB/Arbetsförmedlingen). Destinationer: "
+        f"{', '.join(DESTINATIONS)}.",
+        f"- Antal som lämnade uppdraget ({kpis.LEFT}) används som gruppstorlek för osäkerheten; "
         "antalet lyckade räknas fram som andel × antal och avrundas.",
         f"- Grupper med färre än {outcomes.SMALL_COHORT} personer får inget intervall; en andel "
         "utan gruppstorlek visas utan intervall. Saknade värden visas som saknade, aldrig som 0.",

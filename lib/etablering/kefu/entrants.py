@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import kpis
 from ..errors import MissingDataError, ParameterError
 from ..fmt import number, percent
 from .draws import Draws
@@ -81,14 +82,14 @@ def entrants_for_kommun(
         base = np.stack([_spread({y: kolada[y][g] for y in years}, months) for g in GENDERS])
         share = params.entrants.n00960_new_entrant_share.value
         source = (
-            f"Kolada N00960 (inskrivna i etableringsuppdraget under året, kvinnor/män) "
+            f"Kolada {kpis.ENROLLED} (inskrivna i etableringsuppdraget under året, kvinnor/män) "
             f"{_span(years)} × {percent(share * 100)} nya inskrivna, jämnt fördelat över månaderna"
         )
         return Entrants(months, base, "kolada_n00960", source)
     if kommunmottagna is None or kommunmottagna.empty:
         raise MissingDataError(
-            "Varken Kolada N00960 eller Migrationsverkets kommunmottagna finns för att räkna inskrivna.",
-            "Kör `etablering data import` (kommunmottagna) eller hämta N00960 med `etablering data fetch`.",
+            f"Varken Kolada {kpis.ENROLLED} eller Migrationsverkets kommunmottagna finns för att räkna inskrivna.",
+            f"Kör `etablering data import` (kommunmottagna) eller hämta {kpis.ENROLLED} med `etablering data fetch`.",
         )
     years = sorted(int(y) for y in kommunmottagna["year"].unique())
     rows = kommunmottagna[kommunmottagna["kommun_code"] == kommun_code]
@@ -108,7 +109,7 @@ def _kolada_n00960(kommun_code: str, kpi_values: pd.DataFrame | None) -> dict | 
     if kpi_values is None or kpi_values.empty:
         return None
     rows = kpi_values[
-        (kpi_values["kpi"] == "N00960")
+        (kpi_values["kpi"] == kpis.ENROLLED)
         & (kpi_values["area_code"] == kommun_code)
         & kpi_values["gender"].isin(GENDERS)
         & kpi_values["value"].notna()

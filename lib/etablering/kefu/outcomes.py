@@ -6,11 +6,11 @@ with only the total (T) is split by gender with the parameter's women/men ratio,
 
 import pandas as pd
 
-from .. import panel
+from .. import kpis, panel
 from .entrants import GENDERS
 from .params import KefuParams
 
-KPI = "N00973"
+KPI = kpis.WORK_OR_STUDIES
 LEVEL_LABELS = {"kommun": "kommunen", "lan": "länet", "riket": "riket", "parameter": "parametern"}
 
 
