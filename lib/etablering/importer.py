@@ -8,6 +8,10 @@ area from the same origin, …), so a folder with one new file adds that file, a
 rows that break an identity go to `kpi_flags`.
 """
 
+import hashlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -103,12 +107,19 @@ def import_dir(raw_dir: Path | None = None, data_dir=None, log=print) -> dict[st
     for path in files["kpi_series"]:
         add("kpi_values", transcribed.parse_kpi_series(path), path)
     for path in files["kolada_meta"]:
-        catalogue, groups = kolada_meta.parse_sysdata(path)
+        parsed = _cached(
+            [path, Path(kolada_meta.__file__)],
+            "rkolada",
+            lambda p=path: dict(
+                zip(("catalogue", "groups"), kolada_meta.parse_sysdata(p), strict=True)
+            ),
+        )
+        catalogue, groups = parsed["catalogue"], parsed["groups"]
         add("kpi_catalogue", catalogue, path)
         add("area_groups", groups, path)
     parse_flags = []
     for root in datasets:
-        dataset = ddf.parse_dataset(root, set(areas["code"]), relative_to=raw_dir)
+        dataset = _ddf(root, set(areas["code"]), raw_dir)
         add("kpi_catalogue", dataset.catalogue, root / ddf.CONCEPTS)
         new.setdefault("kpi_values", []).append(dataset.values)
         sources.setdefault("kpi_values", []).append(
@@ -145,6 +156,45 @@ _KNOWN_FILES = (
     "folkmängd (population*.xlsx), länstal (lanstal*.csv), Koladas DDF-uttag "
     "(ddf--concepts.csv med ddf--datapoints--*.csv) och rKoladas sysdata.rda."
 )
+
+
+def _ddf(root: Path, known: set[str], raw_dir: Path) -> ddf.Dataset:
+    files = sorted(root.rglob("ddf--*.csv"))
+    name = f"ddf {_shown(root, raw_dir)} {' '.join(sorted(known))}"
+
+    def parse() -> dict[str, pd.DataFrame]:
+        dataset = ddf.parse_dataset(root, known, relative_to=raw_dir)
+        return {"values": dataset.values, "flags": dataset.flags, "catalogue": dataset.catalogue}
+
+    parsed = _cached([*files, Path(ddf.__file__)], name, parse)
+    return ddf.Dataset(parsed["values"], parsed["flags"], parsed["catalogue"], files)
+
+
+def _cached(inputs: list[Path], name: str, parse) -> dict[str, pd.DataFrame]:
+    """What `parse` returns for these input files, from the cache when nothing changed.
+
+    Keyed by the bytes of the inputs and of the parser's own code, so a changed file or parser
+    is parsed again. Re-importing the unchanged snapshot then takes a second instead of ten
+    (rdata spends most of that decoding the R file)."""
+    digest = hashlib.sha256(name.encode())
+    for path in [*inputs, Path(__file__)]:
+        digest.update(Path(path).read_bytes())
+    folder = paths.cache_dir() / "parsed" / digest.hexdigest()[:24]
+    if (folder / "done").exists():
+        return {p.stem: pd.read_parquet(p) for p in folder.glob("*.parquet")}
+    frames = parse()
+    staging = None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        for key, frame in frames.items():
+            frame.to_parquet(staging / f"{key}.parquet", index=False)
+        (staging / "done").touch()
+        os.replace(staging, folder)
+    except OSError:  # a read-only or full cache only costs time, never the import
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return frames
 
 
 def _shown(path: Path, raw_dir: Path) -> str:

@@ -117,11 +117,12 @@ def _wide(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
 
 
 def _domain(frame: pd.DataFrame) -> pd.DataFrame:
-    low = frame["kpi"].map(lambda k: kpis.CATALOGUE[k].lowest if k in kpis.CATALOGUE else None)
-    high = frame["kpi"].map(lambda k: kpis.CATALOGUE[k].highest if k in kpis.CATALOGUE else None)
+    catalogue = kpis.CATALOGUE.values()
+    low = frame["kpi"].map({k.id: k.lowest for k in catalogue if k.lowest is not None})
+    high = frame["kpi"].map({k.id: k.highest for k in catalogue if k.highest is not None})
     v = frame["value"]
-    below = low.notna() & (v < low.astype(float))
-    above = high.notna() & (v > high.astype(float))
+    below = low.notna() & (v < low)
+    above = high.notna() & (v > high)
     nonfinite = v.notna() & ~np.isfinite(v.to_numpy(dtype=float, na_value=np.nan))
     bad = below | above | nonfinite
     detail = [
