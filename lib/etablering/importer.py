@@ -167,7 +167,8 @@ def _ddf(root: Path, known: set[str], raw_dir: Path) -> ddf.Dataset:
         return {"values": dataset.values, "flags": dataset.flags, "catalogue": dataset.catalogue}
 
     parsed = _cached([*files, Path(ddf.__file__)], name, parse)
-    return ddf.Dataset(parsed["values"], parsed["flags"], parsed["catalogue"], files)
+    points = [p for p in files if p.name.startswith("ddf--datapoints--")]
+    return ddf.Dataset(parsed["values"], parsed["flags"], parsed["catalogue"], points)
 
 
 def _cached(inputs: list[Path], name: str, parse) -> dict[str, pd.DataFrame]:
