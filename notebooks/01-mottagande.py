@@ -59,46 +59,49 @@ for note in rep.notes:
 # ## Mottagandet år för år
 
 # %%
-show.chart(
-    plots.reception_series(
-        rr.series_frame(rep), rr.series_title(rep), rr.kolada_source(rep), highlight=rep.year
+if rep.has_series:
+    show.chart(
+        plots.reception_series(
+            rr.series_frame(rep), rr.series_title(rep), rr.kolada_source(rep), highlight=rep.year
+        )
     )
-)
-show.table(rr.series_table(rep), rr.kolada_source(rep))
-show.text(rr.series_note(rep))
-
-# %% [markdown]
-# ## Per 1 000 invånare – Koladas tal och egen beräkning
+    show.table(rr.series_table(rep), rr.kolada_source(rep))
+    show.text(rr.series_note(rep))
+else:
+    show.notice(rr.series_missing_text(rep))
 
 # %%
-show.chart(
-    plots.per_1000_lines(
-        rr.per_1000_frame(rep),
-        f"{area.name}: kommunmottagna per 1 000 invånare",
-        rr.per_1000_source(rep),
+if rep.has_series:
+    show.text("## Per 1 000 invånare – Koladas tal och egen beräkning")
+    show.chart(
+        plots.per_1000_lines(
+            rr.per_1000_frame(rep),
+            f"{area.name}: kommunmottagna per 1 000 invånare",
+            rr.per_1000_source(rep),
+        )
     )
-)
-show.table(rr.per_1000_table(rep), rr.per_1000_source(rep))
-show.text(rr.per_1000_text(rep))
+    show.table(rr.per_1000_table(rep), rr.per_1000_source(rep))
+    show.text(rr.per_1000_text(rep))
 
 # %%
-show.text(rr.comparison_heading(rep))
-show.table(rr.comparison_table(rep), rr.comparison_source(rep))
-if rep.is_lan:
-    show.table(rr.kommuner_table(rep), rr.comparison_source(rep))
-values, kinds = rr.per_1000_comparison(rep)
-show.chart(
-    plots.per_1000_bars(
-        values,
-        kinds,
-        f"Kommunmottagna per 1 000 invånare {rep.year}",
-        "Mottagna per 1 000 invånare (samma års folkmängd)",
-        rr.comparison_chart_source(rep),
+if rep.has_series:
+    show.text(rr.comparison_heading(rep))
+    show.table(rr.comparison_table(rep), rr.comparison_source(rep))
+    if rep.is_lan:
+        show.table(rr.kommuner_table(rep), rr.comparison_source(rep))
+    values, kinds = rr.per_1000_comparison(rep)
+    show.chart(
+        plots.per_1000_bars(
+            values,
+            kinds,
+            f"Kommunmottagna per 1 000 invånare {rep.year}",
+            "Mottagna per 1 000 invånare (samma års folkmängd)",
+            rr.comparison_chart_source(rep),
+        )
     )
-)
 
 # %%
-if rep.is_lan:
+if rep.is_lan and not rep.lans.empty:
     show.text(f"## Alla län {rep.year}")
     values, kinds = rr.lan_bars(rep)
     show.chart(

@@ -449,6 +449,27 @@ def test_small_kommun(registry, tables):
     )
 
 
+def test_without_koladas_series_the_2018_files_still_report(registry, tables):
+    reception_kpis = [kpis.RECEIVED, kpis.RECEIVED_ANVISNING, kpis.UNACCOMPANIED_ANVISADE]
+    kv = tables["kpi_values"]
+    only_files = {
+        **tables,
+        "kpi_values": kv[~kv["kpi"].isin([*reception_kpis, kpis.RECEIVED_PER_1000])],
+    }
+    rep = _report(registry, only_files, "0680")
+    assert rep.year == 2018 and not rep.has_series  # the latest year of Migrationsverket's files
+    assert "Kolada har ingen uppgift om kommunmottagna för Jönköping 2018" in (
+        reception_report.summary_text(rep)
+    )
+    assert "`etablering data fetch --group mottagande`" in reception_report.series_missing_text(rep)
+    assert reception_report.files_notice(rep) is None
+    assert "tog Jönköping emot 494 personer 2018" in reception_report.files_summary_text(rep)
+    assert reception_report.key_figures(rep)["kommuntal"] == 199
+    assert "Kolada har ingen uppgift om kommunmottagna 2018 för" not in (
+        reception_report.data_notes(rep)
+    )
+
+
 # --- hand-made edge cases ----------------------------------------------------------------------
 
 

@@ -132,7 +132,7 @@ def kolada_panel(
     (the year's own population) and the ranks by it among all kommuner and within the län.
 
     `population` is `panel.population_table(...)`: SCB's file where it has the year, Kolada's
-    N01951 otherwise. A year no source has takes the nearest year, marked as a proxy.
+    kpis.POPULATION otherwise. A year no source has takes the nearest year, marked as a proxy.
     """
     kommuner = areas.loc[areas["kind"] == "kommun", ["code", "name", "lan_code"]].rename(
         columns={"code": "kommun_code"}
@@ -175,7 +175,18 @@ def kolada_panel(
     pop = (
         pd.concat(pops, ignore_index=True)
         if pops
-        else pd.DataFrame(columns=["area_code", "year", "population", "population_prev"])
+        else pd.DataFrame(
+            columns=[
+                "area_code",
+                "year",
+                "population",
+                "population_year",
+                "population_proxy",
+                "population_source",
+                "population_prev",
+                "population_prev_proxy",
+            ]
+        )
     )
     frame = frame.merge(
         pop.rename(columns={"area_code": "kommun_code"}), on=["kommun_code", "year"], how="left"
@@ -224,9 +235,17 @@ def aggregate(kpanel: pd.DataFrame, kommun_codes: list[str]) -> pd.DataFrame:
         years = reported["population_year"].dropna()
         row["population_year"] = int(years.max()) if len(years) else pd.NA
         rows.append(row)
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
+    columns = [
+        "year",
+        "n_kommuner",
+        *(c for column in COUNTS for c in (column, f"n_{column}")),
+        "missing_received",
+        "population",
+        "population_prev",
+        "population_proxy",
+        "population_year",
+    ]
+    out = pd.DataFrame(rows, columns=columns)
     out["per_1000"] = _ratio(out["received"], out["population"]) * PER_1000_SCALE
     out["per_1000_kolada"] = _ratio(out["received"], out["population_prev"]) * PER_1000_SCALE
     out["per_1000_kolada_computed"] = True
@@ -238,10 +257,9 @@ def riket_series(
 ) -> pd.DataFrame:
     """Riket per year: Kolada's riket rows where they exist (2015–), the sum of the kommuner
     before; `from_kolada` says which. The own per 1 000 divides by riket's population of the
-    same year (Kolada's N01951 for riket; the nearest year, marked, where it has none)."""
+    same year (kpis.POPULATION for riket; the nearest year, marked, where it has none)."""
     out = aggregate(kpanel, sorted(kpanel["kommun_code"].unique()))
-    if out.empty:
-        return out
+    out["from_kolada"] = False
     for year in out.index:
         pop = panel.population_for_year(population[population["area_code"] == "0000"], year)
         if not pop.empty:
@@ -251,7 +269,6 @@ def riket_series(
                 int(r["population_year"]),
                 bool(r["population_proxy"]),
             ]
-    out["from_kolada"] = False
     official = panel.values(kpi_values, sorted({k for k, _ in SERIES.values()}), "0000")
     for column, (kpi, gender) in SERIES.items():
         rows = official[(official["kpi"] == kpi) & (official["gender"] == gender)]

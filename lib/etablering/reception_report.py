@@ -71,6 +71,11 @@ class ReceptionReport:
         return self.area.kind == "lan"
 
     @property
+    def has_series(self) -> bool:
+        """Kolada's kommunmottagna exist for the area in some year."""
+        return bool(self.series["received"].notna().any())
+
+    @property
     def row(self) -> pd.Series:
         """The area's figures for the chosen year (all NA if Kolada has none that year)."""
         if self.year in self.series.index:
@@ -255,7 +260,7 @@ def _file_year(area, year, file_years, tables, registry, kpanel, riket, members)
 
 
 def kolada_source(rep: ReceptionReport, kpi_ids=None) -> str:
-    """'Källa: Kolada (RKA), uttag augusti 2024: N01986, … (Migrationsverkets statistik).'"""
+    """'Källa: Kolada (RKA), uttag augusti 2024: <kpis.RECEIVED>, … (Migrationsverkets statistik).'"""
     kpi_ids = kpi_ids or reception.SERIES_KPIS
     rows = rep.kolada_rows[rep.kolada_rows["kpi"].isin(kpi_ids)]
     text = panel.source_line(rows, kpi_ids).removesuffix(".") + " (Migrationsverkets statistik)."
@@ -265,18 +270,19 @@ def kolada_source(rep: ReceptionReport, kpi_ids=None) -> str:
 
 
 def population_source(rep: ReceptionReport) -> str:
-    """'folkmängd 31 december: SCB 2020–2022; Kolada (RKA), uttag augusti 2024 (N01951)
+    """'folkmängd 31 december: SCB 2020–2022; Kolada (RKA), uttag augusti 2024 (<kpis.POPULATION>)
     2004–2019' – each origin with the years the report used from it."""
     years = set(rep.series.index) | {y - 1 for y in rep.series.index}
     rows = rep.population_rows[rep.population_rows["year"].isin(years)]
+    if rows.empty:
+        return f"folkmängd 31 december: {fmt.MISSING}"
+    described = pd.Series(
+        [origin.describe(o, r) for o, r in zip(rows["origin"], rows["retrieved"], strict=True)],
+        index=rows.index,
+    )
     parts = []
     for name in panel.sources(rows).split("; "):
-        used = rows[
-            [
-                origin.describe(o, r) == name
-                for o, r in zip(rows["origin"], rows["retrieved"], strict=True)
-            ]
-        ]
+        used = rows[described == name]
         kpi = f" ({kpis.POPULATION})" if (used["origin"] != origin.Origin.SCB_FILE).any() else ""
         parts.append(f"{name}{kpi} {reception.year_ranges(used['year'])}")
     return "folkmängd 31 december: " + "; ".join(parts)
@@ -405,7 +411,10 @@ def summary_text(rep: ReceptionReport) -> str:
             f"Flest under åren {int(received.index.min())}–{int(received.index.max())} "
             f"togs emot {peak_year} ({fmt.number(received[peak_year])} personer)."
         )
-    parts.append(_per_1000_sentence(rep, r))
+    if rep.has_series:
+        parts.append(_per_1000_sentence(rep, r))
+    elif rep.files is not None:
+        parts.append(f"Migrationsverkets filer för {rep.files.year} visas nedan.")
     return " ".join(p for p in parts if p)
 
 
@@ -540,8 +549,21 @@ def series_frame(rep: ReceptionReport) -> pd.DataFrame:
     return rep.series[["received", "received_k", "received_m", "anvisning", "unaccompanied"]]
 
 
+def series_missing_text(rep: ReceptionReport) -> str:
+    """Said where Kolada's series would be, when it is not in the data at all."""
+    return (
+        f"Koladas uppgifter om mottagandet år för år ({kpis.RECEIVED}, "
+        f"{kpis.RECEIVED_ANVISNING}, {kpis.UNACCOMPANIED_ANVISADE}, {kpis.RECEIVED_PER_1000}) "
+        f"saknas i underlaget för {rep.area.name}. Importera ögonblicksbilden med "
+        "`etablering data import` eller hämta dem med `etablering data fetch --group mottagande` "
+        "(kräver internet)."
+    )
+
+
 def series_title(rep: ReceptionReport) -> str:
     s = rep.series["received"].dropna()
+    if s.empty:
+        return f"{rep.area.name}: kommunmottagna per år"
     return f"{rep.area.name}: kommunmottagna per år {int(s.index.min())}–{int(s.index.max())}"
 
 
@@ -744,6 +766,8 @@ def per_1000_comparison(rep: ReceptionReport) -> tuple[pd.Series, pd.Series]:
 def lan_bars(rep: ReceptionReport) -> tuple[pd.Series, pd.Series]:
     """Every län's own per 1 000 in the chosen year, most first, and riket; the area's län
     stands out."""
+    if rep.lans.empty:
+        return pd.Series(dtype=float), pd.Series(dtype=str)
     values = dict(zip(rep.lans["name"], rep.lans["per_1000"], strict=True))
     kinds = {
         name: ("kommun" if code == rep.lan.code else "lan")
@@ -754,9 +778,9 @@ def lan_bars(rep: ReceptionReport) -> tuple[pd.Series, pd.Series]:
 
 
 def lan_bars_text(rep: ReceptionReport) -> str:
-    lans = rep.lans.set_index("area_code")
-    if rep.lan.code not in lans.index:
+    if rep.lans.empty or rep.lan.code not in set(rep.lans["area_code"]):
         return ""
+    lans = rep.lans.set_index("area_code")
     r = lans.loc[rep.lan.code]
     top = rep.lans.iloc[0]
     return (
@@ -1213,7 +1237,7 @@ def data_notes(rep: ReceptionReport) -> str:
         "riksbelopp."
     )
     missing = rep.table.loc[rep.table["received"].isna(), "name"].tolist()
-    if missing:
+    if missing and rep.has_series:
         lines.append(
             f"- Kolada har ingen uppgift om kommunmottagna {rep.year} för: {', '.join(missing)}."
         )
