@@ -534,7 +534,9 @@ def series_note(rep: ReceptionReport) -> str:
         f"{first['unaccompanied']}. Kommunmottagna räknas enligt ersättningsförordningen "
         "(2010:1122): personer med uppehållstillstånd som flyktingar, skyddsbehövande eller "
         "anhöriga som en kommun tagit emot för första gången. Mottagna efter anvisning är den del "
-        "som anvisats enligt årets kommuntal."
+        "som anvisats enligt årets kommuntal. Anvisade ensamkommande barn (även asylsökande) räknas "
+        "när de anvisas och behöver inte vara bosatta i kommunen; talet kan därför något år vara "
+        "större än antalet kommunmottagna."
     )
     if rep.is_lan:
         text += (
