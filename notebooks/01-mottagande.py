@@ -12,122 +12,151 @@
 # ---
 
 # %% [markdown] tags=["remove-cell"]
-# # Mottagande mot kommuntal
-# Hur många nyanlända tog kommunen emot, mot kommuntalet, i län- och rikssammanhang?
-# Ändra parametrarna i nästa cell och kör om. All beräkning sker i paketet `etablering`.
+# # Mottagande av nyanlända
+# Hur många nyanlända tog kommunen (eller länet) emot år för år, per 1 000 invånare, mot
+# kommuntalet och jämfört med länet, riket och liknande kommuner? `year = None` visar det
+# senaste året med uppgifter; ange ett årtal för ett annat år. Ändra parametrarna i nästa cell
+# och kör om. All beräkning sker i paketet `etablering`.
 
 # %% tags=["parameters"]
 kommun = "0680"
-year = 2018
+year = None
 peer_kind = "socioekonomi"
 data_dir = ""
 
 # %%
 from etablering import display as show
-from etablering import plots, reception_report, store
-from etablering.errors import MissingDataError
+from etablering import plots, store
+from etablering import reception_report as rr
 from etablering.params import validate_params
 from etablering.registry import Registry
 
 registry = Registry.load(data_dir or None)
 params = validate_params(registry, kommun=kommun, year=year, peer_kind=peer_kind, data_dir=data_dir)
-area = params.kommun
+# a year without data stops here with the years that exist (ParameterError)
+rep = rr.build(params, rr.load_tables(data_dir or None), registry)
+area = rep.area
 plots.setup()
 
 # %%
 show.text(
-    f"# Mottagande av nyanlända – {area.name} {params.year}\n"
-    + reception_report.subtitle(area, registry, store.data_version(data_dir or None))
+    f"# {rr.title(rep)}\n"
+    + rr.subtitle(area, registry, store.data_version(data_dir or None))
+    + " "
+    + rr.years_text(rep)
 )
-try:
-    rep = reception_report.build(params, reception_report.load_tables(data_dir or None), registry)
-except MissingDataError as exc:
-    rep = None
-    show.notice(f"Uppgift saknas: {exc}")
 
 # %% [markdown]
 # ## Sammanfattning
 
 # %%
-if rep:
-    show.text(reception_report.summary_text(rep))
-    show.summary(**reception_report.key_figures(rep))
-    for note in rep.notes:
-        show.notice(note)
-
-# %% [markdown]
-# ## Kommuntal och mottagna
-
-# %%
-if rep:
-    r = rep.row
-    show.chart(
-        plots.kommuntal_vs_received(
-            area.name, r["kommuntal"], r["mottagna_anvisade"], r["mottagna_totalt"], rep.source()
-        )
-    )
-    show.table(reception_report.comparison_table(rep), rep.source(population=True))
-    show.text(reception_report.definitions_text(rep))
-
-# %% [markdown]
-# ## Vilka kom?
-
-# %%
-if rep:
-    show.table(reception_report.category_table(rep), rep.source())
-    show.chart(plots.category_mix(reception_report.category_shares(rep), rep.source()))
-
-# %%
-if rep:
-    show.text(
-        "## Länets kommuner" if rep.is_lan else "## Jämfört med länet, riket och liknande kommuner"
-    )
-    if rep.is_lan:
-        show.table(reception_report.kommuner_table(rep), rep.source(population=True))
-    values, kinds = reception_report.per_1000_comparison(rep)
-    show.chart(
-        plots.comparison_bars(
-            values,
-            kinds,
-            f"Kommunmottagna per 1 000 invånare {params.year}",
-            "Mottagna per 1 000 invånare",
-            rep.source(population=True),
-        )
-    )
-    show.text(rep.population_note)
+show.text(rr.summary_text(rep))
+show.summary(**rr.key_figures(rep))
+for note in rep.notes:
+    show.notice(note)
 
 # %% [markdown]
 # ## Mottagandet år för år
 
 # %%
-series = reception_report.kolada_series(store.read_table("kpi_values", data_dir or None), area.code)
-if series.empty:
-    show.notice(reception_report.series_missing_text(area))
-else:
+if rep.has_series:
     show.chart(
-        plots.series_lines(
-            series.drop(columns=["Kommunmottagna per 1 000 invånare"], errors="ignore"),
-            f"{area.name}: kommunmottagna per år",
-            "Personer",
-            reception_report.SERIES_SOURCE,
+        plots.reception_series(
+            rr.series_frame(rep), rr.series_title(rep), rr.kolada_source(rep), highlight=rep.year
         )
     )
-    show.table(series.round(1), reception_report.SERIES_SOURCE)
+    show.table(rr.series_table(rep), rr.kolada_source(rep))
+    show.text(rr.series_note(rep))
+else:
+    show.notice(rr.series_missing_text(rep))
+
+# %%
+if rep.has_series:
+    show.text("## Per 1 000 invånare – Koladas tal och egen beräkning")
+    show.chart(
+        plots.per_1000_lines(
+            rr.per_1000_frame(rep),
+            f"{area.name}: kommunmottagna per 1 000 invånare",
+            rr.per_1000_source(rep),
+        )
+    )
+    show.table(rr.per_1000_table(rep), rr.per_1000_source(rep))
+    show.text(rr.per_1000_text(rep))
+
+# %%
+if rep.has_series:
+    show.text(rr.comparison_heading(rep))
+    show.table(rr.comparison_table(rep), rr.comparison_source(rep))
+    if rep.is_lan:
+        show.table(rr.kommuner_table(rep), rr.comparison_source(rep))
+    values, kinds = rr.per_1000_comparison(rep)
+    show.chart(
+        plots.per_1000_bars(
+            values,
+            kinds,
+            f"Kommunmottagna per 1 000 invånare {rep.year}",
+            "Mottagna per 1 000 invånare (samma års folkmängd)",
+            rr.comparison_chart_source(rep),
+        )
+    )
+
+# %%
+if rep.is_lan and not rep.lans.empty:
+    show.text(f"## Alla län {rep.year}")
+    values, kinds = rr.lan_bars(rep)
+    show.chart(
+        plots.per_1000_bars(
+            values,
+            kinds,
+            f"Kommunmottagna per 1 000 invånare {rep.year}, län",
+            "Mottagna per 1 000 invånare (summan av länets kommuner)",
+            rr.comparison_chart_source(rep),
+        )
+    )
+    show.text(rr.lan_bars_text(rep))
+
+# %% [markdown]
+# ## Kommuntal och mottagna
+
+# %%
+notice = rr.files_notice(rep)
+if notice:
+    show.notice(notice)
+if rep.files:
+    show.text(rr.files_heading(rep) + "\n\n" + rr.files_summary_text(rep))
+    r = rep.files.row
+    show.chart(
+        plots.kommuntal_vs_received(
+            f"{area.name} {rep.files.year}",
+            r["kommuntal"],
+            r["mottagna_anvisade"],
+            r["mottagna_totalt"],
+            rr.files_source(rep),
+        )
+    )
+    show.table(rr.files_table(rep), rr.files_source(rep, population=True))
+    show.text(rr.definitions_text(rep))
+    show.text(f"#### Två källor för {rep.files.year}\n\n" + rr.two_sources_text(rep))
+    show.table(rr.two_sources_table(rep), rr.two_sources_source(rep))
+    show.text(rr.category_heading(rep))
+    show.table(rr.category_table(rep), rr.files_source(rep))
+    show.chart(
+        plots.category_mix(
+            rr.category_shares(rep),
+            rr.files_source(rep),
+            f"Mottagna efter kategori {rep.files.year}",
+        )
+    )
 
 # %% [markdown]
 # ## Länstal över tid
 
 # %%
-if rep:
-    show.table(
-        reception_report.lanstal_table(rep),
-        "Källa: länstal enligt SFS 2016:40 med ändringar (transkriberade); 2018 härlett ur "
-        "Migrationsverkets kommuntalsfil.",
-    )
+show.table(rr.lanstal_table(rep), rr.lanstal_source(rep))
+show.text(rr.lanstal_text(rep))
 
 # %% [markdown]
 # ## Om uppgifterna
 
 # %%
-if rep:
-    show.text(reception_report.data_notes(rep))
+show.text(rr.data_notes(rep))

@@ -43,14 +43,44 @@ def test_report_writes_offline_html_and_index(processed, tmp_path):
     html = (out / "0680-jonkoping" / "01-mottagande.html").read_text(encoding="utf-8")
     assert (out / "0680-jonkoping" / "01-mottagande.ipynb").exists()
     assert "Jönköping tog emot <strong>" not in html  # Markdown was rendered, not escaped twice
-    assert "Jönköping tog emot 494 personer 2018" in html
-    assert "Källa: Migrationsverket" in html
-    assert html.count('src="data:image/png;base64,') == 3
+    # the latest year with data by default, with the change against the year before
+    assert "Jönköping tog emot 241 personer 2022</strong>, 78 fler än 2021" in html
+    assert "Källa: Kolada (RKA), uttag augusti 2024" in html and "Källa: Migrationsverket" in html
+    assert html.count('src="data:image/png;base64,') == 5
     assert not re.search(r'(src|href)="https?://', html), "reports must open offline"
-    assert "validate_params" not in html and "import " not in html  # no code shown
+    assert "validate_params" not in html and "from etablering import" not in html  # no code
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="0680-jonkoping/01-mottagande.html"' in index
     assert not list(out.rglob("*.tmp"))
+
+
+def test_year_without_data_exits_2_before_anything_renders(processed, tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert main(["report", "0680", "--year", "1990", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Det finns inga uppgifter om mottagandet år 1990" in err
+    assert "0680 Jönköping: uppgifter finns för 2005–2022" in err
+    assert not out.exists()
+
+
+def test_year_missing_for_one_kommun_of_a_lan_names_it(processed, tmp_path, capsys):
+    out = tmp_path / "reports"
+    args = ["report", "--lan", "17", "--year", "2022", "--notebooks", "01-mottagande"]
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "1760 Storfors: uppgifter finns för 2005–2021" in err and "Filipstad" not in err
+    assert "utelämna --year" in err
+    assert not out.exists()
+
+
+def test_default_year_is_each_areas_latest(processed, registry):
+    from etablering.report import check_year, default_year, reception_years
+
+    areas = [registry.get("0680"), registry.get("1760"), registry.get("0017")]
+    years = reception_years(areas, registry)
+    assert [default_year(years[a]) for a in areas] == [2022, 2021, 2022]
+    check_year(None, years)  # every area has data: no error
+    check_year(2018, years)
 
 
 def test_data_status_lists_tables_and_years(processed, capsys):
@@ -69,10 +99,12 @@ def test_import_of_missing_dir_is_a_clear_error(processed, tmp_path, capsys):
 def test_report_for_a_lan_renders_its_kommuner_and_the_lan_itself(processed, tmp_path):
     out = tmp_path / "reports"
     args = ["report", "--lan", "09", "--notebooks", "01-mottagande", "--jobs", "1"]
-    assert main([*args, "--out", str(out)]) == 0
+    assert main([*args, "--year", "2018", "--out", str(out)]) == 0
     assert (out / "0980-gotland" / "01-mottagande.html").exists()
     html = (out / "0009-gotlands-lan" / "01-mottagande.html").read_text(encoding="utf-8")
-    assert "Gotlands län tog emot 274 personer 2018" in html and "Länets kommuner" in html
+    assert "Gotlands län tog emot 271 personer 2018" in html and "Alla län 2018" in html
+    assert "Migrationsverkets fil tog Gotlands län emot 274 personer 2018" in html
     index = (out / "index.html").read_text(encoding="utf-8")
     lan_row = index[index.index("0009 Gotlands län") : index.index("0980 Gotland")]
-    assert "<td>125</td>" in lan_row and "<td>274</td>" in lan_row  # kommuntal, received
+    # kommuntal and mottagna på anvisning from the 2018 kommuntal file, kommunmottagna Kolada's
+    assert "<td>125</td>" in lan_row and "<td>122</td>" in lan_row and "<td>271</td>" in lan_row

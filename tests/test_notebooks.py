@@ -78,26 +78,47 @@ def test_exactly_one_parameters_cell_of_literals():
     assert len(tagged) == 1
     for line in tagged[0].source.splitlines():
         name, _, value = line.partition(" = ")
-        assert name.isidentifier() and (value[0] in "\"'" or value.isdigit()), line
+        assert name.isidentifier() and (value[0] in "\"'" or value.isdigit() or value == "None")
+    assert "year = None" in tagged[0].source  # None: the latest year with data
+
+
+def _images(text: str) -> int:
+    return text.count("data:image/png;base64")
 
 
 @pytest.mark.parametrize(
-    ("kommun", "expected"),
+    ("kommun", "expected", "images"),
     [
-        ("0680", "Jönköping tog emot 494 personer 2018"),
-        ("2580", "Luleå tog emot"),
+        ("0680", "Jönköping tog emot 241 personer 2022**, 78 fler än 2021 (+48\u00a0%)", 5),
+        ("2403", "Bjurholm tog emot 9 personer 2022**, 10 färre än 2021 (\u221253\u00a0%)", 5),
+        ("06", "Jönköpings län tog emot 489 personer 2022**, 40 fler än 2021 (+9\u00a0%)", 6),
     ],
+    ids=["jonkoping", "bjurholm", "lan-06"],
 )
-def test_runs_for_kommuner_with_real_figures(ipynb, tmp_path, processed, kommun, expected):
-    text = _outputs(_run(ipynb, tmp_path, processed, kommun=kommun, year=2018))
+def test_renders_the_latest_year_by_default(ipynb, tmp_path, processed, kommun, expected, images):
+    text = _outputs(_run(ipynb, tmp_path, processed, kommun=kommun))
     assert expected in text
-    assert "Källa: Migrationsverket" in text
-    assert text.count("data:image/png;base64") == 3
+    assert "Källa: Kolada (RKA), uttag augusti 2024: N01986, N01987, N02002" in text
+    assert "Källa: Migrationsverket: Anvisningar enligt kommuntalen 2018" in text
+    assert "Migrationsverkets kommuntalsfil för 2022 finns inte i underlaget" in text
+    assert "Kommunmottagna – Kolada N01986" in text  # the two sources side by side
+    assert _images(text) == images
+    assert "Traceback" not in text
+
+
+def test_lan_report_compares_every_lan(ipynb, tmp_path, processed):
+    text = _outputs(_run(ipynb, tmp_path, processed, kommun="06", year=2018))
+    assert "Jönköpings län tog emot 1\u00a0799 personer 2018" in text
+    assert "Alla län 2018" in text and "Länet, riket och länets kommuner 2018" in text
+    assert (
+        "Migrationsverkets fil ger Jönköpings län 1\u00a0807 och Kolada (N01986) 1\u00a0799" in text
+    )
+    assert "finns inte i underlaget" not in text  # 2018 has the kommuntal file
 
 
 def test_not_listed_kommun_is_reported_as_missing(ipynb, tmp_path, processed):
     text = _outputs(_run(ipynb, tmp_path, processed, kommun="0181", year=2018))
-    assert "finns inte med i Migrationsverkets kommuntalsfil" in text
+    assert "finns inte med i Migrationsverkets kommuntalsfil för 2018" in text
     assert "ej listad i kommuntalsfilen" in text
 
 
@@ -108,10 +129,14 @@ def test_int_kommun_stops_in_validation_cell(ipynb, tmp_path, processed):
     assert "0114 Upplands Väsby" in exc.value.evalue
 
 
-def test_year_without_data_renders_a_notice(ipynb, tmp_path, processed):
-    text = _outputs(_run(ipynb, tmp_path, processed, kommun="0680", year=2016))
-    assert "Uppgift saknas" in text and "2016" in text and "etablering data import" in text
-    assert "Kommunkod 0680, Jönköpings län. Dataversion" in text  # still says what and which data
+def test_year_without_data_stops_before_any_heading(ipynb, tmp_path, processed):
+    with pytest.raises(pm.PapermillExecutionError) as exc:
+        _run(ipynb, tmp_path, processed, kommun="0680", year=1990)
+    assert exc.value.ename == "ParameterError"
+    assert "inga uppgifter om mottagande för Jönköping 1990" in exc.value.evalue
+    assert "Uppgifter finns för 2005–2022" in exc.value.evalue
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert "Mottagande av nyanlända" not in _outputs(nb)  # nothing shown, no empty heading
 
 
 @pytest.mark.parametrize(
@@ -136,6 +161,47 @@ def test_raw_parameter_keeps_leading_zero(ipynb, tmp_path, processed):
     out = tmp_path / "out.ipynb"
     assert _papermill_cli(ipynb, out, processed, "-r", "kommun", "0114").returncode == 0
     assert "Upplands Väsby tog emot" in _outputs(nbformat.read(out, as_version=4))
+
+
+def test_papermill_injects_an_int_year(ipynb, tmp_path, processed):
+    out = tmp_path / "out.ipynb"
+    proc = _papermill_cli(ipynb, out, processed, "-p", "year", "2018")
+    assert proc.returncode == 0, proc.stderr
+    text = _outputs(nbformat.read(out, as_version=4))
+    assert "Jönköping tog emot 493 personer 2018**, 204 färre än 2017" in text
+    assert "Enligt Migrationsverkets fil tog Jönköping emot 494 personer 2018" in text
+
+
+def test_01_a_newer_kolada_fetch_wins_and_is_named(ipynb, tmp_path, processed):
+    import shutil
+
+    import pandas as pd
+
+    from etablering import store
+
+    data = tmp_path / "processed"
+    shutil.copytree(processed, data)
+    fetched = pd.DataFrame(
+        [
+            {
+                "kpi": "N01986",
+                "area_code": "0680",
+                "year": 2022,
+                "gender": "T",
+                "value": 250.0,
+                "count": float("nan"),
+                "status": "",
+                "origin": "kolada_api",
+                "retrieved": "2026-11-20T10:00:00",
+                "source_file": "",
+            }
+        ]
+    )
+    kv = pd.concat([store.read_table("kpi_values", data), fetched], ignore_index=True)
+    store.write_table("kpi_values", kv, [], data)
+    text = _outputs(_run(ipynb, tmp_path, data, kommun="0680"))
+    assert "Jönköping tog emot 250 personer 2022**, 87 fler än 2021" in text
+    assert "Kolada (RKA), hämtat 20 november 2026" in text
 
 
 @pytest.fixture(scope="module")
@@ -205,33 +271,3 @@ def test_00_utforska_runs_with_defaults(tmp_path, processed):
     text = _outputs(_run(path, tmp_path, processed))
     assert "Kommunmottagna per 1 000 invånare" in text and "Jönköping" in text
     assert "data:image/png;base64" in text
-
-
-def test_01_shows_the_kolada_series_once_fetched(ipynb, tmp_path, processed, kolada_rows):
-    import shutil
-
-    import pandas as pd
-
-    from etablering import store
-
-    data = tmp_path / "processed"
-    shutil.copytree(processed, data)
-    rows = kolada_rows(
-        ("N01986", "0680", 2019, 300.0),
-        ("N01986", "0680", 2020, 150.0),
-        ("N01987", "0680", 2019, 120.0),
-    )
-    store.write_table(
-        "kpi_values", pd.concat([store.read_table("kpi_values", data), rows]), [], data
-    )
-    nb = pm.execute_notebook(
-        str(ipynb),
-        str(tmp_path / "out.ipynb"),
-        kernel_name="python3",
-        parameters={"data_dir": str(data), "kommun": "0680", "year": 2018},
-        progress_bar=False,
-        execution_timeout=CELL_TIMEOUT,
-    )
-    text = _outputs(nb)
-    assert "Jönköping: kommunmottagna per år" in text and "N01986" in text
-    assert text.count("data:image/png;base64") == 4

@@ -45,10 +45,13 @@ class _AreaParams(BaseModel):
 
 
 class ReportParams(_AreaParams):
-    """01-mottagande: a kommun, or a län (the sum over its kommuner, and its kommuner listed)."""
+    """01-mottagande: a kommun, or a län (the sum over its kommuner, and its kommuner listed).
+
+    `year` None means the latest year with data for the area (reception_report.resolve_year);
+    whether a given year has data is checked against the data, not here."""
 
     area_kinds: ClassVar[tuple[str, ...]] = ("kommun", "lan")
-    year: int = Field(ge=1990, le=2100)
+    year: int | None = Field(None, ge=1990, le=2100)
     peer_kind: str = "socioekonomi"
 
     _year = field_validator("year", mode="before")(_whole_year)

@@ -113,7 +113,7 @@ def kommuntal_vs_received(name: str, kommuntal, anvisade, totalt, source: str):
     return finish(fig, source)
 
 
-def category_mix(shares: pd.DataFrame, source: str):
+def category_mix(shares: pd.DataFrame, source: str, title: str = "Mottagna efter kategori"):
     """Stacked horizontal bars of category shares (%) for kommun, län and riket."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
     left = pd.Series(0.0, index=shares.index)
@@ -127,7 +127,7 @@ def category_mix(shares: pd.DataFrame, source: str):
     ax.set_xlim(0, 100)
     ax.invert_yaxis()
     ax.set_xlabel("Andel av kommunmottagna (%)")
-    ax.set_title("Mottagna efter kategori")
+    ax.set_title(title)
     ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     ax.xaxis.set_label_position("top")
     return finish(fig, source)
@@ -443,3 +443,119 @@ def series_lines(frame: pd.DataFrame, title: str, ylabel: str, source: str):
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8)
     return finish(fig, source)
+
+
+def reception_series(frame: pd.DataFrame, title: str, source: str, highlight: int | None = None):
+    """Kommunmottagna per year as bars (women and men stacked where Kolada splits them, the
+    total otherwise), with mottagna efter anvisning and anvisade ensamkommande barn as lines.
+
+    `frame`: year index; columns received, received_k, received_m, anvisning, unaccompanied.
+    `highlight` outlines the report's year.
+    """
+    fig, ax = plt.subplots(figsize=(8, 4))
+    f = frame.sort_index()
+    years = f.index.to_numpy()
+    split = f["received_k"].notna() & f["received_m"].notna()
+    total_only = f["received"].where(~split)
+    ax.bar(years, total_only.fillna(0), color=GENDER_COLORS["T"], width=0.7, label="Totalt")
+    ax.bar(
+        years,
+        f["received_k"].where(split).fillna(0),
+        color=GENDER_COLORS["K"],
+        width=0.7,
+        label="Kvinnor",
+    )
+    ax.bar(
+        years,
+        f["received_m"].where(split).fillna(0),
+        bottom=f["received_k"].where(split).fillna(0),
+        color=GENDER_COLORS["M"],
+        width=0.7,
+        label="Män",
+    )
+    lines = (
+        ("anvisning", "Efter anvisning", PALETTE["peer"], "o"),
+        ("unaccompanied", "Anvisade ensamkommande barn", "#2a9d8f", "s"),
+    )
+    for column, label, color, marker in lines:
+        if column in f and f[column].notna().any():
+            ax.plot(years, f[column], marker=marker, color=color, linewidth=1.8, label=label)
+    missing = f.index[f["received"].isna()]
+    for year in missing:
+        ax.annotate(
+            "uppgift saknas",
+            (year, 0),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color="#a00",
+            rotation=90,
+        )
+    if highlight is not None and highlight in f.index and pd.notna(f.loc[highlight, "received"]):
+        ax.bar(
+            [highlight],
+            [f.loc[highlight, "received"]],
+            width=0.7,
+            fill=False,
+            edgecolor="#111",
+            linewidth=1.5,
+        )
+        ax.annotate(
+            number(f.loc[highlight, "received"]),
+            (highlight, f.loc[highlight, "received"]),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
+    ax.set_ylabel("Personer")
+    ax.set_title(title)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_formatter(SwedishFormatter())
+    ax.margins(y=0.12)
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
+    return finish(fig, source)
+
+
+def per_1000_lines(frame: pd.DataFrame, title: str, source: str):
+    """Per 1 000 invånare over the years: the first column (the area, own computation) solid
+    and strong, the second (the area, Kolada's method) dashed, the rest (län, riket) thin."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    styles = [
+        {"color": PALETTE["kommun"], "linewidth": 2.4, "marker": "o"},
+        {"color": PALETTE["kommun"], "linewidth": 1.4, "linestyle": "--", "marker": "x"},
+        {"color": PALETTE["lan"], "linewidth": 1.6},
+        {"color": "#888888", "linewidth": 1.6},
+    ]
+    for i, column in enumerate(frame.columns):
+        style = styles[min(i, len(styles) - 1)]
+        ax.plot(frame.index, frame[column], label=column, **style)
+    ax.set_ylabel("Mottagna per 1 000 invånare")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_formatter(SwedishFormatter())
+    ax.legend(fontsize=8, loc="upper left")
+    return finish(fig, source)
+
+
+class SwedishFormatter(matplotlib.ticker.Formatter):
+    """Tick labels in Swedish ('1 000', '0,25') with as many decimals as the tick step needs."""
+
+    def format_ticks(self, values):
+        decimals = next(
+            (d for d in range(4) if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in values)),
+            3,
+        )
+        return [number(v, decimals) for v in values]
+
+    def __call__(self, x, pos=None):
+        return number(x, 0 if float(x).is_integer() else 2)
+
+
+def per_1000_bars(values: pd.Series, kinds: pd.Series, title: str, xlabel: str, source: str):
+    """comparison_bars for per-1 000 figures (one decimal on the bars) with Swedish ticks."""
+    fig = comparison_bars(values, kinds, title, xlabel, source, decimals=1)
+    fig.axes[0].xaxis.set_major_formatter(SwedishFormatter())
+    return fig

@@ -42,12 +42,47 @@ def has_demo_data(data_dir=None) -> bool:
     return bool((store.read_table("kpi_values", data_dir)["origin"] == Origin.SYNTHETIC).any())
 
 
-def default_year(data_dir=None) -> int:
-    years = set()
-    for table in ("kommuntal", "kommunmottagna"):
-        if store.has_table(table, data_dir):
-            years |= set(store.read_table(table, data_dir)["year"])
-    return max(years) if years else 2018
+RECEPTION = "01-mottagande"
+
+
+def reception_years(areas, registry: Registry, data_dir=None) -> dict:
+    """Years with reception data per area (01-mottagande), from the imported tables."""
+    from .reception import years_by_kommun
+    from .reception_report import years_for_area
+
+    tables = {n: store.read_table(n, data_dir) for n in ("kpi_values", "kommunmottagna")}
+    by_kommun = years_by_kommun(tables["kpi_values"], tables["kommunmottagna"])
+    return {area: years_for_area(area, registry, tables, by_kommun) for area in areas}
+
+
+def default_year(years: list[int]) -> int | None:
+    """01-mottagande's default: the latest year with data for the area (None: no data)."""
+    return max(years) if years else None
+
+
+def check_year(year: int | None, years_by_area: dict) -> None:
+    """UsageError (exit 2, nothing rendered) naming every area without data for `year`, or
+    without any reception data at all, and the years that exist."""
+    from .reception import year_problem, year_ranges
+
+    problems = []
+    for area, years in years_by_area.items():
+        if year is None and years:
+            continue
+        if year is None:
+            problems.append(year_problem(area.name, 0, years))
+        elif year not in years:
+            have = year_ranges(years) if years else "inga år"
+            problems.append(f"{area.code} {area.name}: uppgifter finns för {have}")
+    if not problems:
+        return
+    if year is None:
+        raise UsageError("\n".join(problems))
+    raise UsageError(
+        f"Det finns inga uppgifter om mottagandet år {year} (rapporten 01-mottagande) för:\n  "
+        + "\n  ".join(problems)
+        + "\nVälj ett av de åren, eller utelämna --year så visas varje områdes senaste år."
+    )
 
 
 def failure_table(failures: list[dict]) -> str:
@@ -77,17 +112,25 @@ def run_report(args) -> int:
         raise UnknownAreaError(f"Okänd rapport {unknown}; finns: {', '.join(NOTEBOOKS)}")
     if args.demo and not has_demo_data():
         raise UsageError("Det finns inga demodata. Kör `etablering data demo` först.")
-    year = args.year or default_year()
-    version = store.data_version()
-    base = {"year": year, "demo": args.demo, "data_dir": str(paths.processed_dir())}
-    jobs = plan(areas, notebooks, base, version)
     # the län's own reports (its total, like KEFU's for Skåne): for --lan, and every län for --all
     lans = registry.lan() if args.all else []
     if args.lan:
         lans = [registry.resolve(args.lan, kinds=("lan",))]
     lan_notebooks = [n for n in notebooks if n in LAN_NOTEBOOKS]
+    years = {}
+    if RECEPTION in notebooks:  # checked before anything renders
+        years = reception_years([*areas, *(lans if RECEPTION in lan_notebooks else [])], registry)
+        check_year(args.year, years)
+    version = store.data_version()
+    base = {"demo": args.demo, "data_dir": str(paths.processed_dir())}
+    others = [n for n in notebooks if n != RECEPTION]
+    jobs = plan(areas, others, base, version)
     if lans and lan_notebooks:
-        jobs += plan(lans, lan_notebooks, base, version)
+        jobs += plan(lans, [n for n in lan_notebooks if n != RECEPTION], base, version)
+    # 01 gets each area's own year: the one asked for, or the latest with data for the area
+    for area, area_years in years.items():
+        year = args.year or default_year(area_years)
+        jobs += plan([area], [RECEPTION], {**base, "year": year}, version)
     if "02-etablering" in notebooks:  # cross-kommun model once for the batch, not per kommun
         derived.expected_tables(synthetic=args.demo)
     workers = args.jobs or os.cpu_count() or 1
