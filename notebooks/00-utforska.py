@@ -19,7 +19,7 @@
 # %% tags=["parameters"]
 lan = "06"
 measure = "per_1000"
-year = 2018
+year = 2022
 data_dir = ""
 
 # %%

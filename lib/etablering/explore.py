@@ -16,43 +16,56 @@ MEASURES = {
 
 
 RECEPTION_MEASURES = ("per_1000", "mottagna_totalt", "uppfyllelse_pct", "totalt_per_kommuntal")
+KOLADA_MEASURES = {"per_1000": "per_1000", "mottagna_totalt": "received"}  # measure -> column
 
 
 def source_of(measure: str, year: int, frame: pd.DataFrame | None = None) -> str:
     """The source line; names the population year when another year stands in for `year`."""
     if measure not in RECEPTION_MEASURES:
-        return f"Källa: Kolada {kpis.WORK_OR_STUDIES} (SCB/Arbetsförmedlingen), senaste år med värde per kommun"
-    text = f"Källa: Migrationsverket {year}"
+        return (
+            f"Källa: Kolada (RKA) {kpis.WORK_OR_STUDIES} (SCB/Arbetsförmedlingen), senaste år "
+            "med värde per kommun"
+        )
+    if measure not in KOLADA_MEASURES:
+        return f"Källa: Migrationsverket, Anvisningar enligt kommuntalen {year}"
+    text = f"Källa: Kolada (RKA) {kpis.RECEIVED} {year}"
     if measure != "per_1000":
         return text
     years = sorted(set(frame["population_year"].dropna().astype(int))) if frame is not None else []
     if years and years != [year]:
         shown = ", ".join(map(str, years))
         return f"{text}; folkmängd SCB {shown} (närmaste år – {year} saknas i underlaget)"
-    return f"{text}; folkmängd SCB {year}"
+    return f"{text}; folkmängd 31 december {year} (SCB)"
 
 
 def measure_table(measure: str, year: int, data_dir=None) -> pd.DataFrame:
     """kommun_code, name, lan_code, value (NA where missing) for every kommun."""
     if measure not in MEASURES:
         raise KeyError(f"okänt mått {measure!r}; välj ett av {', '.join(MEASURES)}")
-    tables = {
-        n: store.read_table(n, data_dir)
-        for n in ("areas", "kommuntal", "kommunmottagna", "population")
-    }
-    table = reception.kommun_table(year, **tables)
-    if measure in table.columns:
+    read = {n: store.read_table(n, data_dir) for n in ("areas", "kpi_values", "population")}
+    population = panel.population_table(read["population"], read["kpi_values"])
+    kommuner = read["areas"][read["areas"]["kind"] == "kommun"]
+    base = kommuner[["code", "name", "lan_code"]].rename(columns={"code": "kommun_code"})
+    if measure in KOLADA_MEASURES:
+        kpanel = reception.kolada_panel(read["kpi_values"], read["areas"], population)
+        table = reception.year_table(kpanel, read["areas"], year)
         keep = ["kommun_code", "name", "lan_code"] + (["population_year"] * (measure == "per_1000"))
-        return table[keep].assign(value=table[measure].astype(float))
+        return table[keep].assign(value=table[KOLADA_MEASURES[measure]].astype(float))
+    if measure in RECEPTION_MEASURES:
+        files = {n: store.read_table(n, data_dir) for n in ("kommuntal", "kommunmottagna")}
+        if year not in reception.available_years(files["kommuntal"], files["kommunmottagna"]):
+            return base.assign(value=float("nan"))
+        table = reception.kommun_table(year, read["areas"], population=population, **files)
+        return table[["kommun_code", "name", "lan_code"]].assign(value=table[measure].astype(float))
     gender = "K" if measure == "women_pct" else "M"
-    kv = panel.values(store.read_table("kpi_values", data_dir))
-    rows = kv[(kv["kpi"] == outcomes.HEADLINE_KPI) & (kv["gender"] == gender) & kv["value"].notna()]
+    rows = panel.values(read["kpi_values"], outcomes.HEADLINE_KPI, genders=[gender])
+    rows = rows[rows["value"].notna()]
     latest = (
         rows.sort_values("year").drop_duplicates("area_code", keep="last").set_index("area_code")
     )
-    return table[["kommun_code", "name", "lan_code"]].assign(
-        value=table["kommun_code"].map(latest["value"]).astype(float),
-        year=table["kommun_code"].map(latest["year"]),
+    return base.assign(
+        value=base["kommun_code"].map(latest["value"]).astype(float),
+        year=base["kommun_code"].map(latest["year"]),
     )
 
 
