@@ -12,8 +12,11 @@ tolerances (measured on the August 2024 dump, 264 000 rows):
   figure that also adds up over the kommuner.
 - Shares of a count KPI (N009xx of N00960/N00964): share × count / 100 is a whole number of
   persons (true for every row of the dump to within 0.02) and women's + men's numerators make
-  the total's. Tolerance 0.02 persons, plus what rounding a share to 0.1 percentage points
-  could move. A share whose numerator is not whole is flagged; a broken split flags K and M.
+  the total's. Tolerance 0.02 persons, plus what rounding the share to the decimals it is
+  published with could move (the dump has six decimals; a whole-percent value is allowed half a
+  percent of the count). A share whose numerator is not whole is flagged (this also catches
+  riket 2021, where Kolada repeats the total's share for women and men); a broken split flags
+  K and M.
 - Other shares split by gender: the total is a weighted mean, so it lies between women's and
   men's share (± 0.05 points, rounding to one decimal). Otherwise K and M are flagged.
 - Additive counts: the kommuner add up to their län and riket. The dump's complete years agree
@@ -86,6 +89,21 @@ def check(
 
 def _empty_flags() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in FLAG_COLUMNS})
+
+
+def rounding(values: pd.Series) -> pd.Series:
+    """Half a unit in the last decimal each value is published with (0,5 for whole percents,
+    0,000 000 5 for the dump's six decimals): what rounding alone can move it by."""
+    v = values.to_numpy(dtype=float)
+    half = np.full(v.shape, 0.5)
+    found = np.zeros(v.shape, dtype=bool)
+    for decimals in range(9):
+        scaled = v * 10.0**decimals
+        exact = ~found & (np.abs(scaled - np.round(scaled)) < 1e-6 * np.maximum(1, np.abs(scaled)))
+        half[exact] = 0.5 * 10.0**-decimals
+        found |= exact
+    half[~found] = 0.5e-8
+    return pd.Series(half, index=values.index)
 
 
 def _hits(index, rule: str, detail) -> pd.DataFrame:
@@ -182,10 +200,10 @@ def _share_numerators(frame: pd.DataFrame) -> pd.DataFrame:
             .set_index("index")
         )
         num = merged["value"] / 100 * merged["value_n"]
-        tol = WHOLE_TOLERANCE + SHARE_ROUNDING / 100 * merged["value_n"]
+        tol = WHOLE_TOLERANCE + rounding(merged["value"]) / 100 * merged["value_n"]
         bad = (num - num.round()).abs() > tol
         detail = [
-            f"{_num(s)} % av {_num(n)} ({kpi.denominator}) = {n * s / 100:.2f} personer, inget helt antal"
+            f"{_num(s)} % av {_num(n)} ({kpi.denominator}) = {_num(n * s / 100)} personer, inget helt antal"
             for s, n in zip(merged.loc[bad, "value"], merged.loc[bad, "value_n"], strict=True)
         ]
         found.append(_hits(merged.index[bad], "andelen ger inget helt antal personer", detail))
@@ -205,7 +223,7 @@ def _share_numerators(frame: pd.DataFrame) -> pd.DataFrame:
         bad_split = w[diff > HALF_PERSON + SHARE_ROUNDING / 100 * n_all]
         rows = pd.DataFrame({"K_row": bad_split["index"]["K"], "M_row": bad_split["index"]["M"]})
         detail = [
-            f"kvinnor {k:.1f} + män {m:.1f} personer ≠ totalt {t:.1f} ({kpi.denominator} × andel)"
+            f"kvinnor {_num(k)} + män {_num(m)} personer ≠ totalt {_num(t)} ({kpi.denominator} × andel)"
             for k, m, t in bad_split["num"][["K", "M", "T"]].to_numpy()
         ]
         found.append(_split_hits(rows, "kvinnor + män ≠ totalt (antal bakom andelarna)", detail))
