@@ -207,6 +207,29 @@ if sides[["Kvinnor", "Män"]].notna().any().any():
 else:
     show.notice(f"Uppgift saknas för kommunerna i {rep.lan.name} åren {rep.pooled_label}.")
 
+# %%
+comparison, comparison_year = outcomes_report.comparison_table(rep)
+if not rep.is_lan and comparison_year is not None:
+    show.text(f"**Jämfört med liknande kommuner, länet och riket, {comparison_year}**")
+    show.chart(
+        plots.grouped_bars(
+            comparison.dropna(how="all"),
+            f"I arbete eller studier, status efter 90 dagar, {comparison_year}",
+            "Andel (%)",
+            rep.source,
+            synthetic,
+            highlight=[area.name],
+        )
+    )
+    if rep.peer_title:
+        show.text(
+            f"Jämförelsegrupp: Koladas *{rep.peer_title}* (ovägt medel av de kommuner som har "
+            "värden)."
+        )
+    missing = outcomes_report.comparison_missing_text(comparison, comparison_year)
+    if missing:
+        show.notice(missing)
+
 # %% [markdown]
 # ## Alla kommuner: andel och antal
 

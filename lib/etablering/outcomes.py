@@ -614,7 +614,8 @@ def shown_percent(value) -> float:
     return fmt.rounded(value, 0)
 
 
-def _group(table: pd.DataFrame, years, gender: str) -> dict:
+def group_share(table: pd.DataFrame, years, gender: str) -> dict:
+    """One gender's share over `years`: the year's own share, or persons summed over years."""
     rows = table[(table["gender"] == gender) & table["year"].isin(years)]
     x = float(_floats(rows["successes"]).sum()) if len(rows) else np.nan
     n = float(_floats(rows["cohort_n"]).sum()) if len(rows) else np.nan
@@ -664,7 +665,7 @@ def headline(table: pd.DataFrame, pool: int = 3, min_n: int = SMALL_COHORT) -> H
             f"{latest} lämnade bara {fmt.listing(small)}, så de senaste "
             f"{len(years)} åren med uppgifter räknas samman"
         )
-    women, men = _group(t, years, "K"), _group(t, years, "M")
+    women, men = group_share(t, years, "K"), group_share(t, years, "M")
     gap = shown_percent(women["pct"]) - shown_percent(men["pct"])
     gi = gap_interval(women["successes"], women["n"], men["successes"], men["n"]).iloc[0]
     if not counted:

@@ -215,7 +215,7 @@ def build(
         coefficients, variance = expected.coefficients, expected.variance
         effects, validation, info = expected.effects, expected.validation, expected.info
     scb, scb_rows = scb_table(kv, area.code, synthetic) if not is_lan else (pd.DataFrame(),) * 2
-    flagged = flagged_rows(flags, own_codes if not is_lan else [area.code], years)
+    flagged = flagged_rows(flags, own_codes, years)
     return OutcomesReport(
         area=area,
         lan=lan,
@@ -462,13 +462,14 @@ def uncertainty_text(rep: OutcomesReport) -> str:
 
 def riket_text(rep: OutcomesReport) -> str:
     h = rep.headline
-    r = outcomes.headline(rep.riket[rep.riket["year"].isin(h.years)], pool=len(h.years))
-    if r is None or r.years != h.years:
+    women = outcomes.group_share(rep.riket, h.years, "K")
+    men = outcomes.group_share(rep.riket, h.years, "M")
+    if np.isnan(women["pct"]) or np.isnan(men["pct"]):
         return ""
     when = h.label if not h.pooled else f"samma år ({h.label})"
     return (
-        f"I riket var andelen {when} {fmt.percent(r.women['pct'])} för kvinnor och "
-        f"{fmt.percent(r.men['pct'])} för män."
+        f"I riket var andelen {when} {fmt.percent(women['pct'])} för kvinnor och "
+        f"{fmt.percent(men['pct'])} för män."
     )
 
 

@@ -163,17 +163,29 @@ def shares_over_time(
     table: pd.DataFrame, riket: pd.DataFrame, title: str, source: str, synthetic: bool = False
 ):
     """Women and men over the years with 95 % interval bands where cohorts are known; riket's
-    total as a dashed reference line."""
+    total as a dashed reference line. Years with fewer than 10 leavers are hollow points, not
+    joined by the line: a share of 3 people says little about the trend."""
     fig, ax = plt.subplots(figsize=(8, 4))
+    any_small = False
     for gender in ("K", "M"):
         part = table[table["gender"] == gender].sort_values("year")
         if part["share_pct"].notna().any():
+            n = part["cohort_n"].astype(float)
+            small = n < 10
+            any_small |= bool((small & part["share_pct"].notna()).any())
             ax.plot(
                 part["year"],
-                part["share_pct"],
+                part["share_pct"].where(~small),
                 marker="o",
                 color=GENDER_COLORS[gender],
                 label=GENDER_NAMES[gender],
+            )
+            ax.plot(
+                part.loc[small, "year"],
+                part.loc[small, "share_pct"],
+                "o",
+                mfc="white",
+                color=GENDER_COLORS[gender],
             )
             ax.fill_between(
                 part["year"],
@@ -188,6 +200,8 @@ def shares_over_time(
         ax.plot(
             total["year"], total["share_pct"], linestyle="--", color="#777", label="Riket, totalt"
         )
+    if any_small:
+        ax.plot([], [], "o", mfc="white", color="#555", label="färre än 10 som lämnade")
     ax.set_ylim(0, 100)
     ax.set_ylabel("Andel i arbete eller studier (%)")
     ax.set_title(title)
@@ -219,7 +233,7 @@ def gap_over_time(gap: pd.DataFrame, source: str, synthetic: bool = False):
         "o",
         mfc="white",
         color=GENDER_COLORS["K"],
-        label="utan intervall (kullstorlek saknas eller liten)",
+        label="utan intervall (antal som lämnat saknas eller under 10)",
     )
     ax.set_ylabel("Kvinnor − män (procentenheter)")
     ax.set_title("Skillnad mellan kvinnor och män")
