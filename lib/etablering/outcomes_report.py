@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import fmt, kpis, origin, outcomes, panel, reception, store
 from .errors import MissingDataError
-from .expected import SIZE_CLASSES, aggregate_predictions
+from .expected import aggregate_predictions
 from .params import OutcomeParams
 from .registry import Area, Registry
 
@@ -1321,7 +1321,9 @@ def method_text(rep: OutcomesReport) -> str:
             + " inom sitt 95-procentiga spann (tabellen visar det per storleksklass). Ett spann "
             "godtas när det missar mellan 1 och 10 procent, med hänsyn till hur många kommunår "
             "klassen har: missar det oftare flaggas kommuner oftare än rapporten säger. "
-            "Kontrollen körs med `etablering validate`."
+            "Kontrollen körs med `etablering validate`; med `--demo` görs samma kontroll på "
+            "syntetiska data där den sanna spridningen mellan kommuner är känd, och med "
+            "`--rolling` förutsägs vart och ett av de senaste åren från åren före."
         )
     return "\n\n".join(lines)
 
@@ -1377,7 +1379,3 @@ def data_notes(rep: OutcomesReport) -> str:
             "tabell (källa Kolada/SCB); riket finns där bara för kvinnor och män tillsammans."
         )
     return "\n".join(lines)
-
-
-def size_classes_text() -> str:
-    return ", ".join(label for *_, label in SIZE_CLASSES)
