@@ -14,8 +14,9 @@
 # %% [markdown] tags=["remove-cell"]
 # # Etablering efter kön
 # Hur går kvinnor och män vidare efter Arbetsförmedlingens etableringsuppdrag?
-# Ändra parametrarna i nästa cell och kör om. `demo = True` använder syntetiska demodata
-# (kör först `etablering data demo`). All beräkning sker i paketet `etablering`.
+# Ändra parametrarna i nästa cell och kör om. `kommun` kan vara en kommun eller ett län
+# (t.ex. "06"). `demo = True` använder syntetiska demodata (kör först `etablering data demo`).
+# All beräkning sker i paketet `etablering`.
 
 # %% tags=["parameters"]
 kommun = "0680"
@@ -26,7 +27,7 @@ demo = False
 data_dir = ""
 
 # %%
-from etablering import derived, outcomes_report, plots, store
+from etablering import derived, kpis, outcomes_report, plots, store
 from etablering import display as show
 from etablering.params import OutcomeParams, validate_params
 from etablering.registry import Registry
@@ -52,13 +53,19 @@ rep = outcomes_report.build(
     tables["kpi_catalogue"],
     registry,
     expected=derived.expected_tables(data_dir or None, synthetic=params.demo),
+    counts=derived.kommun_counts(data_dir or None, synthetic=params.demo),
+    flags=tables.get("kpi_flags"),
 )
 synthetic = rep.synthetic
+names = {a.code: a.name for a in registry.kommuner()}
+marked = {a.code: a.name for a in rep.members} if rep.is_lan else {area.code: area.name}
 
 # %%
+kind = "Länskod" if rep.is_lan else "Kommunkod"
+where = "" if rep.is_lan else f", {rep.lan.name}"
 show.text(
     f"# Etablering efter kön – {area.name}\n"
-    f"Kommunkod {area.code}, {rep.lan.name}. Åren {params.first_year}–{params.last_year}. "
+    f"{kind} {area.code}{where}. Åren {params.first_year}–{params.last_year}. "
     f"Dataversion {store.data_version(data_dir or None)}."
 )
 if synthetic:
@@ -81,20 +88,20 @@ if rep.missing_kpis:
 # ## Kvinnor och män över tid
 
 # %%
-if outcomes_report.kommun_has_data(rep.kommun):
+if outcomes_report.kommun_has_data(rep.table):
     show.chart(
         plots.shares_over_time(
-            rep.kommun,
+            rep.table,
             rep.riket,
-            f"{area.name}: i arbete eller studier 90 dagar efter etableringsuppdraget",
+            f"{area.name}: i arbete eller studier, status efter 90 dagar",
             rep.source,
             synthetic,
         )
     )
     show.text(
-        "Banden är 95-procentiga Wilsonintervall och visas bara där antalet som lämnade "
-        "uppdraget (N00964) är känt och minst 10. Andelen gäller status 90 dagar efter att "
-        "personen lämnade etableringsuppdraget (Kolada N00973)."
+        "Banden är 95-procentiga osäkerhetsintervall (Wilson) och visas där antalet som "
+        f"lämnade uppdraget ({kpis.LEFT}) är känt och minst 10. Andelen gäller status 90 dagar "
+        f"efter att personen lämnade etableringsuppdraget (Kolada {kpis.WORK_OR_STUDIES})."
     )
     show.table(outcomes_report.outcome_wide_display(rep), rep.source, synthetic)
     show.download(outcomes_report.outcome_display(rep), f"{area.code}-etablering-efter-kon.csv")
@@ -104,9 +111,9 @@ else:
         show.text(outcomes_report.riket_reference_text(rep))
         show.chart(
             plots.shares_over_time(
-                rep.kommun,
+                rep.table,
                 rep.riket,
-                "Riket: i arbete eller studier 90 dagar efter etableringsuppdraget",
+                "Riket: i arbete eller studier, status efter 90 dagar",
                 rep.source,
                 synthetic,
             )
@@ -119,76 +126,222 @@ else:
 # %%
 if rep.gap["gap_pp"].notna().any():
     show.chart(plots.gap_over_time(rep.gap, rep.source, synthetic))
+    show.text(
+        "Skillnaden är kvinnornas andel minus männens, räknad på de avrundade andelar som "
+        "visas. *Säker skillnad* betyder att 95-procentsintervallet inte rymmer noll."
+    )
     show.table(outcomes_report.gap_display(rep), rep.source, synthetic)
 else:
     show.notice("Skillnaden kan inte beräknas: andelar för både kvinnor och män saknas.")
 
 # %% [markdown]
-# ## Vart gick de?
+# ## Vart gick de, och vilka var de?
 
 # %%
-if rep.destinations_year is not None:
+dest_source = rep.source_for([kpis.WORK, kpis.WORK_OR_STUDIES, kpis.PROGRAMME, kpis.LEFT])
+if rep.destinations_label is not None:
     show.chart(
         plots.grouped_bars(
             rep.destinations,
-            f"Status 90 dagar efter uppdraget, {rep.destinations_year}",
+            f"Status 90 dagar efter uppdraget, {rep.destinations_label}",
             "Andel av dem som lämnade (%)",
-            rep.source.replace("N00973", "N00971, N00972, N00991, N00995"),
+            dest_source,
             synthetic,
         )
     )
+    show.text(outcomes_report.destinations_text(rep))
 else:
     show.notice(
-        "Uppgift saknas om vart deltagarna gick (arbete, studier, program: Kolada N00971, "
-        f"N00972, N00991, N00995). Hämta med `{outcomes_report.FETCH_COMMAND}`."
+        f"Uppgift saknas om vart deltagarna gick (arbete {kpis.WORK}, program "
+        f"{kpis.PROGRAMME}). Hämta med `{outcomes_report.FETCH_COMMAND}`."
+    )
+edu_source = rep.source_for([*outcomes_report.EDUCATION, kpis.ENROLLED])
+if rep.education_year is not None:
+    show.chart(
+        plots.grouped_bars(
+            rep.education,
+            f"Utbildning bland inskrivna, {rep.education_year}",
+            "Andel av de inskrivna (%)",
+            edu_source,
+            synthetic,
+        )
+    )
+flows = outcomes_report.flow_display(rep)
+if len(flows):
+    show.text(
+        "Inskrivna under året, de som lämnade uppdraget och hur många av dem som var i arbete "
+        "eller studier efter 90 dagar (personer), som i Kommunförbundet Skånes rapport."
+    )
+    show.table(
+        flows,
+        rep.source_for([kpis.ENROLLED, kpis.LEFT, kpis.WORK_OR_STUDIES]),
+        synthetic,
     )
 
 # %% [markdown]
-# ## Jämfört med liknande kommuner, länet och riket
+# ## Kommunerna i länet
+
+# %%
+sides = outcomes_report.side_by_side(rep, names)
+if sides[["Kvinnor", "Män"]].notna().any().any():
+    chart_frame = outcomes_report.side_by_side_chart(sides)
+    show.chart(
+        plots.grouped_bars(
+            chart_frame,
+            f"{rep.lan.name}: i arbete eller studier, {rep.pooled_label}",
+            "Andel av dem som lämnade (%); inom parentes antal kvinnor/män som lämnade",
+            rep.source,
+            synthetic,
+            highlight=[
+                i
+                for i in chart_frame.index
+                if i.split(" (")[0] in (area.name, rep.lan.name, "Riket")
+            ],
+        )
+    )
+    show.text(
+        f"Åren {rep.pooled_label} räknade samman, så att också små kommuner får ett underlag. "
+        "Tabellen visar andelen och hur många som lämnade."
+    )
+    show.table(outcomes_report.side_by_side_display(sides), rep.source, synthetic)
+else:
+    show.notice(f"Uppgift saknas för kommunerna i {rep.lan.name} åren {rep.pooled_label}.")
 
 # %%
 comparison, comparison_year = outcomes_report.comparison_table(rep)
-if comparison_year is not None:
+if not rep.is_lan and comparison_year is not None:
+    show.text(f"**Jämfört med liknande kommuner, länet och riket, {comparison_year}**")
     show.chart(
         plots.grouped_bars(
             comparison.dropna(how="all"),
-            f"I arbete eller studier efter 90 dagar, {comparison_year}",
+            f"I arbete eller studier, status efter 90 dagar, {comparison_year}",
             "Andel (%)",
             rep.source,
             synthetic,
+            highlight=[area.name],
         )
     )
     if rep.peer_title:
         show.text(
-            f"Jämförelsegrupp: Koladas *{rep.peer_title}* (ovägt medel av de kommuner som har värden)."
+            f"Jämförelsegrupp: Koladas *{rep.peer_title}* (ovägt medel av de kommuner som har "
+            "värden)."
         )
     missing = outcomes_report.comparison_missing_text(comparison, comparison_year)
     if missing:
         show.notice(missing)
-else:
-    show.notice("Ingen jämförelse: kommunens egna värden saknas.")
+
+# %% [markdown]
+# ## Alla kommuner: andel och antal
+
+# %%
+fun = outcomes_report.funnel(rep)
+if fun.centre:
+    show.chart(
+        plots.funnel_plot(
+            fun.points,
+            fun.centre,
+            fun.tau,
+            marked,
+            f"Alla kommuner, {rep.pooled_label}: andel mot antal som lämnade",
+            rep.source,
+            synthetic,
+        )
+    )
+    show.text(
+        "Varje punkt är en kommun. Ju färre som lämnade, desto mer varierar andelen av en "
+        "slump – därför vidgas linjerna åt vänster. De streckade linjerna visar var kommunerna "
+        "skulle hamna om bara slumpen skilde dem åt; de heldragna rymmer också den vanliga "
+        "skillnaden mellan kommuner. " + outcomes_report.funnel_text(rep, fun)
+    )
 
 # %% [markdown]
 # ## Bättre eller sämre än väntat?
 
 # %%
-if len(rep.trend_rows):
-    show.chart(plots.trend_bands(rep.trend_rows, area.name, rep.source, synthetic))
 if not rep.expected.empty and rep.expected["expected_pct"].notna().any():
-    show.chart(plots.expected_vs_actual(rep.expected, area.name, rep.source, synthetic))
     show.text(outcomes_report.expected_explanation(rep))
-    show.table(outcomes_report.coefficient_display(rep), rep.source, synthetic)
+    show.chart(plots.expected_by_gender(rep.expected, area.name, rep.model_source, synthetic))
+    show.table(outcomes_report.expected_display(rep), rep.model_source, synthetic)
+    if not rep.effects.empty:
+        show.text(outcomes_report.effect_text(rep))
+        show.chart(
+            plots.caterpillar(
+                rep.effects,
+                marked,
+                "Varje kommuns effekt, sammantagen över åren",
+                rep.model_source,
+                synthetic,
+            )
+        )
+        show.table(outcomes_report.effects_display(rep, names), rep.model_source, synthetic)
 else:
     show.notice(
-        "Förväntat värde kan inte beräknas: modellen behöver deltagarnas sammansättning "
-        "(utbildning N00961–N00994, antal som lämnat N00964) för många kommuner. "
+        "Förväntat värde kan inte beräknas: modellen behöver andel och antal som lämnat "
+        f"({kpis.WORK_OR_STUDIES}, {kpis.LEFT}), utbildning ({kpis.EDU_PRIMARY}, "
+        f"{kpis.EDU_TERTIARY}) och arbetsmarknad ({kpis.SCB_EXPECTED}) för många kommuner. "
         f"Hämta med `{outcomes_report.FETCH_COMMAND}`."
     )
+
+# %% [markdown]
+# ## Koladas förväntade värde för flyktingars förvärvsarbete
+
+# %%
+show.text(outcomes_report.scb_text(rep))
+if not rep.scb.empty:
+    show.chart(
+        plots.refugee_employment(
+            outcomes_report.scb_chart_frame(rep),
+            f"{area.name}: förvärvsarbetande flyktingar 20–64 år",
+            rep.scb_source,
+            synthetic,
+        )
+    )
+    show.table(outcomes_report.scb_display(rep), rep.scb_source, synthetic)
+elif rep.is_lan:
+    lan_scb = outcomes_report.lan_scb_display(rep, tables["kpi_values"], names, synthetic)
+    if len(lan_scb):
+        show.text(
+            f"Kolada har inget länsvärde för {kpis.SCB_EXPECTED} och {kpis.SCB_DEVIATION}; "
+            "tabellen visar länets kommuner."
+        )
+        show.table(lan_scb, outcomes_report.lan_scb_source(rep, synthetic), synthetic)
+
+# %% [markdown]
+# ## Fördjupning
+
+# %%
+parts = [show.markdown_html(outcomes_report.DETAILS_INTRO)]
+if rep.gap["p_value"].notna().any():
+    parts.append(show.markdown_html("**Skillnaden kvinnor − män**, exakt och med z-test:"))
+    parts.append(show.table_html(outcomes_report.gap_details(rep), rep.source, synthetic))
+if rep.trend is not None:
+    parts.append(show.markdown_html(outcomes_report.trend_details_text(rep)))
+    parts.append(
+        show.chart_html(plots.trend_bands(rep.trend_rows, area.name, rep.source, synthetic))
+    )
+if len(rep.coefficients):
+    parts.append(
+        show.markdown_html(
+            "**Modellen för förväntat värde**: oddskvoter per 10 procentenheter, för kvinnor "
+            "och män var för sig."
+        )
+    )
+    parts.append(
+        show.table_html(outcomes_report.coefficient_display(rep), rep.model_source, synthetic)
+    )
+show.details("Oddskvoter, p-värden och trendmodell", parts)
 for note in rep.notes:
     show.notice(note)
 
 # %% [markdown]
-# ## Om uppgifterna
+# ## Om uppgifterna och metoden
 
 # %%
 show.text(outcomes_report.data_notes(rep))
+if len(rep.validation):
+    show.text(outcomes_report.method_text(rep))
+    show.table(
+        outcomes_report.validation_display(rep),
+        outcomes_report.validation_source(rep),
+        synthetic,
+    )

@@ -108,3 +108,39 @@ def test_report_for_a_lan_renders_its_kommuner_and_the_lan_itself(processed, tmp
     lan_row = index[index.index("0009 Gotlands län") : index.index("0980 Gotland")]
     # kommuntal and mottagna på anvisning from the 2018 kommuntal file, kommunmottagna Kolada's
     assert "<td>125</td>" in lan_row and "<td>122</td>" in lan_row and "<td>271</td>" in lan_row
+
+
+# --- etablering validate --------------------------------------------------------------------------
+
+
+def test_validate_prints_the_coverage_table_on_real_data(processed, capsys):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "anpassad 2015–2020, prövad 2021–2022. Underlag: Kolada (RKA)" in out
+    assert re.search(r"Kvinnor alla\s+291\s+279\s+95,9\u00a0%", out), out
+    assert re.search(r"Män\s+100 eller fler\s+10\s+10\s+100,0\u00a0%", out), out
+    assert "UTANFÖR" not in out
+
+
+def test_validate_on_the_demo_panel(processed, capsys):
+    assert main(["validate", "--demo", "--seed", "2016"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTETISKA DATA" in out and "kullar efter befolkning" in out
+
+
+def test_validate_exits_1_when_a_class_is_outside_its_band(processed, capsys, monkeypatch):
+    from etablering import expected
+
+    monkeypatch.setattr(expected, "coverage_band", lambda n: (0.999, 1.0) if n else (0, 1))
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert "UTANFÖR" in out and "Utanför bandet: kvinnor färre än 30" in out
+
+
+def test_validate_bad_years_exit_2_without_traceback(processed, capsys):
+    assert main(["validate", "--train", "2015", "2021", "--test", "2021", "2022"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fel: Prövningsåren (2021–2022) måste ligga efter")
+    assert "Traceback" not in err
+    assert main(["validate", "--test", "2030", "2031"]) == 2
+    assert "inga kommunår att pröva på 2030–2031" in capsys.readouterr().err

@@ -161,7 +161,7 @@ def test_outcome_table_notes_and_missing_values(hand_made):
     k21 = t.loc[(2021, "K")]
     assert k21["share_pct"] == 30 and np.isnan(k21["cohort_n"]) and pd.isna(k21["successes"])
     assert np.isnan(k21["low_pct"]) and np.isnan(k21["high_pct"])
-    assert k21["note"] == "kullstorlek saknas – inget osäkerhetsintervall"
+    assert k21["note"] == "antal som lämnat saknas – inget osäkerhetsintervall"
 
     m21 = t.loc[(2021, "M")]
     assert np.isnan(m21["share_pct"]) and m21["cohort_n"] == 20 and pd.isna(m21["successes"])
@@ -221,6 +221,17 @@ def test_trend_model_needs_three_years_of_cohorts(hand_made):
         outcomes.trend_model(table)
 
 
+def test_headline_shows_the_gap_a_reader_can_add_up_and_pools_small_years(hand_made):
+    table = outcomes.outcome_table(hand_made, "0114", years=[2020, 2021, 2022])
+    h = outcomes.headline(table)
+    # 2022: no woman left (0), so no year with both shares after 2020
+    assert h.years == [2020] and not h.pooled and h.counted
+    assert (h.women["successes"], h.women["n"], h.men["successes"], h.men["n"]) == (20, 50, 24, 40)
+    assert h.gap_shown == -20 and h.label == "2020"
+    by_hand = outcomes.gap_interval(20, 50, 24, 40).iloc[0]
+    assert (h.gap_low, h.gap_high) == pytest.approx((by_hand["gap_low"], by_hand["gap_high"]))
+
+
 # --- the real snapshot -----------------------------------------------------------------------
 
 
@@ -244,7 +255,7 @@ def test_lulea_real_series_has_cohorts_from_kolada_and_intervals(kpi_values):
     # 2023–2024 only in Luleå's own table (whole percent, no cohort): shares without intervals
     for g in "KMT":
         assert t.loc[(2023, g), "origin"] == "transkriberad"
-        assert t.loc[(2023, g), "note"] == "kullstorlek saknas – inget osäkerhetsintervall"
+        assert t.loc[(2023, g), "note"] == "antal som lämnat saknas – inget osäkerhetsintervall"
     gaps = outcomes.gender_gap_table(table).set_index("year")
     assert gaps.loc[2018, "gap_pp"] == pytest.approx(100 * (14 / 49 - 78 / 118), abs=1e-4)
     assert gaps.loc[2018, "p_value"] < 0.001
@@ -258,8 +269,116 @@ def test_riket_has_women_and_men_from_the_dump(kpi_values):
     assert outcomes.outcome_table(kpi_values, "0000", synthetic=True).empty
 
 
-def test_expected_model_fits_the_real_panel(kpi_values):
-    panel = outcomes.composition_panel(kpi_values)
-    assert panel["cohort_n"].notna().sum() > 2500  # kommun-years 2015–2022 with leavers
-    result = outcomes.expected_model(panel)
-    assert {"eftergymnasial", "andel_kvinnor"} <= set(result.coefficients["term"])
+def test_trend_model_uses_t_quantiles(kpi_values):
+    from scipy import stats
+
+    trend = outcomes.trend_model(outcomes.outcome_table(kpi_values, "0680"))
+    effect = trend.gender_effect.iloc[0]
+    t = stats.t.ppf(0.975, trend.df_resid)
+    assert trend.df_resid == 12  # 8 years × 2 genders − 4 terms
+    assert effect["ci_high"] - effect["estimate"] == pytest.approx(t * effect["std_error"])
+
+
+# --- the headline on real kommuner ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "label", "women", "men", "gap"),
+    [
+        # Kolada N00973 × N00964 2022: 33 of 77 women (43 %), 64 of 92 men (70 %)
+        ("0680", "2022", (33, 77, 43), (64, 92, 70), -27),
+        # Malmö 2022: 44 of 182 women (24 %), 73 of 149 men (49 %)
+        ("1280", "2022", (44, 182, 24), (73, 149, 49), -25),
+        # Bjurholm: 4 women and 4 men left in 2021, so 2019–2021 are summed
+        ("2403", "2019–2021", (5, 10, 50), (7, 12, 58), -8),
+    ],
+)
+def test_headline_for_real_kommuner(kpi_values, code, label, women, men, gap):
+    h = outcomes.headline(outcomes.outcome_table(kpi_values, code))
+    assert h.label == label and h.counted and h.pooled == ("–" in label)
+    for group, (x, n, pct) in ((h.women, women), (h.men, men)):
+        assert (group["successes"], group["n"]) == (x, n)
+        assert outcomes.shown_percent(group["pct"]) == pct
+    assert h.gap_shown == gap
+    if code == "2403":
+        assert "2021 lämnade bara 4 kvinnor och 4 män" in h.reason
+        assert h.gap_low < 0 < h.gap_high  # 22 people cannot tell the genders apart
+
+
+def test_lulea_2018_gap_agrees_with_the_shares_shown(kpi_values):
+    table = outcomes.outcome_table(kpi_values, "2580", years=[2018])
+    h = outcomes.headline(table)
+    # Kolada: 14 of 49 women (28,57 %) and 78 of 118 men (66,10 %): shown 29 % and 66 %
+    assert (outcomes.shown_percent(h.women["pct"]), outcomes.shown_percent(h.men["pct"])) == (
+        29,
+        66,
+    )
+    assert h.gap_shown == -37  # what a reader subtracts, not round(−37,53) = −38
+    assert (round(h.gap_low, 1), round(h.gap_high, 1)) == (-50.9, -21.1)  # exact persons
+
+
+# --- a län from its kommuner, riket checked against its kommuner ----------------------------
+
+
+def _hand_sum(lan: str, kpi: str, base: str, year: int, gender: str) -> tuple[float, float]:
+    """Σ share × leavers / 100 and Σ leavers over the län's kommuner, read straight from the
+    dump's CSV files (kommuner with both a share and a base)."""
+    import csv
+
+    from etablering import paths
+
+    folder = paths.raw_dir() / "kolada-values-via-open-numbers"
+    with open(folder / "ddf--entities--geo--kommun.csv", encoding="utf-8") as f:
+        kommuner = {r["kommun"] for r in csv.DictReader(f) if r["region"] == lan}
+
+    def read(k):
+        path = (
+            folder
+            / "datapoints--by--geo--gender--year"
+            / (f"ddf--datapoints--{k.lower()}--by--geo--gender--year.csv")
+        )
+        with open(path, encoding="utf-8") as f:
+            return {
+                r["geo"]: float(r[k.lower()])
+                for r in csv.DictReader(f)
+                if r["year"] == str(year) and r["gender"] == gender.lower()
+            }
+
+    shares, bases = read(kpi), read(base)
+    both = [k for k in kommuner if k in shares and k in bases]
+    return sum(shares[k] * bases[k] / 100 for k in both), sum(bases[k] for k in both)
+
+
+def test_lan_06_is_the_leaver_weighted_sum_of_its_13_kommuner(kpi_values, registry):
+    codes = [a.code for a in registry.kommuner("06")]
+    assert len(codes) == 13
+    counts = outcomes.kommun_counts(kpi_values)
+    table = outcomes.area_outcome_table(kpi_values, counts, "0006", codes).set_index(
+        ["year", "gender"]
+    )
+    for year in (2018, 2022):
+        for g in "KM":
+            x, n = _hand_sum("06", "N00973", "N00964", year, g)
+            row = table.loc[(year, g)]
+            assert row["basis"] == "kommuner"
+            assert (row["successes"], row["cohort_n"]) == (round(x), n)
+            assert row["share_pct"] == pytest.approx(100 * x / n)
+    assert (table.loc[(2022, "K"), "successes"], table.loc[(2022, "K"), "cohort_n"]) == (67, 228)
+    assert (table.loc[(2022, "M"), "successes"], table.loc[(2022, "M"), "cohort_n"]) == (109, 178)
+    # 2016: some kommuners' leavers have no share; the note says how many are left out
+    assert "som lämnat i kommuner utan andel ingår inte" in table.loc[(2016, "K"), "note"]
+
+
+def test_riket_2021_by_gender_is_replaced_by_the_kommuner_sum(kpi_values, registry):
+    codes = [a.code for a in registry.kommuner()]
+    counts = outcomes.kommun_counts(kpi_values)
+    t = outcomes.area_outcome_table(kpi_values, counts, "0000", codes).set_index(["year", "gender"])
+    # the dump gives women and men 2021 the total's 30,25 %; the kommuner give 22,9 % and 40,8 %
+    assert t.loc[(2021, "K"), "basis"] == "kommuner" and t.loc[(2021, "M"), "basis"] == "kommuner"
+    assert round(t.loc[(2021, "K"), "share_pct"], 1) == 22.9
+    assert round(t.loc[(2021, "M"), "share_pct"], 1) == 40.8
+    assert t.loc[(2021, "K"), "note"].startswith("Koladas värde 30 % går inte ihop")
+    # every other year Kolada's own riket value can be what its kommuner add up to
+    kept = t.drop([(2021, "K"), (2021, "M")])
+    assert set(kept.loc[kept["share_pct"].notna(), "basis"]) == {"kolada"}
+    assert t.loc[(2018, "T"), "cohort_n"] == 38_366

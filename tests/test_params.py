@@ -25,3 +25,11 @@ def test_unknown_parameter_is_rejected(registry):
 
 def test_year_as_text_is_accepted(registry):
     assert validate_params(registry, kommun="Luleå", year="2018").year == 2018
+
+
+def test_02_takes_a_kommun_or_a_lan(registry):
+    from etablering.params import OutcomeParams
+
+    assert validate_params(registry, OutcomeParams, kommun="06").kommun.code == "0006"
+    assert validate_params(registry, OutcomeParams, kommun="Jönköpings län").kommun.kind == "lan"
+    assert validate_params(registry, OutcomeParams, kommun="0680").kommun.kind == "kommun"

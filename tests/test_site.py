@@ -100,8 +100,37 @@ def test_a_figure_no_report_has_is_a_dash_and_missing_data_says_so(tmp_path):
     write_site(tmp_path, {"06": "Jönköpings län"}, "v")
     index = (tmp_path / "index.html").read_text()
     lan_row = index[index.index("0006 Jönköpings län") : index.index("0680 Jönköping")]
-    assert lan_row.count('class="missing">–<') == 6 and "<td>192,5</td>" in lan_row
+    assert lan_row.count('class="missing">–<') == 7 and "<td>192,5</td>" in lan_row
     kommun_row = index[index.index("0680 Jönköping") :]
     assert kommun_row.count('class="missing">uppgift saknas<') == 2
     area = (tmp_path / "0006-l" / "index.html").read_text()
     assert "ingen rapport för länet visar talet" in area and "2019–2023" in area
+
+
+def test_women_and_men_with_their_year_for_every_kommun(tmp_path):
+    _meta(
+        tmp_path,
+        "2403-b",
+        "2403",
+        "Bjurholm",
+        "02-etablering",
+        {"women_pct": 50.0, "men_pct": 58.0, "outcome_year": "2019–2021"},
+        lan="24",
+    )
+    _meta(
+        tmp_path,
+        "0680-j",
+        "0680",
+        "Jönköping",
+        "02-etablering",
+        {"women_pct": 43.0, "men_pct": 70.0, "outcome_year": "2022"},
+        lan="06",
+    )
+    write_site(tmp_path, {"06": "Jönköpings län", "24": "Västerbottens län"}, "v")
+    index = (tmp_path / "index.html").read_text()
+    row = index[index.index("0680 Jönköping") :]
+    assert "<td>43</td><td>70</td><td>2022</td>" in row.replace("\n", "").replace(" ", "")
+    assert "<td>2019–2021</td>" in index
+    assert "Arbete/studier avser år" in index
+    csv = (tmp_path / "sammanstallning.csv").read_bytes().decode("utf-8-sig")
+    assert "Bjurholm;Västerbottens län;;;;;50,0;58,0;2019–2021;" in csv

@@ -69,6 +69,41 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=2, help="parallella processer för körverktyget")
     p.set_defaults(func=cmd_bench)
 
+    p = sub.add_parser(
+        "validate",
+        help="pröva modellen för förväntat värde på år den inte sett (täckning per klass)",
+    )
+    p.add_argument(
+        "--train",
+        nargs=2,
+        type=int,
+        default=[2015, 2020],
+        metavar=("FRÅN", "TILL"),
+        help="år modellen anpassas på (standard 2015 2020)",
+    )
+    p.add_argument(
+        "--test",
+        nargs=2,
+        type=int,
+        default=[2021, 2022],
+        metavar=("FRÅN", "TILL"),
+        help="år den prövas på (standard 2021 2022)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="pröva på en syntetisk panel med kända effekter (SYNTETISKA DATA, kullar efter "
+        "befolkning) i stället för de verkliga uppgifterna",
+    )
+    p.add_argument("--seed", type=int, default=2016, help="slumpfrö för --demo (standard 2016)")
+    p.add_argument(
+        "--rolling",
+        action="store_true",
+        help="pröva dessutom varje år i --test-perioden med en modell anpassad på åren före "
+        "(från första --train-året); ger fler stora kommuner att pröva på",
+    )
+    p.set_defaults(func=cmd_validate)
+
     p = sub.add_parser("report", help="rendera rapporter för kommuner")
     p.add_argument("kommuner", nargs="*", help="kommunkod eller namn, t.ex. 0680 eller Jönköping")
     p.add_argument("--lan", help="alla kommuner i ett län (kod eller namn)")
@@ -140,6 +175,13 @@ def cmd_demo(args) -> int:
             "Rapporter visar dem bara med --demo, märkta SYNTETISKA DATA."
         )
     return 0
+
+
+def cmd_validate(args) -> int:
+    """Exit 0 when every class's coverage is inside its band, 1 when one is not."""
+    from .validation_cli import run_validate
+
+    return run_validate(args)
 
 
 def cmd_report(args) -> int:

@@ -1,29 +1,34 @@
 """A seeded synthetic Kolada panel for the etablering KPIs, in the `kpi_values` table itself.
 
-Real cohort sizes (N00964) and most kommuner's outcome series are not in the offline snapshot, so
-the statistics in `outcomes` are exercised, demonstrated and validated on data generated here
-from a known model. Every row carries the origin ``syntetisk`` (DEMO_SOURCE names it), which
-`outcomes` uses to keep synthetic and real values apart: never show these numbers as facts
-about a kommun.
+The statistics in `outcomes` and `expected` are exercised and validated here on data generated
+from a known model, beside the real panel. Every row carries the origin ``syntetisk``
+(DEMO_SOURCE names it), which keeps synthetic and real values apart: never show these numbers
+as facts about a kommun.
 
 The data-generating model (all effects in DEMO_EFFECTS, logit scale) for a person of gender g
 who left the programme in kommun i in year t:
 
     logit P(arbete eller studier efter 90 dagar)
         = intercept + kvinna·[g = K]
-          + eftergymnasial·(e_it − 0.25) + saknar_utbildning·(s_it − 0.12) + gymnasial·(g_it − 0.25)
-          + ar·(t − 2016) + u_i,          u_i ~ N(0, kommun_sd²)
+          + eftergymnasial·(e_i,t−1 − 0.25) + forgymnasial·(f_i,t−1 − 0.40)
+          + gymnasial·(s_i,t−1 − 0.25)
+          + arbetsmarknad·(a_it − 55)/10 + ar·(t − 2016) + u_i,     u_i ~ N(0, kommun_sd²)
 
-where e_it, s_it, g_it are the kommun-year's education shares (0–1) among participants.
-Successes are drawn binomially; published shares are 100·successes/n rounded to whole percent,
-as Kolada publishes them. Cohort sizes (N00964, N00960) are Poisson around an invented national
-profile times a per-kommun size, so some kommuner have cohorts under 10 and a few have 0, where
-the share is missing (status "Missing"). Län and riket rows are cohort-weighted aggregates of
-their kommuner.
+where e, f, s are the education shares (0–1) among those enrolled in the kommun the year before
+(N00963, N00961, N00962: most who leave in year t were enrolled in t − 1, as in the real
+model) and a_it is the local labour market, published as N00485 (the expected employment rate
+of refugees 20–64, %). Successes are drawn binomially and shares published unrounded (as in
+Kolada's dump), so share × count / 100 is a whole number of persons. Cohort sizes (N00964,
+N00960) are Poisson around an invented national profile times a per-kommun size, so some
+kommuner have cohorts under 10 and a few have 0, where the share is missing (status "Missing").
+Län and riket rows are cohort-weighted aggregates of their kommuner. Refugees' employment
+(N00700, N02994) follows the labour market plus a kommun effect of its own, and N00486 is
+N00700 − N00485, as in Kolada.
 
 In the demo, N00961 (högst förgymnasial) = N00994 + N00969 + N00970, and N00961 + N00962 +
-N00963 + eftergymnasial under 2 år (not published) = 100 %, before rounding. The national
-profiles below are invented to look plausible; they are not Arbetsförmedlingen's numbers.
+N00963 + eftergymnasial under 2 år (not published) = 100 %. Women and men have the same
+education mix. The national profiles below are invented to look plausible; they are not
+Arbetsförmedlingen's numbers.
 """
 
 from collections.abc import Iterable
@@ -39,22 +44,29 @@ DEMO_SOURCE = "SYNTETISKA DATA (demo)"
 DEMO_YEARS = range(2016, 2025)
 
 DEMO_EFFECTS: dict[str, float | dict] = {
-    # logit of the 90-day outcome for a man, reference composition, year 2016, u_i = 0 (≈ 44 %)
+    # logit of the 90-day outcome for a man, reference composition and labour market, year
+    # 2016, u_i = 0 (≈ 44 %)
     "intercept": -0.25,
     # women vs men, same kommun, year and composition (odds ratio ≈ 0.41)
     "kvinna": -0.9,
-    # per unit share (0–1) of participants with eftergymnasial utbildning > 2 år (N00963)
+    # per unit share (0–1) with eftergymnasial utbildning > 2 år (N00963) among those enrolled
+    # the year before
     "eftergymnasial": 2.0,
-    # per unit share (0–1) of participants without formal basic education (N00994)
-    "saknar_utbildning": -1.5,
+    # per unit share (0–1) with at most förgymnasial utbildning (N00961), the year before
+    "forgymnasial": -1.5,
     # per unit share (0–1) with gymnasial utbildning (N00962): no effect of its own
     "gymnasial": 0.0,
+    # per 10 percentage points of the local labour market (N00485)
+    "arbetsmarknad": 0.25,
     # per calendar year
     "ar": 0.03,
     # standard deviation of the kommun random effect u_i
     "kommun_sd": 0.3,
-    # the composition the intercept refers to
-    "reference_shares": {"eftergymnasial": 0.25, "saknar_utbildning": 0.12, "gymnasial": 0.25},
+    # the composition and labour market the intercept refers to
+    "reference_shares": {"eftergymnasial": 0.25, "forgymnasial": 0.40, "gymnasial": 0.25},
+    "reference_labour_pct": 55.0,
+    # standard deviation of the kommuner's labour market on the logit scale
+    "labour_sd": 0.35,
 }
 
 # Invented national totals per year: people who left (N00964) and were enrolled (N00960).
@@ -125,7 +137,11 @@ def _profile(profile: dict[int, int], year: int) -> float:
 
 
 def _kommun_frame(kommuner: pd.DataFrame, years: list[int], rng) -> pd.DataFrame:
-    """One row per kommun-year with every numerator and denominator the KPIs are built from."""
+    """One row per kommun-year with every numerator and denominator the KPIs are built from.
+
+    The first year is the year before `years`: only its enrolment and education are published
+    (they describe those who leave in the first year).
+    """
     eff = DEMO_EFFECTS
     ref = eff["reference_shares"]
     k = len(kommuner)
@@ -137,11 +153,14 @@ def _kommun_frame(kommuner: pd.DataFrame, years: list[int], rng) -> pd.DataFrame
     u = rng.normal(0.0, eff["kommun_sd"], k)
     women_share = rng.beta(0.45 * 40, 0.55 * 40, k)
     base_edu = rng.dirichlet(EDUCATION_MEAN * 30, k)
+    labour = rng.normal(0.0, eff["labour_sd"], k)  # the kommun's labour market (logit)
     u_ref = rng.normal(0.0, 0.25, k)  # kommun effect on refugees' employment (N00700, N02994)
+    labour_ref = np.log(eff["reference_labour_pct"] / (100.0 - eff["reference_labour_pct"]))
 
     rows = []
     for i, code in enumerate(kommuner["code"]):
-        for year in years:
+        edu_before = rng.dirichlet(base_edu[i] * 150)
+        for year in [years[0] - 1, *years]:
             edu = rng.dirichlet(base_edu[i] * 150)
             left = rng.poisson(_profile(LEFT_PROFILE, year) * size[i])
             enrolled = rng.poisson(_profile(ENROLLED_PROFILE, year) * size[i])
@@ -151,15 +170,19 @@ def _kommun_frame(kommuner: pd.DataFrame, years: list[int], rng) -> pd.DataFrame
             refpop46 = rng.poisson(60_000 * size[i])
             refpop_k = rng.binomial(refpop, 0.45)
             refpop46_k = rng.binomial(refpop46, 0.45)
+            labour_pct = round(100.0 * _expit(labour_ref + 0.03 * (year - 2016) + labour[i]), 1)
+            primary_before = edu_before[0] + edu_before[1] + edu_before[2]
             eta = (
                 eff["intercept"]
-                + eff["eftergymnasial"] * (edu[5] - ref["eftergymnasial"])
-                + eff["saknar_utbildning"] * (edu[0] - ref["saknar_utbildning"])
-                + eff["gymnasial"] * (edu[3] - ref["gymnasial"])
+                + eff["eftergymnasial"] * (edu_before[5] - ref["eftergymnasial"])
+                + eff["forgymnasial"] * (primary_before - ref["forgymnasial"])
+                + eff["gymnasial"] * (edu_before[3] - ref["gymnasial"])
+                + eff["arbetsmarknad"] * (labour_pct - eff["reference_labour_pct"]) / 10.0
                 + eff["ar"] * (year - 2016)
                 + u[i]
             )
-            rec = {"area_code": code, "year": year}
+            rec = {"area_code": code, "year": year, "labour_pct": labour_pct}
+            emp_total = 0
             for g, n, ref_n, ref46_n in (
                 ("K", left_k, refpop_k, refpop46_k),
                 ("M", left - left_k, refpop - refpop_k, refpop46 - refpop46_k),
@@ -173,21 +196,32 @@ def _kommun_frame(kommuner: pd.DataFrame, years: list[int], rng) -> pd.DataFrame
                 rec[f"study_{g}"] = succ - work
                 rec[f"support_{g}"] = rng.binomial(work, 0.4)
                 rec[f"prog_{g}"] = rng.binomial(n - succ, 0.45)
-                p_emp = _expit((0.49 if g == "M" else -0.2) + 0.02 * (year - 2016) + u_ref[i])
+                logit_emp = (
+                    np.log(labour_pct / (100.0 - labour_pct))
+                    + u_ref[i]
+                    + (0.35 if g == "M" else -0.35)
+                )
                 rec[f"refpop_{g}"] = ref_n
-                rec[f"emp_{g}"] = rng.binomial(ref_n, p_emp)
+                rec[f"emp_{g}"] = rng.binomial(ref_n, _expit(logit_emp))
+                emp_total += rec[f"emp_{g}"]
                 rec[f"refpop46_{g}"] = ref46_n
-                rec[f"emp46_{g}"] = rng.binomial(ref46_n, _expit(np.log(p_emp / (1 - p_emp)) - 0.1))
+                rec[f"emp46_{g}"] = rng.binomial(ref46_n, _expit(logit_emp - 0.1))
+                rec[f"studying_{g}"] = rng.binomial(ref_n, 0.15)
             rec["enrolled_K"] = enrolled_k
             rec["enrolled_M"] = enrolled - enrolled_k
-            # education numerators weighted by participants, so län/riket sums are weighted means
+            # education numerators weighted by participants, so län/riket sums are weighted
+            # means; women and men have the same mix
             parts = dict(zip(EDUCATION_KPIS, edu, strict=True))
             parts[kpis.EDU_PRIMARY] = edu[0] + edu[1] + edu[2]
             for kpi in EDU_SHARE_KPIS:
-                rec[f"edu_{kpi}"] = parts[kpi] * enrolled
+                rec[f"edu_{kpi}_K"] = parts[kpi] * enrolled_k
+                rec[f"edu_{kpi}_M"] = parts[kpi] * (enrolled - enrolled_k)
             rows.append(rec)
+            edu_before = edu
     frame = pd.DataFrame(rows)
-    for stem in {*COUNT_KPIS.values()} | {c for pair in SHARE_KPIS.values() for c in pair}:
+    stems = {*COUNT_KPIS.values()} | {c for pair in SHARE_KPIS.values() for c in pair}
+    stems |= {f"edu_{kpi}" for kpi in EDU_SHARE_KPIS} | {"studying"}
+    for stem in stems:
         frame[f"{stem}_T"] = frame[f"{stem}_K"] + frame[f"{stem}_M"]
     frame["n_kommuner"] = 1
     return frame
@@ -208,10 +242,11 @@ def _aggregate(kommun: pd.DataFrame, kommuner: pd.DataFrame, areas: pd.DataFrame
 
 
 def _share_rows(wide: pd.DataFrame, kpi: str, num, den) -> pd.DataFrame:
+    """Shares as Kolada's dump has them: unrounded, missing (status Missing) without a base."""
     den = den.astype(float)
     has = den > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(has, np.floor(100.0 * num / den.where(has, 1.0) + 0.5), np.nan)
+        value = np.where(has, 100.0 * num / den.where(has, 1.0), np.nan)
     return pd.DataFrame(
         {
             "kpi": kpi,
@@ -224,30 +259,43 @@ def _share_rows(wide: pd.DataFrame, kpi: str, num, den) -> pd.DataFrame:
     )
 
 
-def _long(wide: pd.DataFrame) -> pd.DataFrame:
+def _value_rows(wide: pd.DataFrame, kpi: str, value, gender: str = "T") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kpi": kpi,
+            "area_code": wide["area_code"],
+            "year": wide["year"],
+            "value": np.asarray(value, dtype=float),
+            "count": wide["n_kommuner"].astype(float),
+            "status": "",
+            "gender": gender,
+        }
+    )
+
+
+def _long(wide: pd.DataFrame, first_year: int) -> pd.DataFrame:
+    """The long table; the year before `first_year` only has enrolment and education."""
     parts = []
     for g in ("K", "M", "T"):
         for kpi, (num, den) in SHARE_KPIS.items():
             rows = _share_rows(wide, kpi, wide[f"{num}_{g}"], wide[f"{den}_{g}"])
             parts.append(rows.assign(gender=g))
         for kpi, stem in COUNT_KPIS.items():
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "kpi": kpi,
-                        "area_code": wide["area_code"],
-                        "year": wide["year"],
-                        "value": wide[f"{stem}_{g}"].astype(float),
-                        "count": wide["n_kommuner"].astype(float),
-                        "status": "",
-                        "gender": g,
-                    }
-                )
-            )
-    for kpi in EDU_SHARE_KPIS:
-        rows = _share_rows(wide, kpi, wide[f"edu_{kpi}"], wide["enrolled_T"])
-        parts.append(rows.assign(gender="T"))
+            parts.append(_value_rows(wide, kpi, wide[f"{stem}_{g}"], g))
+        for kpi in EDU_SHARE_KPIS:
+            rows = _share_rows(wide, kpi, wide[f"edu_{kpi}_{g}"], wide[f"enrolled_{g}"])
+            parts.append(rows.assign(gender=g))
+    studying = _share_rows(wide, kpis.REFUGEES_STUDYING, wide["studying_T"], wide["refpop_T"])
+    parts.append(studying.assign(gender="T"))
+    # SCB's expected value for kommuner only (Kolada has no län value); its deviation
+    kommun = wide[~wide["area_code"].str.startswith("00")]
+    parts.append(_value_rows(kommun, kpis.SCB_EXPECTED, kommun["labour_pct"]))
+    employed = 100.0 * kommun["emp_T"] / kommun["refpop_T"].where(kommun["refpop_T"] > 0)
+    parts.append(_value_rows(kommun, kpis.SCB_DEVIATION, employed - kommun["labour_pct"]))
     long = pd.concat(parts, ignore_index=True)
+    before = long["year"] < first_year
+    long = long[~before | long["kpi"].isin([kpis.ENROLLED, *EDU_SHARE_KPIS])]
+    long = long[long["value"].notna() | (long["status"] == "Missing")]
     long["origin"] = Origin.SYNTHETIC.value
     long["retrieved"] = ""
     long["source_file"] = ""
@@ -267,7 +315,7 @@ def demo_kpi_values(
 
     Deterministic for a given seed, set of areas and population. The true effects are
     DEMO_EFFECTS. With `population` (the population table) cohort sizes follow each kommun's
-    latest population.
+    latest population. Enrolment and education start the year before the first year.
     """
     kommuner = areas[areas["kind"] == "kommun"].sort_values("code")
     if population is not None and not population.empty:
@@ -278,4 +326,4 @@ def demo_kpi_values(
     rng = np.random.default_rng(seed)
     kommun = _kommun_frame(kommuner, years, rng)
     wide = _aggregate(kommun, kommuner, areas)
-    return validate("kpi_values", _long(wide))
+    return validate("kpi_values", _long(wide, years[0]))

@@ -76,3 +76,28 @@ def summary(**figures) -> None:
     """Key figures for the site's summary table; invisible in the report itself."""
     clean = {k: (None if v is None or v != v else v) for k, v in figures.items()}  # NaN -> null
     display({SUMMARY_MIME: clean}, raw=True)
+
+
+def details_html(summary: str, parts: list[str]) -> str:
+    """A folded section (<details>): statistics for those who want them, closed by default."""
+    return (
+        f"<details class='etablering-details'><summary>{html.escape(summary)}</summary>"
+        + "".join(parts)
+        + "</details>"
+    )
+
+
+def details(summary: str, parts: list[str]) -> None:
+    display(HTML(details_html(summary, parts)))
+
+
+def markdown_html(markdown: str) -> str:
+    """Markdown as HTML, for text inside a folded section (paragraphs, **bold**, *italics*)."""
+    out = []
+    for block in markdown.split("\n\n"):
+        body = html.escape(block)
+        body = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", body)
+        body = re.sub(r"\*(.+?)\*", r"<em>\1</em>", body)
+        body = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", body)
+        out.append(f"<p>{body}</p>")
+    return "".join(out)

@@ -31,3 +31,23 @@ def listing(items) -> str:
     """'A', 'A och B', 'A, B och C'."""
     items = list(items)
     return " och ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
+def rounded(value, decimals: int = 0) -> float:
+    """The number `number` shows, as a float (NaN when missing): sums of shown figures agree."""
+    if _missing(value):
+        return math.nan
+    return float(f"{float(value):.{decimals}f}")
+
+
+MINUS = "\u2212"
+
+
+def signed(value, decimals: int = 0) -> str:
+    """'+3', '−12,5' (Unicode minus), '0': for differences and deviations."""
+    if _missing(value):
+        return MISSING
+    text = number(abs(value), decimals)
+    if text.strip("0,") == "":  # rounds to zero
+        return text
+    return ("+" if value > 0 else MINUS) + text

@@ -28,7 +28,7 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
-from . import kpis
+from . import fmt, kpis
 from . import panel as kpi_panel
 from .errors import MissingDataError, ParameterError
 
@@ -39,11 +39,12 @@ KEY = ["kpi", "area_code", "year", "gender"]
 OUT_GENDERS = ("K", "M", "T")
 
 NOTE_NO_YEAR = "uppgift saknas för året"
-NOTE_NO_COHORT = "kullstorlek saknas – inget osäkerhetsintervall"
+NOTE_NO_SHARE = "andel saknas i Kolada"
+NOTE_NO_COHORT = "antal som lämnat saknas – inget osäkerhetsintervall"
 NOTE_SMALL = f"färre än {SMALL_COHORT} personer – inget intervall"
 NOTE_ZERO = "inga som lämnat (0)"
 COHORT_HINT = (
-    f"Antalet som lämnat etableringsuppdraget (Kolada {kpis.LEFT}) behövs som kullstorlek; hämta det "
+    f"Antalet som lämnat etableringsuppdraget (Kolada {kpis.LEFT}) behövs för osäkerheten; hämta det "
     "med `etablering data fetch --group etablering`, eller prova metoden på demodata "
     "(`etablering data demo`, rapporten med `--demo`)."
 )
@@ -60,28 +61,6 @@ OUTCOME_COLUMNS = [
     "origin",
     "retrieved",
 ]
-COMPOSITION_KPIS = {  # panel column -> (kpi, gender), shares turned into 0–1
-    "eftergymnasial": (kpis.EDU_TERTIARY, "T"),
-    "saknar_utbildning": (kpis.EDU_NONE, "T"),
-    "gymnasial": (kpis.EDU_SECONDARY, "T"),
-}
-EXPECTED_TERMS = [
-    "eftergymnasial",
-    "saknar_utbildning",
-    "gymnasial",
-    "andel_kvinnor",
-    "log_n",
-]
-TERM_LABELS = {
-    "Intercept": "Konstant (logit, referensåret)",
-    "eftergymnasial": f"Andel med eftergymnasial utbildning > 2 år ({kpis.EDU_TERTIARY}), per andel 0–1",
-    "saknar_utbildning": f"Andel utan formell grundläggande utbildning ({kpis.EDU_NONE}), per andel 0–1",
-    "gymnasial": f"Andel med gymnasial utbildning ({kpis.EDU_SECONDARY}), per andel 0–1",
-    "andel_kvinnor": f"Andel kvinnor bland dem som lämnat ({kpis.LEFT} K/T), per andel 0–1",
-    "log_n": f"Antal som lämnat, logaritmerat (ln {kpis.LEFT})",
-}
-
-
 # --- small helpers ------------------------------------------------------------------------
 
 
@@ -170,7 +149,7 @@ def _note(present: bool, share: float, status: str, cohort: float) -> str:
     if cohort == 0:
         return NOTE_ZERO
     if not present:
-        return NOTE_NO_YEAR
+        return NOTE_NO_SHARE if np.isfinite(cohort) else NOTE_NO_YEAR
     if np.isnan(share):
         status = (status or "").strip()
         return f"andel saknas (Kolada: {status})" if status else "andel saknas"
@@ -291,7 +270,7 @@ class TrendResult:
     """Binomial GLM of the outcome on gender × year for one area.
 
     predictions: year, gender, share_pct (observed), cohort_n, pred_pct, low_pct, high_pct
-      (95 % confidence interval of the modelled share).
+      (95 % confidence interval of the modelled share, t quantiles with df_resid).
     gender_effect: one row, log odds ratio women vs men at `centre_year`, with CI and p-value.
     coefficients: every model term with CI.
     dispersion: Pearson χ²/df; when > 1 the covariance is scaled by it (quasi-binomial).
@@ -304,6 +283,10 @@ class TrendResult:
     quasi: bool
     centre_year: float
     result: object
+
+    @property
+    def df_resid(self) -> float:
+        return float(self.result.df_resid)
 
 
 def _coef_table(result, alpha: float, labels: dict[str, str] | None = None) -> pd.DataFrame:
@@ -325,13 +308,18 @@ def _coef_table(result, alpha: float, labels: dict[str, str] | None = None) -> p
 
 
 def _fit_quasi(model):
-    """Fit; refit with the Pearson scale (quasi-binomial) when the data are overdispersed."""
-    first = model.fit()
+    """Fit; refit with the Pearson scale (quasi-binomial) when the data are overdispersed.
+
+    Inference uses t(df_resid) quantiles: a kommun's trend has 2–14 residual degrees of
+    freedom, and with the estimated scale normal quantiles gave 91–93 % coverage of 95 %
+    intervals in simulation, t quantiles 95–97 %.
+    """
+    first = model.fit(use_t=True)
     dispersion = float(first.pearson_chi2 / first.df_resid) if first.df_resid > 0 else float("nan")
     if np.isfinite(dispersion) and dispersion > 1.0:
         # the Pearson scale passed as a number: statsmodels' scale="X2" computes it on the
         # proportion scale when the response is (successes, failures), which is wrong here
-        return model.fit(scale=dispersion), dispersion, True
+        return model.fit(scale=dispersion, use_t=True), dispersion, True
     return first, dispersion, False
 
 
@@ -350,7 +338,7 @@ def trend_model(outcome_table: pd.DataFrame, alpha: float = 0.05) -> TrendResult
     years = sorted(int(y) for y in both[both == 2].index)
     if len(years) < 3:
         raise MissingDataError(
-            "Trendmodellen behöver andel och kullstorlek för både kvinnor och män under minst "
+            "Trendmodellen behöver andel och antal som lämnat för både kvinnor och män under minst "
             f"3 år; det finns för {len(years)} år"
             + (f" ({', '.join(map(str, years))})." if years else "."),
             COHORT_HINT,
@@ -401,212 +389,296 @@ def trend_model(outcome_table: pd.DataFrame, alpha: float = 0.05) -> TrendResult
     )
 
 
-# --- expected value across kommuner -------------------------------------------------------
+# --- areas made of kommuner: a län (Kolada has no län value) and riket as a check ---------
 
 
-def composition_panel(kpi_values: pd.DataFrame, synthetic: bool = False) -> pd.DataFrame:
-    """One row per kommun-year (gender T): outcome, cohort and participant composition.
+def kommun_counts(
+    kpi_values: pd.DataFrame, kpi_ids=(HEADLINE_KPI,), synthetic: bool = False
+) -> pd.DataFrame:
+    """Per kommun, year, gender and share KPI: the persons behind the share and its base.
 
-    Columns: area_code, year, share_pct (N00973), cohort_n (N00964), successes, failures,
-    n_women (N00964 K), andel_kvinnor (K/T), log_n, and the education shares eftergymnasial
-    (N00963), saknar_utbildning (N00994), gymnasial (N00962) as 0–1. Missing stays NaN.
+    Columns: kpi, area_code, year, gender, n (the base: N00964 for outcomes, N00960 for
+    education), successes (share × n / 100, a whole number of persons in the dump), share_pct,
+    origin, retrieved. A base without a share keeps successes NaN; a share without a base is left
+    out (it cannot be weighted).
     """
-    kv = kpi_panel.values(kpi_values, synthetic=synthetic)
+    ids = [kpi_ids] if isinstance(kpi_ids, str) else list(kpi_ids)
+    bases = sorted({kpis.get(k).denominator for k in ids})
+    kv = kpi_panel.values(kpi_values, [*ids, *bases], synthetic=synthetic)
     kv = kv[~kv["area_code"].str.startswith("00")]
+    key = ["area_code", "year", "gender"]
+    parts = []
+    for kpi in ids:
+        base = kv[(kv["kpi"] == kpis.get(kpi).denominator) & kv["value"].notna()]
+        share = kv[kv["kpi"] == kpi]
+        merged = base[[*key, "value", "origin", "retrieved"]].merge(
+            share[[*key, "value"]], on=key, how="left", suffixes=("_n", "")
+        )
+        with np.errstate(invalid="ignore"):
+            successes = _round_half_up(merged["value"] / 100.0 * merged["value_n"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "kpi": kpi,
+                    "area_code": merged["area_code"],
+                    "year": merged["year"].astype(int),
+                    "gender": merged["gender"],
+                    "n": merged["value_n"].astype(float),
+                    "successes": successes,
+                    "share_pct": merged["value"].astype(float),
+                    "origin": merged["origin"],
+                    "retrieved": merged["retrieved"],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(
+            columns=["kpi", "area_code", "year", "gender", "n", "successes", "share_pct"]
+        )
+    return pd.concat(parts, ignore_index=True)
 
-    def series(kpi: str, gender: str) -> pd.Series:
-        rows = kv[(kv["kpi"] == kpi) & (kv["gender"] == gender)]
-        return rows.set_index(["area_code", "year"])["value"].astype(float)
 
-    share = series(HEADLINE_KPI, "T")
-    cohort = series(COHORT_KPI, "T")
-    index = share.index.union(cohort.index).sort_values()
-    panel = pd.DataFrame(index=index)
-    panel["share_pct"] = share.reindex(index)
-    panel["cohort_n"] = cohort.reindex(index)
+AGGREGATE_NOTE = "beräknat från länets kommuner, vägt med antal som lämnat"
+
+
+def aggregate_table(
+    counts: pd.DataFrame, codes, kpi: str = HEADLINE_KPI, years=None, alpha: float = 0.05
+) -> pd.DataFrame:
+    """An area's outcome table (OUTCOME_COLUMNS) as the sum over its kommuner `codes`.
+
+    share = Σ successes / Σ leavers over the kommuner with both; `covered_n` is that Σ leavers,
+    `base_n` all leavers in the kommuner, `n_kommuner` how many kommuner had a share. Where
+    some kommuners' leavers have no share, the note says how many are left out.
+    """
+    rows = counts[(counts["kpi"] == kpi) & counts["area_code"].isin(list(codes))]
+    both = rows[rows["successes"].notna()]
+    sums = both.groupby(["year", "gender"])[["successes", "n"]].sum()
+    base = rows.groupby(["year", "gender"])["n"].sum()
+    kommuner = both.groupby(["year", "gender"])["area_code"].nunique()
+    if years is None:
+        wanted = sorted({int(y) for y in rows["year"].unique()})
+    else:
+        wanted = sorted({int(y) for y in years})
+    index = pd.MultiIndex.from_product([wanted, OUT_GENDERS], names=["year", "gender"])
+    x = sums["successes"].reindex(index).to_numpy(dtype=float)
+    n = sums["n"].reindex(index).to_numpy(dtype=float)
+    all_n = base.reindex(index).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n > 0, 100.0 * x / n, np.nan)
+    low, high = wilson_interval(x, n, alpha)
+    notes = []
+    for xi, ni, ai in zip(x, n, all_n, strict=True):
+        if np.isnan(ai):
+            notes.append(NOTE_NO_YEAR)
+        elif ai == 0:
+            notes.append(NOTE_ZERO)
+        elif np.isnan(xi) or ni == 0:
+            notes.append("andel saknas för alla kommuner")
+        elif ni < SMALL_COHORT:
+            notes.append(NOTE_SMALL)
+        elif ai > ni:
+            notes.append(f"{fmt_int(ai - ni)} som lämnat i kommuner utan andel ingår inte")
+        else:
+            notes.append("")
+    origin = both.groupby(["year", "gender"])["origin"].first().reindex(index)
+    retrieved = both.groupby(["year", "gender"])["retrieved"].first().reindex(index)
+    out = pd.DataFrame(
+        {
+            "share_pct": share,
+            "cohort_n": n,
+            "successes": pd.array(x, dtype="Float64").astype("Int64"),
+            "low_pct": low,
+            "high_pct": high,
+            "note": notes,
+            "origin": origin.astype(object).where(origin.notna(), None).to_numpy(),
+            "retrieved": retrieved.astype(object).where(retrieved.notna(), None).to_numpy(),
+            "covered_n": n,
+            "base_n": all_n,
+            "n_kommuner": kommuner.reindex(index).fillna(0).astype(int).to_numpy(),
+        },
+        index=index,
+    ).reset_index()
+    out["year"] = out["year"].astype(int)
+    out["basis"] = "kommuner"
+    return out
+
+
+def fmt_int(value) -> str:
+    return fmt.number(value)
+
+
+def consistent_with_kommuner(own: pd.DataFrame, summed: pd.DataFrame) -> pd.Series:
+    """Whether Kolada's own value for an area can be what its kommuner add up to.
+
+    The area's successes (share × leavers) must lie between the kommuners' successes and
+    those plus every leaver the kommuner's shares do not cover (± half a person). Kolada's
+    riket row for 2021 gives women and men the total's share (30 %) where its kommuner give
+    23 % and 41 %: that fails here. True where it holds or cannot be checked.
+    """
+    key = ["year", "gender"]
+    m = own[[*key, "share_pct", "cohort_n"]].merge(
+        summed[[*key, "successes", "covered_n"]], on=key, how="left"
+    )
+    x_area = m["share_pct"] / 100.0 * m["cohort_n"]
+    x_k = _floats(m["successes"])
+    # leavers the kommuner's shares do not cover (no share, or in no kommun) may be anything
+    spare = np.maximum(_floats(m["cohort_n"]) - _floats(m["covered_n"]), 0.0)
     with np.errstate(invalid="ignore"):
-        panel["successes"] = _round_half_up(panel["share_pct"] / 100.0 * panel["cohort_n"])
-    panel["failures"] = panel["cohort_n"] - panel["successes"]
-    panel["n_women"] = series(COHORT_KPI, "K").reindex(index)
-    positive = panel["cohort_n"] > 0
-    panel["andel_kvinnor"] = (panel["n_women"] / panel["cohort_n"]).where(positive)
-    panel["log_n"] = np.log(panel["cohort_n"].where(positive))
-    for column, (kpi, gender) in COMPOSITION_KPIS.items():
-        panel[column] = series(kpi, gender).reindex(index) / 100.0
-    panel = panel.reset_index()
-    panel["year"] = panel["year"].astype(int)
-    return panel
+        bad = (x_area < x_k - 0.5) | (x_area > x_k + spare + 0.5)
+    checkable = np.isfinite(_floats(x_area)) & np.isfinite(x_k)
+    return pd.Series(~(bad & checkable), index=own.index)
+
+
+def area_outcome_table(
+    kpi_values: pd.DataFrame,
+    counts: pd.DataFrame,
+    area_code: str,
+    kommun_codes,
+    kpi: str = HEADLINE_KPI,
+    years=None,
+    synthetic: bool = False,
+) -> pd.DataFrame:
+    """A län's or riket's table: Kolada's own value where it has one that its kommuner can add
+    up to, otherwise the kommuner's sum (column `basis`: "kolada" or "kommuner")."""
+    own = outcome_table(kpi_values, area_code, kpi=kpi, years=years, synthetic=synthetic)
+    summed = aggregate_table(counts, kommun_codes, kpi=kpi, years=years)
+    if own.empty:
+        return summed
+    ok = consistent_with_kommuner(own, summed).to_numpy()
+    has_own = own["share_pct"].notna().to_numpy()
+    alt = summed.set_index(["year", "gender"]).reindex(
+        pd.MultiIndex.from_frame(own[["year", "gender"]])
+    )
+    use_sum = ~(has_own & ok) & alt["share_pct"].notna().to_numpy()
+    out = own.assign(
+        basis="kolada",
+        covered_n=np.nan,
+        base_n=np.nan,
+        n_kommuner=np.nan,
+        successes=_floats(own["successes"]),
+    )
+    replaced = alt.reset_index(drop=True).assign(successes=_floats(alt["successes"]))
+    for column in [c for c in replaced.columns if c in out.columns]:
+        out[column] = np.where(
+            use_sum, replaced[column].to_numpy(dtype=object), out[column].to_numpy(dtype=object)
+        )
+    contradicted = use_sum & has_own
+    out.loc[contradicted, "note"] = [
+        f"Koladas värde {fmt_int(v)} % går inte ihop med kommunernas summa; kommunernas summa visas"
+        for v in own.loc[contradicted, "share_pct"]
+    ]
+    out["year"] = out["year"].astype(int)
+    for column in ("share_pct", "cohort_n", "low_pct", "high_pct", "covered_n", "base_n"):
+        out[column] = out[column].astype(float)
+    out["n_kommuner"] = out["n_kommuner"].astype(float)
+    out["successes"] = pd.array(_floats(out["successes"]), dtype="Float64").astype("Int64")
+    for column in ("note", "basis"):
+        out[column] = out[column].astype(str)
+    return out
+
+
+# --- the headline: the latest year, or the last three pooled when a year is small ---------
 
 
 @dataclass
-class ExpectedResult:
-    """Cross-kommun model of the outcome given participant composition.
+class Headline:
+    """Women's and men's share for the report's first sentence.
 
-    table: per kommun-year actual_pct, expected_pct, pi_low/pi_high (prediction interval for
-      the published share given the kommun's cohort size), deviation_pp, outside, note.
-    coefficients: term, label (Swedish), estimate, CI, p-value, odds ratio.
-    dispersion: Pearson χ²/df of the binomial fit (quasi-binomial scale when > 1).
-    cov_type: "cluster" (by kommun, the default with ≥ 20 kommuner) or "quasi".
-    overdispersion: how the prediction interval widens beyond binomial ("quasi"/"additive");
-    between_sd: the estimated sd tau of the additive kommun effect (NaN for "quasi").
+    years: the year, or the pooled years; pooled: whether several years were summed (because
+    the latest year had fewer than SMALL_COHORT leavers of a gender); counted: whether the
+    number of leavers is known (intervals and gap test need it). gap_shown is the difference
+    of the whole percents shown, so the sentence adds up for the reader; its interval and test
+    use the exact numbers of persons.
     """
 
-    table: pd.DataFrame
-    coefficients: pd.DataFrame
-    dispersion: float
-    cov_type: str
-    overdispersion: str
-    between_sd: float
-    n_obs: int
-    result: object
+    years: list[int]
+    pooled: bool
+    counted: bool
+    women: dict
+    men: dict
+    gap_shown: float
+    gap_low: float
+    gap_high: float
+    p_value: float
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        if len(self.years) == 1:
+            return str(self.years[0])
+        return f"{self.years[0]}–{self.years[-1]}"
 
 
-def _between_kommun_variance(result, n: np.ndarray) -> float:
-    """Method-of-moments variance tau² of an additive logit-scale effect, from a binomial fit.
-
-    With logit p_i = eta_i + u_i, Var(u) = tau²: E[(y − n p)²] ≈ n p q + n (n − 1) (p q)² tau².
-    """
-    p = np.asarray(result.fittedvalues)
-    y = np.asarray(result.model.endog) * n
-    pq = p * (1.0 - p)
-    excess = np.sum((y - n * p) ** 2 - n * pq)
-    denominator = np.sum(n * (n - 1.0) * pq**2)
-    return float(max(excess / denominator, 0.0)) if denominator > 0 else 0.0
+def shown_percent(value) -> float:
+    """The whole percent a reader sees (fmt.percent's rounding)."""
+    return fmt.rounded(value, 0)
 
 
-def _simulate_shares(
-    eta, se, n, *, dispersion=1.0, tau=0.0, alpha=0.05, n_sim=2000, seed=0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Prediction interval of a published share (whole percent) for a cohort of size n.
-
-    Draws the linear predictor from its sampling distribution (se), then a cohort outcome:
-    with `dispersion` > 1 a beta-binomial whose variance is dispersion · n p (1 − p)
-    (intra-cohort correlation rho = (dispersion − 1)/(n − 1), the quasi-binomial assumption);
-    with `tau` > 0 a binomial around a logit shifted by u ~ N(0, tau²) (additive).
-    """
-    rng = np.random.default_rng(seed)
-    eta_draw = eta[:, None] + se[:, None] * rng.standard_normal((len(eta), n_sim))
-    if tau > 0:
-        eta_draw = eta_draw + tau * rng.standard_normal(eta_draw.shape)
-    p = 1.0 / (1.0 + np.exp(-eta_draw))
-    n_col = n[:, None]
-    phi = float(dispersion) if np.isfinite(dispersion) else 1.0
-    if phi > 1.0:
-        rho = np.clip((phi - 1.0) / np.maximum(n_col - 1.0, 1.0), 1e-12, 0.999)
-        concentration = 1.0 / rho - 1.0
-        p_beta = rng.beta(
-            np.maximum(p * concentration, 1e-9), np.maximum((1 - p) * concentration, 1e-9)
-        )
-        p = np.where(n_col > 1, p_beta, p)
-    y = rng.binomial(n_col.astype(np.int64), p)
-    shares = _round_half_up(100.0 * y / n_col)
-    low = np.quantile(shares, alpha / 2.0, axis=1)
-    high = np.quantile(shares, 1.0 - alpha / 2.0, axis=1)
-    return low, high
-
-
-def expected_model(
-    panel: pd.DataFrame,
-    alpha: float = 0.05,
-    n_sim: int = 2000,
-    seed: int = 0,
-    cluster: bool | None = None,
-    overdispersion: str = "additive",
-) -> ExpectedResult:
-    """Binomial GLM across kommuner: N00973 successes out of N00964 on composition + year.
-
-    Terms: eftergymnasial, saknar_utbildning, gymnasial (shares 0–1), andel_kvinnor, log_n and
-    C(year). The Pearson dispersion scales the covariance when > 1 (quasi-binomial). With
-    `cluster` (default: when there are at least 20 kommuner) the covariance is instead robust
-    to each kommun's persistent deviation over the years (clustered by kommun), which the
-    quasi-binomial scale alone would ignore.
-
-    Each kommun-year with composition and cohort gets the expected share and a 95 % prediction
-    interval for its published share: the linear predictor's uncertainty and a cohort of that
-    size, simulated with a fixed seed. The cohort's extra-binomial variation is either
-    `overdispersion="quasi"`: the Pearson dispersion times the binomial variance,
-    the same factor for every cohort size; or `"additive"` (default, ~95 % coverage in every
-    cohort-size class on the demo panel): a between-kommun effect on the
-    logit scale whose variance tau² is estimated by the method of moments, so the extra
-    variation grows with the cohort size as it does when kommuner truly differ (funnel-plot
-    style; with the quasi factor, large kommuner are flagged more often and small ones less).
-    `outside` flags an actual share outside the interval; it is NA without an actual share or
-    with a cohort under SMALL_COHORT. This is Kolada's "avvikelse från modellberäknat värde"
-    with uncertainty. The model is fitted and judged on the same kommun-years (in-sample).
-    """
-    if overdispersion not in ("quasi", "additive"):
-        raise ParameterError(f"overdispersion={overdispersion!r}: välj 'quasi' eller 'additive'.")
-    needed = ["cohort_n", *COMPOSITION_KPIS]
-    complete = panel[needed + ["andel_kvinnor", "log_n"]].notna().all(axis=1)
-    complete &= panel["cohort_n"] > 0
-    fit_rows = panel[complete & panel["successes"].notna()].copy()
-    n_kommuner = fit_rows["area_code"].nunique()
-    if len(fit_rows) < 30 or n_kommuner < 10:
-        raise MissingDataError(
-            f"Modellen för förväntat värde behöver andel ({kpis.WORK_OR_STUDIES}), kullstorlek "
-            f"({kpis.LEFT}) och utbildningsfördelning ({kpis.EDU_SECONDARY}, {kpis.EDU_TERTIARY}, "
-            f"{kpis.EDU_NONE}) för minst 30 kommunår i minst 10 "
-            f"kommuner; det finns {len(fit_rows)} kommunår i {n_kommuner} kommuner.",
-            COHORT_HINT,
-        )
-    years = sorted(fit_rows["year"].unique())
-    rhs = " + ".join(EXPECTED_TERMS) + (" + C(year)" if len(years) > 1 else "")
-    columns = ["successes", "failures", "year", *EXPECTED_TERMS]
-    model = smf.glm(
-        f"successes + failures ~ {rhs}",
-        data=fit_rows[columns].astype({"successes": float, "failures": float}),
-        family=sm.families.Binomial(),
-    )
-    first = model.fit()
-    dispersion = float(first.pearson_chi2 / first.df_resid)
-    if cluster is None:
-        cluster = n_kommuner >= 20
-    if cluster:
-        groups = pd.factorize(fit_rows["area_code"])[0]
-        result = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
-        cov_type = "cluster"
+def group_share(table: pd.DataFrame, years, gender: str) -> dict:
+    """One gender's share over `years`: the year's own share, or persons summed over years."""
+    rows = table[(table["gender"] == gender) & table["year"].isin(years)]
+    x = float(_floats(rows["successes"]).sum()) if len(rows) else np.nan
+    n = float(_floats(rows["cohort_n"]).sum()) if len(rows) else np.nan
+    if len(years) == 1:
+        share = float(_floats(rows["share_pct"])[0]) if len(rows) else np.nan
     else:
-        result = model.fit(scale=dispersion) if dispersion > 1.0 else first
-        cov_type = "quasi"
+        share = 100.0 * x / n if n > 0 else np.nan
+    low, high = wilson_interval(x, n)
+    return {"successes": x, "n": n, "pct": share, "low": float(low), "high": float(high)}
 
-    predict_rows = panel[complete & panel["year"].isin(years)].copy()
-    lin = result.get_prediction(predict_rows[["year", *EXPECTED_TERMS]], which="linear")
-    eta = np.asarray(lin.predicted)
-    se = np.asarray(lin.se)
-    n = predict_rows["cohort_n"].to_numpy(dtype=float)
-    if overdispersion == "quasi":
-        spread = {"dispersion": dispersion}
-    else:
-        tau2 = _between_kommun_variance(first, fit_rows["cohort_n"].to_numpy(dtype=float))
-        spread = {"tau": float(np.sqrt(tau2))}
-    low, high = _simulate_shares(eta, se, n, **spread, alpha=alpha, n_sim=n_sim, seed=seed)
 
-    table = predict_rows[["area_code", "year", "cohort_n"]].copy()
-    table["actual_pct"] = predict_rows["share_pct"].to_numpy(dtype=float)
-    table["expected_pct"] = 100.0 / (1.0 + np.exp(-eta))
-    table["pi_low"], table["pi_high"] = low, high
-    table["deviation_pp"] = table["actual_pct"] - table["expected_pct"]
-    actual = table["actual_pct"].to_numpy()
-    judged = np.isfinite(actual) & (n >= SMALL_COHORT)
-    with np.errstate(invalid="ignore"):
-        outside = (actual < low) | (actual > high)
-    table["outside"] = pd.array(np.where(judged, outside, False), dtype="boolean")
-    table.loc[~judged, "outside"] = pd.NA
-    table["note"] = np.where(
-        ~np.isfinite(actual),
-        "andel saknas",
-        np.where(n < SMALL_COHORT, NOTE_SMALL, ""),
+def headline(table: pd.DataFrame, pool: int = 3, min_n: int = SMALL_COHORT) -> Headline | None:
+    """The latest year with both women's and men's shares; when a gender had fewer than
+    `min_n` leavers that year, the last `pool` years with leavers for both, summed."""
+    t = table[table["gender"].isin(["K", "M"])]
+    share = t.pivot_table(index="year", columns="gender", values="share_pct")
+    if not {"K", "M"} <= set(share.columns):
+        return None
+    both = share.dropna(subset=["K", "M"])
+    if both.empty:
+        return None
+    latest = int(both.index.max())
+    n = t.pivot_table(index="year", columns="gender", values="cohort_n")
+    n = n.reindex(columns=["K", "M"])
+    x = t.assign(successes=_floats(t["successes"])).pivot_table(
+        index="year", columns="gender", values="successes"
     )
-    labels = dict(TERM_LABELS)
-    labels["Intercept"] = f"Konstant (logit, {years[0]})"
-    labels.update({f"C(year)[T.{y}]": f"År {y} jämfört med {years[0]}" for y in years[1:]})
-    return ExpectedResult(
-        table=table.reset_index(drop=True),
-        coefficients=_coef_table(result, alpha, labels),
-        dispersion=dispersion,
-        cov_type=cov_type,
-        overdispersion=overdispersion,
-        between_sd=spread.get("tau", float("nan")),
-        n_obs=int(len(fit_rows)),
-        result=result,
+    counted_years = [
+        int(y)
+        for y in x.reindex(columns=["K", "M"]).dropna().index
+        if (n.loc[y] > 0).all() and y <= latest
+    ]
+    n_latest = n.loc[latest] if latest in n.index else pd.Series({"K": np.nan, "M": np.nan})
+    reason = ""
+    if n_latest.isna().any() or latest not in counted_years:
+        years, counted = [latest], False
+    elif (n_latest >= min_n).all():
+        years, counted = [latest], True
+    else:
+        years, counted = sorted(counted_years)[-pool:], True
+        small = [
+            f"{fmt_int(n_latest[g])} {'kvinnor' if g == 'K' else 'män'}"
+            for g in ("K", "M")
+            if n_latest[g] < min_n
+        ]
+        reason = (
+            f"{latest} lämnade bara {fmt.listing(small)}, så de senaste "
+            f"{len(years)} åren med uppgifter räknas samman"
+        )
+    women, men = group_share(t, years, "K"), group_share(t, years, "M")
+    gap = shown_percent(women["pct"]) - shown_percent(men["pct"])
+    gi = gap_interval(women["successes"], women["n"], men["successes"], men["n"]).iloc[0]
+    if not counted:
+        gi[:] = np.nan
+    return Headline(
+        years=years,
+        pooled=len(years) > 1,
+        counted=counted,
+        women=women,
+        men=men,
+        gap_shown=gap,
+        gap_low=float(gi["gap_low"]),
+        gap_high=float(gi["gap_high"]),
+        p_value=float(gi["p_value"]),
+        reason=reason,
     )

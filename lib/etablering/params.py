@@ -59,7 +59,9 @@ class ReportParams(_AreaParams):
 
 
 class OutcomeParams(_AreaParams):
-    """02-etablering."""
+    """02-etablering: a kommun, or a län (the sum over its kommuner, and its kommuner listed)."""
+
+    area_kinds: ClassVar[tuple[str, ...]] = ("kommun", "lan")
 
     first_year: int = Field(2015, ge=2010, le=2100)
     last_year: int = Field(2024, ge=2010, le=2100)

@@ -163,17 +163,29 @@ def shares_over_time(
     table: pd.DataFrame, riket: pd.DataFrame, title: str, source: str, synthetic: bool = False
 ):
     """Women and men over the years with 95 % interval bands where cohorts are known; riket's
-    total as a dashed reference line."""
+    total as a dashed reference line. Years with fewer than 10 leavers are hollow points, not
+    joined by the line: a share of 3 people says little about the trend."""
     fig, ax = plt.subplots(figsize=(8, 4))
+    any_small = False
     for gender in ("K", "M"):
         part = table[table["gender"] == gender].sort_values("year")
         if part["share_pct"].notna().any():
+            n = part["cohort_n"].astype(float)
+            small = n < 10
+            any_small |= bool((small & part["share_pct"].notna()).any())
             ax.plot(
                 part["year"],
-                part["share_pct"],
+                part["share_pct"].where(~small),
                 marker="o",
                 color=GENDER_COLORS[gender],
                 label=GENDER_NAMES[gender],
+            )
+            ax.plot(
+                part.loc[small, "year"],
+                part.loc[small, "share_pct"],
+                "o",
+                mfc="white",
+                color=GENDER_COLORS[gender],
             )
             ax.fill_between(
                 part["year"],
@@ -188,6 +200,8 @@ def shares_over_time(
         ax.plot(
             total["year"], total["share_pct"], linestyle="--", color="#777", label="Riket, totalt"
         )
+    if any_small:
+        ax.plot([], [], "o", mfc="white", color="#555", label="färre än 10 som lämnade")
     ax.set_ylim(0, 100)
     ax.set_ylabel("Andel i arbete eller studier (%)")
     ax.set_title(title)
@@ -219,7 +233,7 @@ def gap_over_time(gap: pd.DataFrame, source: str, synthetic: bool = False):
         "o",
         mfc="white",
         color=GENDER_COLORS["K"],
-        label="utan intervall (kullstorlek saknas eller liten)",
+        label="utan intervall (antal som lämnat saknas eller under 10)",
     )
     ax.set_ylabel("Kvinnor − män (procentenheter)")
     ax.set_title("Skillnad mellan kvinnor och män")
@@ -235,8 +249,10 @@ def grouped_bars(
     source: str,
     synthetic: bool = False,
     decimals: int = 0,
+    highlight=(),
 ):
-    """Horizontal grouped bars: rows of `frame` are categories, columns the groups (e.g. kön)."""
+    """Horizontal grouped bars: rows of `frame` are categories, columns the groups (e.g. kön).
+    Row labels in `highlight` are set in bold (the report's own kommun among its neighbours)."""
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(frame) * max(1, len(frame.columns) / 2) + 1.6))
     height = 0.8 / max(len(frame.columns), 1)
     palette = {
@@ -258,6 +274,9 @@ def grouped_bars(
             )
     ax.set_yticks([i + height * (len(frame.columns) - 1) / 2 for i in range(len(frame))])
     ax.set_yticklabels(frame.index)
+    for label in ax.get_yticklabels():
+        if label.get_text() in set(highlight):
+            label.set_fontweight("bold")
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_title(title)
@@ -559,3 +578,185 @@ def per_1000_bars(values: pd.Series, kinds: pd.Series, title: str, xlabel: str, 
     fig = comparison_bars(values, kinds, title, xlabel, source, decimals=1)
     fig.axes[0].xaxis.set_major_formatter(SwedishFormatter())
     return fig
+
+
+def _gender_axes(n_rows: float = 4.0):
+    fig, axes = plt.subplots(1, 2, figsize=(9, n_rows), sharey=True)
+    return fig, dict(zip(("K", "M"), axes, strict=True))
+
+
+def funnel_plot(
+    points: pd.DataFrame,
+    centre: dict,
+    tau: dict,
+    highlight: dict,
+    title: str,
+    source: str,
+    synthetic: bool = False,
+):
+    """Share against leavers for every kommun, women and men side by side: the national share,
+    binomial 95 % and 99,8 % limits (chance alone) and overdispersed 95 % limits (chance plus
+    the usual spread between kommuner). `highlight` maps codes to names to mark."""
+    import numpy as np
+
+    fig, axes = _gender_axes(4.2)
+    for g, ax in axes.items():
+        part = points[(points["gender"] == g) & (points["n"] > 0)]
+        if g not in centre or part.empty:
+            ax.set_axis_off()
+            continue
+        c = centre[g]
+        grid = np.logspace(0, np.log10(max(part["n"].max(), 20) * 1.2), 200)
+        ax.scatter(part["n"], part["share_pct"], s=9, color="#aaaaaa", label="Kommuner")
+        ax.axhline(100 * c, color="#333", linewidth=1, label="Riket (kommunernas summa)")
+        for z, style, label in (
+            (1.96, "--", "95 % (bara slump)"),
+            (3.09, ":", "99,8 % (bara slump)"),
+        ):
+            half = z * np.sqrt(c * (1 - c) / grid)
+            ax.plot(grid, 100 * np.clip(c - half, 0, 1), style, color="#555", linewidth=0.9)
+            ax.plot(
+                grid, 100 * np.clip(c + half, 0, 1), style, color="#555", linewidth=0.9, label=label
+            )
+        logit = np.log(c / (1 - c))
+        half = 1.96 * np.sqrt(1 / (grid * c * (1 - c)) + tau.get(g, 0.0) ** 2)
+        for sign in (-1, 1):
+            ax.plot(
+                grid,
+                100 / (1 + np.exp(-(logit + sign * half))),
+                "-",
+                color=PALETTE["peer"],
+                linewidth=1.5,
+                label="95 % (slump och vanlig skillnad mellan kommuner)" if sign > 0 else None,
+            )
+        marked = part[part["area_code"].isin(list(highlight))]
+        ax.scatter(
+            marked["n"], marked["share_pct"], s=36, color=GENDER_COLORS[g], zorder=3, label=None
+        )
+        if len(marked) <= 15:
+            for _, r in marked.iterrows():
+                ax.annotate(
+                    highlight[r["area_code"]],
+                    (r["n"], r["share_pct"]),
+                    fontsize=7,
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                )
+        ax.set_xscale("log")
+        ax.set_ylim(0, 100)
+        ax.set_title(GENDER_NAMES[g])
+        ax.set_xlabel("Antal som lämnat (logaritmisk skala)")
+        ax.xaxis.set_major_formatter(
+            matplotlib.ticker.FuncFormatter(lambda v, _pos: number(v) if v >= 1 else "")
+        )
+    axes["K"].set_ylabel("Andel i arbete eller studier (%)")
+    handles, labels = axes["K"].get_legend_handles_labels()
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    fig.set_size_inches(9, 5.2)
+    finish(fig, source, synthetic)
+    fig.legend(
+        handles,
+        labels,
+        fontsize=7,
+        loc="lower center",
+        ncol=3,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.045),
+    )
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    return fig
+
+
+def caterpillar(effects: pd.DataFrame, highlight: dict, title: str, source: str, synthetic=False):
+    """Every kommun's pooled effect (percentage points, 95 % interval) sorted, by gender; the
+    kommuner in `highlight` (code -> name) are marked."""
+    fig, axes = _gender_axes(4.2)
+    for g, ax in axes.items():
+        part = effects[effects["gender"] == g].sort_values("effect_pp").reset_index(drop=True)
+        if part.empty:
+            ax.set_axis_off()
+            continue
+        x = part.index.to_numpy()
+        ax.vlines(x, part["effect_pp_low"], part["effect_pp_high"], color="#cccccc", linewidth=0.8)
+        ax.plot(x, part["effect_pp"], "o", color="#999999", markersize=1.8)
+        marked = part[part["area_code"].isin(list(highlight))]
+        ax.vlines(
+            marked.index,
+            marked["effect_pp_low"],
+            marked["effect_pp_high"],
+            color=GENDER_COLORS[g],
+            linewidth=2,
+        )
+        ax.plot(marked.index, marked["effect_pp"], "o", color=GENDER_COLORS[g], markersize=5)
+        if len(marked) <= 3:
+            for i, r in marked.iterrows():
+                ax.annotate(
+                    highlight[r["area_code"]],
+                    (i, r["effect_pp_high"]),
+                    fontsize=8,
+                    xytext=(0, 4),
+                    textcoords="offset points",
+                    ha="center",
+                )
+        ax.axhline(0, color="#333", linewidth=0.8)
+        ax.set_title(GENDER_NAMES[g])
+        ax.set_xlabel("Kommunerna, från lägst till högst")
+        ax.set_xticks([])
+    axes["K"].set_ylabel("Jämfört med förväntat (procentenheter)")
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    return finish(fig, source, synthetic)
+
+
+def expected_by_gender(rows: pd.DataFrame, name: str, source: str, synthetic: bool = False):
+    """Actual share per year against the expected share and its usual range, women and men."""
+    fig, axes = _gender_axes(3.8)
+    for g, ax in axes.items():
+        r = rows[rows["gender"] == g].dropna(subset=["expected_pct"]).sort_values("year")
+        if r.empty:
+            ax.set_axis_off()
+            continue
+        ok = r["pi_low"].notna()
+        interval_points(
+            ax,
+            r.loc[ok, "year"],
+            r.loc[ok, "expected_pct"],
+            r.loc[ok, "pi_low"],
+            r.loc[ok, "pi_high"],
+            fmt="s",
+            color="#999",
+            capsize=3,
+            label="Förväntat, vanligt spann (95 %)",
+        )
+        ax.plot(r["year"], r["actual_pct"], "o", color=GENDER_COLORS[g], label=f"{name}, utfall")
+        ax.set_ylim(0, 100)
+        ax.set_title(GENDER_NAMES[g])
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize=7, loc="upper left")
+    axes["K"].set_ylabel("Andel i arbete eller studier (%)")
+    fig.suptitle(
+        "Utfall jämfört med förväntat givet deltagarna och arbetsmarknaden",
+        fontsize=11,
+        fontweight="bold",
+    )
+    return finish(fig, source, synthetic)
+
+
+def refugee_employment(frame: pd.DataFrame, title: str, source: str, synthetic: bool = False):
+    """Refugees' employment over the years: total, women, men (solid) and Kolada's expected
+    value (dashed); columns of `frame` are the series labels."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    styles = {
+        "Förvärvsarbetande, totalt": ("-", GENDER_COLORS["T"]),
+        "Kvinnor": ("-", GENDER_COLORS["K"]),
+        "Män": ("-", GENDER_COLORS["M"]),
+        "Förväntat enligt Koladas modell (totalt)": ("--", PALETTE["peer"]),
+    }
+    for column in frame.columns:
+        style, color = styles.get(column, ("-", None))
+        ax.plot(frame.index, frame[column], style, marker="o", color=color, label=column)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Andel förvärvsarbetande (%)")
+    ax.set_title(title)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=8, loc="lower right")
+    return finish(fig, source, synthetic)

@@ -24,8 +24,8 @@ NOTEBOOKS = {
     "02-etablering": "Etablering efter kön",
     "03-forsorjningsstod": "Försörjningsstöd efter etableringen",
 }
-# Reports that also exist for a län (the sum over its kommuner); 02 is per kommun only.
-LAN_NOTEBOOKS = ("01-mottagande", "03-forsorjningsstod")
+# Reports that also exist for a län (the sum over its kommuner).
+LAN_NOTEBOOKS = ("01-mottagande", "02-etablering", "03-forsorjningsstod")
 WORK = ".work"  # running notebooks live here, never beside finished reports
 
 

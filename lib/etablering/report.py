@@ -133,6 +133,7 @@ def run_report(args) -> int:
         jobs += plan([area], [RECEPTION], {**base, "year": year}, version)
     if "02-etablering" in notebooks:  # cross-kommun model once for the batch, not per kommun
         derived.expected_tables(synthetic=args.demo)
+        derived.kommun_counts(synthetic=args.demo)
     workers = args.jobs or os.cpu_count() or 1
     manifest = run_batch(
         jobs,

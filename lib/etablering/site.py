@@ -74,6 +74,7 @@ SUMMARY_COLUMNS = [
     ("Mottagna per 1\u00a0000 inv.", "per_1000", "dec", "year"),
     ("Kvinnor i arbete/studier (%)", "women_pct", "int", "outcome_year"),
     ("Män i arbete/studier (%)", "men_pct", "int", "outcome_year"),
+    ("Arbete/studier avser år", "outcome_year", "text", "outcome_year"),
     ("Beräknat försörjningsstöd (Mkr)", "cost_mkr", "dec", "cost_horizon"),
 ]
 
@@ -108,7 +109,7 @@ def collect(out_dir: Path) -> list[dict]:
     return sorted(areas.values(), key=lambda e: (e["lan_code"], e["kind"] != "lan", e["code"]))
 
 
-NOT_IN_REPORTS = "–"  # no rendered report of the area has this figure (a län has no 02)
+NOT_IN_REPORTS = "–"  # no rendered report of the area has this figure
 
 
 def _cell(summary: dict, key: str, kind: str) -> str:
@@ -119,6 +120,8 @@ def _cell(summary: dict, key: str, kind: str) -> str:
         return NOT_IN_REPORTS
     if summary[key] is None:
         return MISSING
+    if kind == "text":
+        return str(summary[key])
     return number(summary[key], 0 if kind == "int" else 1)
 
 
