@@ -567,6 +567,11 @@ def area_outcome_table(
         f"Koladas värde {fmt_int(v)} % går inte ihop med kommunernas summa; kommunernas summa visas"
         for v in own.loc[contradicted, "share_pct"]
     ]
+    if area_code == "0000":  # Kolada publishes riket: a gap is a flagged or missing value
+        out.loc[use_sum & ~has_own, "note"] = (
+            "Koladas riksvärde saknas i underlaget (flaggat vid importen eller inte publicerat); "
+            "kommunernas summa visas"
+        )
     out["year"] = out["year"].astype(int)
     for column in ("share_pct", "cohort_n", "low_pct", "high_pct", "covered_n", "base_n"):
         out[column] = out[column].astype(float)
