@@ -87,7 +87,7 @@ REFUGEES_EMPLOYED = "N00700"
 REFUGEES_STUDYING = "N00701"
 REFUGEES_BISTAND_SHARE = "N00702"
 REFUGEES_EMPLOYED_4_6 = "N02994"
-SCB_EXPECTED = "N00485"
+SCB_EXPECTED = "N00485"  # Kolada names SKR as the source of this model
 SCB_DEVIATION = "N00486"
 BISTAND_KR_PER_INV = "U31001"
 BISTAND_EXCL_REFUGEES_KR_PER_INV = "N31004"
@@ -103,6 +103,7 @@ _MV = "Migrationsverket"
 _SCB_AF = "SCB/Arbetsförmedlingen"
 _SCB = "SCB"
 _SOS = "Socialstyrelsen"
+_SKR_SCB = "SKR (modell på SCB:s statistik)"  # the catalogue's description: "Källa: SKR"
 _M, _E, _B = Group.MOTTAGANDE, Group.ETABLERING, Group.BISTAND
 
 _ALL = (
@@ -272,19 +273,19 @@ _ALL = (
     ),
     Kpi(
         SCB_EXPECTED,
-        "Förväntat värde, förvärvsarbetande flyktingar 20–64 år (SCB:s modell)",
+        "Förväntat värde, förvärvsarbetande flyktingar 20–64 år (Koladas modell, SKR)",
         Unit.SHARE,
         False,
         (_E,),
-        _SCB,
+        _SKR_SCB,
     ),
     Kpi(
         SCB_DEVIATION,
-        "Avvikelse från förväntat värde, förvärvsarbetande flyktingar 20–64 år (SCB:s modell)",
+        "Avvikelse från förväntat värde, förvärvsarbetande flyktingar 20–64 år (Koladas modell, SKR)",
         Unit.POINTS,
         False,
         (_E,),
-        _SCB,
+        _SKR_SCB,
         signed=True,
     ),
     Kpi(
