@@ -69,6 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=2, help="parallella processer för körverktyget")
     p.set_defaults(func=cmd_bench)
 
+    p = sub.add_parser(
+        "backtest",
+        help="försörjningsstödsmodellen mot faktiskt bistånd i alla kommuner 2016–2022",
+    )
+    p.add_argument("kommuner", nargs="*", help="bara dessa kommuner (standard: alla 290)")
+    p.add_argument(
+        "--out", type=Path, help="skriv en rad per kommun och år som CSV (';', decimalkomma)"
+    )
+    p.add_argument("--draws", type=int, default=500, help="simuleringar per kommun (standard 500)")
+    p.add_argument("--seed", type=int, default=2018, help="slumpfrö (standard 2018)")
+    p.set_defaults(func=cmd_backtest)
+
     p = sub.add_parser("report", help="rendera rapporter för kommuner")
     p.add_argument("kommuner", nargs="*", help="kommunkod eller namn, t.ex. 0680 eller Jönköping")
     p.add_argument("--lan", help="alla kommuner i ett län (kod eller namn)")
@@ -140,6 +152,12 @@ def cmd_demo(args) -> int:
             "Rapporter visar dem bara med --demo, märkta SYNTETISKA DATA."
         )
     return 0
+
+
+def cmd_backtest(args) -> int:
+    from .backtest_cli import run_backtest
+
+    return run_backtest(args)
 
 
 def cmd_report(args) -> int:

@@ -61,13 +61,14 @@ def cohort_inputs(
         entrants=frame([e, zero, zero]),
         received=pd.Series(np.nan, index=years),
     )
-    return AreaInputs(name, name, kind, cohorts, estimates, local or Local.neutral())
+    no_actual = pd.DataFrame(columns=["total_kr", "refugee_kr"], dtype=float)
+    return AreaInputs(name, name, kind, cohorts, estimates, local or Local.neutral(), no_actual)
 
 
 def riket_2014_cohort(data: Panel, params: KefuParams) -> AreaInputs:
     from .cohorts import cohorts_for
 
-    riket = cohorts_for(data.kpi_values, "0000")
+    riket = cohorts_for(data.count_rows(["0000"]), "0000")
     e = riket.entrants.loc[2014]
     return cohort_inputs({g: e[g] for g in GENDERS}, 2014, data.outcomes["0000"], "riket 2014")
 

@@ -56,10 +56,11 @@ class Prepared:
     noise_households: np.ndarray  # (2, Y) expected households from each year's exits
     local: Local
     dependency: np.ndarray  # (T,) the area's N00702 factor on the need after the programme
-    ceiling: np.ndarray  # (Y,) most the cohorts may cost in a year with utfall (NaN: none)
+    ceiling: np.ndarray  # (Y,) most the cohorts may cost in a year with bistånd data (NaN: none)
     local_area: bool  # a kommun or a län: moving out and the local level's spread apply
     start_year: int
     end_year: int
+    peer_target: dict | None = None  # the 'aktiv från dag ett' shares for this area
 
     @property
     def years(self) -> np.ndarray:
@@ -84,6 +85,7 @@ class Flows:
     cost_window: np.ndarray  # the part Socialstyrelsen counts as flyktinghushåll
     kefu_cost: np.ndarray  # KEFU's scope (our reading), every month
     kefu_households: np.ndarray
+    ceiling_scale: np.ndarray  # (D,) 1, or less where the kommun's total bistånd capped it
 
     @property
     def cost(self) -> np.ndarray:
@@ -167,6 +169,7 @@ def _after(
     exits: np.ndarray,
     p: np.ndarray,
     window: bool = True,
+    kind: np.ndarray | None = None,
 ):
     """Households on bistånd after the programme and their cost, for one exit stream; with
     `window`, also the cost inside Socialstyrelsen's flyktinghushåll years."""
@@ -181,7 +184,8 @@ def _after(
     y = np.concatenate([exits * ((1 - c) - s0), exits * (c / 2 - c0)], axis=1)  # start off
     on = fft_convolve(x, A) + fft_convolve(y, B)
     on = np.maximum(on, 0.0)
-    kind = _monthly(kind_cost(prep.years, params, draws), prep)  # (D, 2, T)
+    if kind is None:
+        kind = _monthly(kind_cost(prep.years, params, draws), prep)  # (D, 2, T)
     level = prep.local.level * _spread(prep, draws)[:, None]
     single_on, couple_on = on[:, :2], on[:, 2:]
     level = level[:, :, None] * prep.dependency[None, None, :]
@@ -226,23 +230,26 @@ def simulate(
     draws: Draws,
     rng: np.random.Generator | None = None,
     window: bool = True,
+    _kind: np.ndarray | None = None,
 ) -> Flows:
     """Every flow for every draw; with `rng`, random variation in the counts as well. The
     flyktinghushåll window costs a dozen extra convolutions: `window=False` skips it."""
     if isinstance(prep, Group):
+        kind = _monthly(kind_cost(prep.years, prep.params, draws), prep.members[0])
         parts = []
         for member in prep.members:
             d = draws
             if rng is not None:  # each kommun's own level deviation, drawn independently
                 spread = rng.permutation(draws["local.level_spread"])
                 d = draws.with_column("local.level_spread", spread)
-            parts.append(simulate(member, d, rng, window))
-        return Flows(
-            **{
-                f: sum(getattr(p, f) for p in parts)
-                for f in Flows.__dataclass_fields__  # noqa: B009
-            }
-        )
+            parts.append(simulate(member, d, rng, window, _kind=kind))
+        summed = {
+            f: sum(getattr(p, f) for p in parts)
+            for f in Flows.__dataclass_fields__
+            if f != "ceiling_scale"
+        }
+        scale = np.min([p.ceiling_scale for p in parts], axis=0)
+        return Flows(**summed, ceiling_scale=scale)
     f = draws["cohorts.future_factor"][:, None, None]
     noise = _noise(prep, draws, rng)
     entrants = prep.entrants_data[None] + f * prep.entrants_future[None]
@@ -250,14 +257,15 @@ def simulate(
     in_programme = prep.prog_data[None] + f * prep.prog_future[None]
 
     p_base = _outcome(prep, draws, prep.outcome)
+    kind = _kind if _kind is not None else _monthly(kind_cost(prep.years, prep.params, draws), prep)
     if prep.scenario_name == "baseline":
         single_on, couple_on, cost_after, in_window = _after(
-            prep, prep.params, draws, exits, p_base, window
+            prep, prep.params, draws, exits, p_base, window, kind
         )
     else:
         before = np.arange(prep.n_months) < prep.policy_index
         p_scen = _outcome(prep, draws, prep.scenario_outcome)
-        a = _after(prep, prep.params, draws, exits * before, p_base, window)
+        a = _after(prep, prep.params, draws, exits * before, p_base, window, kind)
         scen_draws = rebase(draws, prep.params, prep.scenario_params)
         b = _after(prep, prep.scenario_params, scen_draws, exits * ~before, p_scen, window)
         single_on, couple_on, cost_after, in_window = (u + v for u, v in zip(a, b, strict=True))
@@ -268,11 +276,11 @@ def simulate(
 
     kefu_exits = np.broadcast_to(prep.kefu_exits[None], exits.shape) * noise
     k_single, k_couple, kefu_cost, _ = _after(
-        prep, prep.params, draws, kefu_exits, p_base, window=False
+        prep, prep.params, draws, kefu_exits, p_base, window=False, kind=kind
     )
-    scale = _ceiling_scale(prep, cost_after + cost_during)[:, None, None]
+    scale = _ceiling_scale(prep, cost_after + cost_during)
     cost_after, cost_during, in_window, kefu_cost = (
-        a * scale for a in (cost_after, cost_during, in_window, kefu_cost)
+        a * scale[:, None, None] for a in (cost_after, cost_during, in_window, kefu_cost)
     )
     return Flows(
         entrants=entrants,
@@ -285,6 +293,7 @@ def simulate(
         cost_window=in_window + cost_during,
         kefu_cost=kefu_cost,
         kefu_households=k_single + k_couple,
+        ceiling_scale=scale,
     )
 
 

@@ -6,7 +6,7 @@ years after the data projected and the scenario applied from its policy year; `p
 deterministic run (the parameter values), `monte_carlo` (uncertainty.py) the bands.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,16 @@ class Panel:
     def build(cls, kpi_values: pd.DataFrame, params: KefuParams, area_groups=None) -> "Panel":
         real = panel.values(kpi_values, USED)  # the preferred real row per key, once
         actual = actual_bistand(real).set_index(["area_code", "year"])
-        return cls(real, kommun_lan_riket(real, params), local_table(real), actual, area_groups)
+        data = cls(real, kommun_lan_riket(real, params), local_table(real), actual, area_groups)
+        counts = real[real["kpi"].isin([kpis.ENROLLED, kpis.LEFT, kpis.RECEIVED])]
+        data._cache["counts"] = dict(tuple(counts.groupby("area_code")))
+        return data
+
+    def count_rows(self, codes: list[str]) -> pd.DataFrame:
+        """N00960, N00964 and N01986 rows of the areas (read once per panel)."""
+        by_area = self._cache["counts"]
+        parts = [by_area[c] for c in codes if c in by_area]
+        return pd.concat(parts) if parts else self.kpi_values.iloc[:0]
 
     def actual_for(self, code: str) -> pd.DataFrame:
         if code not in self.actual.index.get_level_values("area_code"):
@@ -85,7 +94,7 @@ def area_inputs(
     members: list[str] | None = None,
 ) -> AreaInputs:
     members = members or [code]
-    cohorts = cohorts_for(data.kpi_values, members, code)
+    cohorts = cohorts_for(data.count_rows(members), members, code)
     if not cohorts.years:
         raise MissingDataError(
             f"Kolada N00960/N00964 saknas för {name}; kohorterna kan inte räknas.",
@@ -207,21 +216,9 @@ def prepare(
     table = exit_shares(inputs.outcome_estimates, years, params, _level(inputs.kind))
     lookup = table.set_index(["exit_year", "gender"])["share"]
     outcome = np.array([[lookup[(int(m.year), g)] for m in months] for g in GENDERS])
-    policy = (last + 1) if policy_year is None else int(policy_year)
-    policy_index = max(0, min(T, 12 * (policy - first)))
-    scen_outcome = outcome.copy()
-    after_policy = np.arange(T) >= policy_index
-    if chosen.peer_target and inputs.peer_target:
-        for gi, g in enumerate(GENDERS):
-            target = inputs.peer_target.get(g, np.nan)
-            if np.isfinite(target):
-                scen_outcome[gi, after_policy] = np.maximum(outcome[gi, after_policy], target)
-    if chosen.exit_share_target is not None:
-        scen_outcome[:, after_policy] = np.maximum(
-            outcome[:, after_policy], chosen.exit_share_target
-        )
-    if chosen.women_as_men:
-        scen_outcome[0, after_policy] = scen_outcome[1, after_policy]
+    policy_index, scen_outcome = _scenario_outcome(
+        chosen, outcome, inputs.peer_target, first, last, T, policy_year
+    )
 
     absolute = first * 12 + np.arange(T)  # month number
     entry = absolute - 24 - int(params.cohorts.permit_lag_months.value)
@@ -229,10 +226,7 @@ def prepare(
 
     dep = inputs.local.dependency_factor(years, int(params.outcomes.future_years.value))
     dependency = np.repeat([dep[y] for y in years], 12)
-    ceiling = np.array(
-        [inputs.actual["total_kr"].get(y, np.nan) if y <= last else np.nan for y in years],
-        dtype=float,
-    )
+    ceiling = np.array([inputs.actual["total_kr"].get(y, np.nan) for y in years], dtype=float)
     ceiling[ceiling <= 0] = np.nan  # Kolada's 0 for a whole kommun is a missing report
 
     ex_years = (ex_d + ex_f).reshape(2, -1, 12).sum(axis=-1)
@@ -264,6 +258,51 @@ def prepare(
         local_area=inputs.kind != "riket",
         start_year=start_year,
         end_year=end_year,
+    )
+
+
+def _scenario_outcome(chosen, outcome, peer, first, last, T, policy_year):
+    """(first month index the scenario applies to, the outcome array under the scenario)."""
+    policy = (last + 1) if policy_year is None else int(policy_year)
+    policy_index = max(0, min(T, 12 * (policy - first)))
+    scen = outcome.copy()
+    after = np.arange(T) >= policy_index
+    if chosen.peer_target and peer:
+        for gi, g in enumerate(GENDERS):
+            target = peer.get(g, np.nan)
+            if np.isfinite(target):
+                scen[gi, after] = np.maximum(outcome[gi, after], target)
+    if chosen.exit_share_target is not None:
+        scen[:, after] = np.maximum(outcome[:, after], chosen.exit_share_target)
+    if chosen.women_as_men:
+        scen[0, after] = scen[1, after]
+    return policy_index, scen
+
+
+def with_scenario(prep, scenario: str, policy_year: int | None = None):
+    """The same run under another scenario (a Prepared or a Group), without reading the data
+    again: only the scenario's parameters and outcome array change."""
+    if isinstance(prep, Group):
+        return Group(tuple(with_scenario(m, scenario, policy_year) for m in prep.members))
+    params = prep.params
+    chosen = params.scenario(scenario)
+    first = int(prep.months[0].year)
+    policy_index, scen = _scenario_outcome(
+        chosen,
+        prep.outcome,
+        prep.peer_target,
+        first,
+        prep.last_data_year,
+        prep.n_months,
+        policy_year,
+    )
+    return replace(
+        prep,
+        scenario_name=scenario,
+        scenario=chosen,
+        scenario_params=params.with_scenario(scenario)[0],
+        scenario_outcome=scen,
+        policy_index=policy_index,
     )
 
 
@@ -313,8 +352,8 @@ def yearly_frame(prep: Prepared, flows, draw: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def project(prep: "Prepared | Group") -> Projection:
-    flows = simulate(prep, Draws.at_values(prep.params))
+def project(prep: "Prepared | Group", window: bool = True) -> Projection:
+    flows = simulate(prep, Draws.at_values(prep.params), window=window)
     params = prep.params
     years = range(int(prep.months[0].year), prep.end_year + 1)
     table = exit_shares_table(prep)
@@ -395,6 +434,7 @@ __all__ = [
     "prepare",
     "prepare_group",
     "project",
+    "with_scenario",
     "run_area",
     "yearly_frame",
 ]

@@ -52,7 +52,10 @@ class _Strict(BaseModel):
 
 
 class Distribution(_Strict):
-    kind: Literal["uniform", "triangular"]
+    """uniform (low–high), triangular (low, mode, high) or loguniform (low–high, even on a
+    log scale: the median is √(low·high), so 0,45–2,2 is as likely halved as doubled)."""
+
+    kind: Literal["uniform", "triangular", "loguniform"]
     low: float
     high: float
     mode: float | None = None
@@ -64,8 +67,10 @@ class Distribution(_Strict):
             raise ValueError(
                 f"fördelningen kräver low ≤ mode ≤ high, fick {self.low}/{mode}/{self.high}"
             )
-        if self.kind == "uniform" and self.mode is not None:
+        if self.kind in ("uniform", "loguniform") and self.mode is not None:
             raise ValueError("en likformig fördelning har ingen mode")
+        if self.kind == "loguniform" and self.low <= 0:
+            raise ValueError("en log-likformig fördelning kräver low > 0")
         return self
 
 

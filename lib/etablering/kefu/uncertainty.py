@@ -27,6 +27,8 @@ def _inverse_cdf(dist: Distribution, u: np.ndarray) -> np.ndarray:
         return np.full_like(u, low)
     if dist.kind == "uniform":
         return low + (high - low) * u
+    if dist.kind == "loguniform":
+        return low * (high / low) ** u
     mode = low if dist.mode is None else dist.mode
     cut = (mode - low) / (high - low)
     left = low + np.sqrt(u * (high - low) * (mode - low))
@@ -78,10 +80,13 @@ def monte_carlo(
     seed: int | None = 0,
     periods: dict[str, tuple[int, int]] | None = None,
     counts: bool = True,
+    changes: list[tuple[int, int]] | None = None,
 ) -> pd.DataFrame:
     """Quantiles per measure, year and gender (K, M, T): columns measure, year (or period),
     gender, p2_5 … p97_5, mean, deterministic. p10–p90 is the 80 % span, p2_5–p97_5 the 95 %
-    span. With `periods` ({"2023–2026": (2023, 2026)}) also the totals over those years."""
+    span. With `periods` ({"2023–2026": (2023, 2026)}) also the totals over those years; with
+    `changes` ([(2018, 2019)]) rows of measure "change" for the total cost from one year to
+    the other (period "2018–2019"), from the same draws."""
     _, flows = run_draws(prep, n_draws, seed, counts)
     point = simulate(prep, Draws.at_values(prep.params), window=False)
     years = prep.years
@@ -99,24 +104,13 @@ def monte_carlo(
                 rows.append(
                     _quantile_rows(drawn[:, gi, sel].sum(axis=1), key, fixed[gi, sel].sum())
                 )
-    return pd.DataFrame(rows)
-
-
-def change_bands(
-    prep: Prepared, pairs: list[tuple[int, int]], n_draws: int = 1000, seed: int | None = 0
-) -> pd.DataFrame:
-    """The change in total cost between two years, per draw: from, to, p2_5 … p97_5."""
-    _, flows = run_draws(prep, n_draws, seed)
-    point = simulate(prep, Draws.at_values(prep.params), window=False)
-    years = list(prep.years)
     drawn = yearly(prep, flows.cost)[:, 2, :]
     fixed = yearly(prep, point.cost)[0, 2, :]
-    rows = []
-    for a, b in pairs:
-        i, j = years.index(a), years.index(b)
-        rows.append(
-            _quantile_rows(drawn[:, j] - drawn[:, i], {"from": a, "to": b}, fixed[j] - fixed[i])
-        )
+    for a, b in changes or []:
+        if a in years and b in years:
+            i, j = list(years).index(a), list(years).index(b)
+            key = {"measure": "change", "year": b, "period": f"{a}–{b}", "gender": "T"}
+            rows.append(_quantile_rows(drawn[:, j] - drawn[:, i], key, fixed[j] - fixed[i]))
     return pd.DataFrame(rows)
 
 
@@ -158,4 +152,4 @@ def tornado(prep: Prepared, years: tuple[int, int] | None = None) -> pd.DataFram
     return frame.sort_values("swing_kr", ascending=False, ignore_index=True)
 
 
-__all__ = ["MEASURES", "QUANTILES", "change_bands", "monte_carlo", "run_draws", "sample", "tornado"]
+__all__ = ["MEASURES", "QUANTILES", "monte_carlo", "run_draws", "sample", "tornado"]
