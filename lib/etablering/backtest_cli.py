@@ -1,7 +1,7 @@
 """`etablering backtest`: the försörjningsstöd model against the bistånd every kommun paid.
 
 Writes one row per kommun and year (kommun as text, ar, modell_mkr = median, modell_lag_mkr and
-modell_hog_mkr = the 95 % span given the assumptions, faktiskt_mkr = N31857 / 1 000, and the
+modell_hog_mkr = the 95 % span given the assumptions, faktiskt_mkr = BISTAND_TKR / 1 000, and the
 flyktinghushåll comparison) and prints the summary metrics.
 """
 

@@ -26,7 +26,7 @@ MODEL_SOURCE = (
 )
 ACTUAL_SOURCE = (
     f"Faktiskt bistånd: Kolada (RKA), uttag augusti 2024: {kpis.BISTAND_TKR} (totalt), "
-    f"{kpis.BISTAND_KR_PER_INV} − {kpis.BISTAND_EXCL_REFUGEES_KR_PER_INV} × {kpis.POPULATION} "
+    f"({kpis.BISTAND_KR_PER_INV} − {kpis.BISTAND_EXCL_REFUGEES_KR_PER_INV}) × {kpis.POPULATION} "
     "(flyktinghushåll)"
 )
 
@@ -163,7 +163,7 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
             policy_year=p.policy_year,
         )
         notes += [f"Utan kohorter i Kolada: {s}" for s in skipped]
-        actual = _sum_actual(data, [m.code for m in members])
+        actual = _sum_actual(data, members, notes)
     else:
         members = [area]
         inputs = kmodel.area_inputs(data, params, area.code, area.name, "kommun")
@@ -238,15 +238,32 @@ def _label(a: int, b: int) -> str:
     return str(a) if a == b else f"{a}–{b}"
 
 
-def _sum_actual(data: kmodel.Panel, codes: list[str]) -> pd.DataFrame:
-    """A län's bistånd as its kommuner's sum, for the years every kommun reported."""
-    parts = [data.actual_for(c) for c in codes]
-    years = sorted(set().union(*[set(p.index) for p in parts]))
+def _sum_actual(data: kmodel.Panel, members: list[Area], notes: list[str]) -> pd.DataFrame:
+    """A län's bistånd as its kommuner's sum. A kommun's missing year (or a reported 0) between
+    two reported years is filled with their linear interpolation and named in `notes`; a year
+    still missing for some kommun is missing for the län."""
+    parts = {m: data.actual_for(m.code) for m in members}
+    years = sorted(set().union(*[set(p.index) for p in parts.values()]))
     out = pd.DataFrame(index=pd.Index(years, name="year"))
+    filled = []
     for col in ("total_kr", "refugee_kr"):
-        frame = pd.concat([p[col].reindex(years) for p in parts], axis=1)
-        complete = frame.notna().all(axis=1)
-        out[col] = frame.sum(axis=1).where(complete)
+        series = []
+        for m, p in parts.items():
+            s = p[col].reindex(years).astype(float)
+            if col == "total_kr":
+                s = s.where(s > 0)
+            gaps = s.isna()
+            s = s.interpolate(limit_area="inside")
+            if col == "total_kr":
+                filled += [f"{m.name} {y}" for y in s.index[gaps & s.notna()]]
+            series.append(s)
+        frame = pd.concat(series, axis=1)
+        out[col] = frame.sum(axis=1).where(frame.notna().all(axis=1))
+    if filled:
+        notes.append(
+            f"{kpis.BISTAND_TKR} saknas (eller är 0) för {fmt.listing(filled)}; länets summa "
+            "använder medlet av kommunens år före och efter för dem."
+        )
     return out
 
 
@@ -314,7 +331,7 @@ def _received_area(rep: CostReport) -> float:
 
 
 def per_received(rep: CostReport) -> float:
-    """Cost over the report's horizon per person kommunmottagen 2014–2022 (N01986), at the
+    """Cost over the report's horizon per person kommunmottagen 2014–2022 (RECEIVED), at the
     main values (as riket's, which it is compared with)."""
     received = _received_area(rep)
     t = rep.total["cost_kr"].sum()
@@ -450,9 +467,8 @@ def deterministic_note(rep: CostReport) -> str:
     return (
         f"Beräkningen med alla antaganden på sina huvudvärden ger {mkr(pb['deterministic'])} för "
         f"samma år; den visas som en kontroll, inte som prognosen. Medianen ligger "
-        f"{'över' if pb['p50'] > pb['deterministic'] else 'under'} den eftersom några antaganden "
-        "har sneda fördelningar (kommunens nivå kan vara mycket högre än rikets, men inte "
-        "lika mycket lägre)."
+        f"{'över' if pb['p50'] > pb['deterministic'] else 'under'} den eftersom flera "
+        "antaganden har sneda fördelningar."
     )
 
 

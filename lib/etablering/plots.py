@@ -404,7 +404,7 @@ def cost_vs_actual(frame: pd.DataFrame, title: str, source: str):
     ax.set_xticks(years)
     ax.tick_params(axis="x", labelrotation=0, labelsize=8)
     ax.set_title(title)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left" if frame["utfall"].all() else "upper right")
     return finish(fig, source)
 
 

@@ -5,11 +5,11 @@ For each kommun the model runs on its own cohorts (Kolada up to the last year wi
 the parameters as they are (nothing is fitted per kommun to the totals it is compared with).
 The actual figures are Kolada's:
 
-- `faktiskt_mkr`: utbetalt ekonomiskt bistånd totalt (N31857 / 1 000), everything the kommun
+- `faktiskt_mkr`: utbetalt ekonomiskt bistånd totalt (BISTAND_TKR / 1 000), everything the kommun
   paid, to everyone. The cohorts are part of it, so the model must stay below it; the change in
   the total has other drivers too (the labour market, other recipients), so the model's change
   is one part of the actual change, not a forecast of all of it.
-- `faktiskt_flykting_mkr`: the same for flyktinghushåll (U31001 − N31004, × population):
+- `faktiskt_flykting_mkr`: the same for flyktinghushåll (BISTAND_KR_PER_INV − BISTAND_EXCL_REFUGEES_KR_PER_INV, × population):
   Socialstyrelsen counts a household as a refugee household from the year of the residence
   permit and three calendar years more. `modell_flykting_mkr` is the model's cost inside those
   years (the programme years and the first after it); the statistic also holds the weeks before

@@ -5,10 +5,10 @@ Anchors (every one computed by the model from the same code the reports use):
 - **SKL 2018**: the kommuner paid 177 Mkr (2016) and 315 Mkr (2017) in ekonomiskt bistånd to the
   people who entered the programme in 2014 (Sydsvenskan 2018-12-27). Fed riket's 2014 entrants
   (derived from Kolada by stock and flow), the model should land there.
-- **Riket's total bistånd** (Kolada N31857): the etablering cohorts' cost must stay below it,
+- **Riket's total bistånd** (Kolada BISTAND_TKR): the etablering cohorts' cost must stay below it,
   and its rise 2016–2020 (+1,4 mdr kr) is what SKR's 2019 survey attributes mainly to people
   leaving the programme.
-- **Flyktinghushåll** (Kolada U31001 − N31004, × population): Socialstyrelsen counts a
+- **Flyktinghushåll** (Kolada BISTAND_KR_PER_INV − BISTAND_EXCL_REFUGEES_KR_PER_INV, × population): Socialstyrelsen counts a
   household as a refugee household from the year of the residence permit and three calendar
   years more — mostly the programme years. The model's cost inside that window must stay below
   it (the statistic also holds the weeks before etableringsersättning starts, family members
@@ -163,7 +163,7 @@ def fit(data: Panel, params: KefuParams) -> dict:
     """Least squares on the log of the three anchors (SKL 2016, SKL 2017, riket's rise in total
     bistånd 2016–2020) for need_share and return_rate, with leave_rate from Socialstyrelsen's
     long-term share and bistånd during the programme as in the parameter file (SKL's 2016
-    figure alone would put it at 0, which N31859 contradicts)."""
+    figure alone would put it at 0, which BISTAND_ETABLERING_SHARE contradicts)."""
     from scipy.optimize import least_squares
 
     riket = riket_anchor(data, params).set_index("year")

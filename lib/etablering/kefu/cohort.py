@@ -55,7 +55,9 @@ class Prepared:
     window_end: np.ndarray  # (T,) last month index counted as flyktinghushåll for exit month t
     noise_households: np.ndarray  # (2, Y) expected households from each year's exits
     local: Local
-    dependency: np.ndarray  # (T,) the area's N00702 factor on the need after the programme
+    dependency: (
+        np.ndarray
+    )  # (T,) the area's REFUGEES_BISTAND_SHARE factor on the need after the programme
     ceiling: np.ndarray  # (Y,) most the cohorts may cost in a year with bistånd data (NaN: none)
     local_area: bool  # a kommun or a län: moving out and the local level's spread apply
     start_year: int
@@ -130,7 +132,9 @@ def fft_convolve(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     n = 1 << int(np.ceil(np.log2(2 * T)))
     fx = np.fft.rfft(x, n, axis=-1)
     fk = np.fft.rfft(kernel, n, axis=-1)[:, None, :]
-    return np.fft.irfft(fx * fk, n, axis=-1)[..., :T]
+    out = np.fft.irfft(fx * fk, n, axis=-1)[..., :T]
+    out[np.abs(out) < 1e-9] = 0.0  # rounding noise where nothing has left yet
+    return out
 
 
 def kernels(h: np.ndarray, r: np.ndarray, m: np.ndarray, length: int) -> tuple:

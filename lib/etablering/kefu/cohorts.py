@@ -1,18 +1,18 @@
 """Who enters and who leaves the establishment programme, by year and gender, from Kolada.
 
-N00960 (inskrivna under året) counts everyone enrolled at some time in the year, so it is not
-the number of new entrants. With N00964 (lämnat under året) the stock carried into year t is
-N00960(t−1) − N00964(t−1), and the new entrants are what N00960(t) holds beyond it:
+ENROLLED (inskrivna under året) counts everyone enrolled at some time in the year, so it is not
+the number of new entrants. With LEFT (lämnat under året) the stock carried into year t is
+ENROLLED(t−1) − LEFT(t−1), and the new entrants are what ENROLLED(t) holds beyond it:
 
-    new(t) = N00960(t) − (N00960(t−1) − N00964(t−1))
+    new(t) = ENROLLED(t) − (ENROLLED(t−1) − LEFT(t−1))
 
 (the kommun's own count at December's folkbokföring, so people who moved in during the
 programme count where they live). The first year has no previous year: with at most 24
 months in the programme, everyone enrolled in year t who has neither left in t nor in t+1
-entered in t, so new(first) = N00960 − N00964(first) − N00964(first+1), a lower bound (early
+entered in t, so new(first) = ENROLLED − LEFT(first) − LEFT(first+1), a lower bound (early
 leavers of that year are missed).
 
-Leavers are N00964 as published. Small counts Kolada leaves out are filled, and each fill is
+Leavers are LEFT as published. Small counts Kolada leaves out are filled, and each fill is
 named: one gender from the total minus the other, a gender split from the area's own other
 years, a missing total of leavers from the programme's arithmetic (the entrants two years
 before, at most the enrolled). Negative new entrants (people moving out faster than new ones
@@ -36,10 +36,10 @@ class Cohorts:
     """Yearly counts by gender (columns K, M; index year) for one area."""
 
     area_code: str
-    enrolled: pd.DataFrame  # N00960 after fills
-    left: pd.DataFrame  # N00964 after fills
+    enrolled: pd.DataFrame  # ENROLLED after fills
+    left: pd.DataFrame  # LEFT after fills
     entrants: pd.DataFrame  # derived new entrants
-    received: pd.Series  # N01986 kommunmottagna (all ages), for the check
+    received: pd.Series  # RECEIVED kommunmottagna (all ages), for the check
     notes: list[str] = field(default_factory=list)
     members: int = 1  # kommuner summed
 

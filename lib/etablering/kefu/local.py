@@ -1,15 +1,15 @@
 """The kommun's own level of bistånd, from Socialstyrelsen's statistics in the panel.
 
-- *Betalningsnivå*: utbetalt bistånd per biståndshushåll (N31849) against riket's, the mean of
+- *Betalningsnivå*: utbetalt bistånd per biståndshushåll (BISTAND_KR_PER_HOUSEHOLD) against riket's, the mean of
   the yearly ratios 2015–2022, shrunk towards 1 with weight H / (H + κ) where H is the
-  kommun's number of biståndshushåll (N31910). It carries local rents, household sizes and
+  kommun's number of biståndshushåll (BISTAND_HOUSEHOLDS). It carries local rents, household sizes and
   practice; riket is 1 by definition, so the national calibration holds on average.
 - *Bistånd under etableringen*: adults on bistånd whose försörjningshinder is unemployment with
-  etableringsersättning (N31859 × N31869) per person enrolled (N00960), against riket's,
+  etableringsersättning (BISTAND_ETABLERING_SHARE × BISTAND_ADULTS_HINDER) per person enrolled (ENROLLED), against riket's,
   shrunk the same way with the enrolled as weight.
-- *Beroende av bistånd*: försörjningsstöd as a share of refugees' net income (N00702, refugees
+- *Beroende av bistånd*: försörjningsstöd as a share of refugees' net income (REFUGEES_BISTAND_SHARE, refugees
   20–64 in the kommun whatever their years in Sweden) against riket's, year by year, shrunk
-  towards 1 with weight L / (L + κ_dep), L = everyone who left the programme 2014– (N00964).
+  towards 1 with weight L / (L + κ_dep), L = everyone who left the programme 2014– (LEFT).
   It scales the need after the programme: Jönköping's refugees live on bistånd about half as
   much as riket's, Malmö's 1,7 times. A centred three-year mean evens out single years; after
   the data: as the last year.
@@ -25,7 +25,7 @@ from .params import KefuParams
 
 YEARS = range(2015, 2023)
 TOPUP_SHRINKAGE = 500  # enrolled person-years
-SMOOTH = 3  # years in the centred moving mean of the N00702 ratio
+SMOOTH = 3  # years in the centred moving mean of the REFUGEES_BISTAND_SHARE ratio
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ class Local:
     topup: float  # factor on bistånd during the programme
     topup_own: float
     topup_weight: float
-    dependency: float  # N00702 kommun / riket, mean of the years (unshrunk)
-    households: float  # mean biståndshushåll per year (N31910)
+    dependency: float  # REFUGEES_BISTAND_SHARE kommun / riket, mean of the years (unshrunk)
+    households: float  # mean biståndshushåll per year (BISTAND_HOUSEHOLDS)
     dependency_years: tuple[tuple[int, float], ...] = ()  # (year, unshrunk ratio)
     dependency_weight: float = 0.0
 
@@ -153,7 +153,9 @@ def local_factors(
 
     dep = (own[kpis.REFUGEES_BISTAND_SHARE] / riket[kpis.REFUGEES_BISTAND_SHARE]).dropna()
     if len(codes) > 1:  # a län: the members' ratios weighted by their population is not in
-        dep = pd.Series(dtype=float)  # the panel; N00702 is not summable, so 1 (named)
+        dep = pd.Series(
+            dtype=float
+        )  # the panel; REFUGEES_BISTAND_SHARE is not summable, so 1 (named)
     kappa_dep = params.local.shrinkage_leavers.value
     wd = leavers / (leavers + kappa_dep) if len(dep) else 0.0
     return Local(
@@ -173,8 +175,8 @@ def local_factors(
 def actual_bistand(
     kpi_values: pd.DataFrame, population: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """area_code, year, total_kr (N31857 × 1 000) and refugee_kr (U31001 − N31004, × the
-    population the KPIs divide by: N01951 of the same year) for every area with data."""
+    """area_code, year, total_kr (BISTAND_TKR × 1 000) and refugee_kr (BISTAND_KR_PER_INV − BISTAND_EXCL_REFUGEES_KR_PER_INV, × the
+    population the KPIs divide by: POPULATION of the same year) for every area with data."""
     ids = [kpis.BISTAND_TKR, kpis.BISTAND_KR_PER_INV, kpis.BISTAND_EXCL_REFUGEES_KR_PER_INV]
     rows = panel.values(kpi_values, ids + [kpis.POPULATION], genders=["T"])
     wide = rows.dropna(subset=["value"]).pivot_table(

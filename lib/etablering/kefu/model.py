@@ -21,7 +21,7 @@ from .local import Local, actual_bistand, local_factors, local_table
 from .outcomes import exit_shares, kommun_lan_riket, peer_target
 from .params import KefuParams
 
-FIRST_YEAR = 2014  # N00960/N00964 start here
+FIRST_YEAR = 2014  # ENROLLED/LEFT start here
 USED = [
     kpis.ENROLLED,
     kpis.LEFT,
@@ -61,7 +61,7 @@ class Panel:
         return data
 
     def count_rows(self, codes: list[str]) -> pd.DataFrame:
-        """N00960, N00964 and N01986 rows of the areas (read once per panel)."""
+        """ENROLLED, LEFT and RECEIVED rows of the areas (read once per panel)."""
         by_area = self._cache["counts"]
         parts = [by_area[c] for c in codes if c in by_area]
         return pd.concat(parts) if parts else self.kpi_values.iloc[:0]
@@ -97,7 +97,7 @@ def area_inputs(
     cohorts = cohorts_for(data.count_rows(members), members, code)
     if not cohorts.years:
         raise MissingDataError(
-            f"Kolada N00960/N00964 saknas för {name}; kohorterna kan inte räknas.",
+            f"Kolada {kpis.ENROLLED}/{kpis.LEFT} saknas för {name}; kohorterna kan inte räknas.",
             "Kör `etablering data import` eller hämta dem med `etablering data fetch --group bistand`.",
         )
     if kind == "riket":

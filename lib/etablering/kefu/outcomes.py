@@ -1,8 +1,8 @@
-"""Share in work or studies 90 days after the programme (Kolada N00973), by exit year and gender.
+"""Share in work or studies 90 days after the programme (Kolada WORK_OR_STUDIES), by exit year and gender.
 
 A kommun's own share is noisy when few leave, so it is shrunk towards its län (and the län
 towards riket): estimate = w · own + (1 − w) · län, w = n / (n + κ), with n the number who left
-that year (N00964) and κ = `outcomes.shrinkage_persons`. The län value is the leavers-weighted
+that year (LEFT) and κ = `outcomes.shrinkage_persons`. The län value is the leavers-weighted
 mean of its kommuner (Kolada publishes these KPIs for kommuner and riket only). Years before the
 first published year take that year's value, years after the last the mean of the last
 `outcomes.future_years` years — both named in the table.
