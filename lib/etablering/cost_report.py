@@ -527,7 +527,7 @@ def input_text(rep: CostReport) -> str:
         "stämmer med rikets egna tal.",
         "Andelen i arbete eller studier är kommunens egen, vägd mot länets med vikten "
         f"n/(n + {fmt.number(rep.params.outcomes.shrinkage_persons.value)}) där n är antalet som "
-        "lämnade: en liten kommuns enstaka år väger lite.",
+        "lämnade: en liten kommuns enstaka år väger lite." + _weight_text(rep),
     ]
     if co.notes:
         lines.append("Luckor i Kolada som fyllts: " + " ".join(co.notes[:6]))
@@ -544,6 +544,22 @@ def input_text(rep: CostReport) -> str:
     return "\n\n".join(lines)
 
 
+def _weight_text(rep: CostReport) -> str:
+    if rep.is_lan:
+        return " För länet är andelen länets kommuner vägda med antalet som lämnade."
+    est = rep.inputs.outcome_estimates.dropna(subset=["own"])
+    if est.empty:
+        return ""
+    year = int(max(y for y, _ in est.index))
+    w = {g: est.loc[(year, g), "weight"] for g in ("K", "M") if (year, g) in est.index}
+    if len(w) < 2:
+        return ""
+    return (
+        f" {year} vägde kommunens egen andel {pct(w['K'])} för kvinnorna och {pct(w['M'])} "
+        "för männen."
+    )
+
+
 def local_table(rep: CostReport) -> pd.DataFrame:
     loc = rep.inputs.local
     rows = {
@@ -553,9 +569,11 @@ def local_table(rep: CostReport) -> pd.DataFrame:
             fmt.number(loc.level, 2),
         ),
         f"Försörjningsstöd i flyktingars inkomst mot riket ({kpis.REFUGEES_BISTAND_SHARE})": (
-            fmt.number(loc.dependency, 2) if np.isfinite(loc.dependency) else fmt.MISSING,
-            pct(loc.dependency_weight),
-            "år för år (tre års medel)" if loc.dependency_years else "1 (saknas)",
+            fmt.number(loc.dependency, 2) if np.isfinite(loc.dependency) else "per kommun",
+            pct(loc.dependency_weight) if not rep.is_lan else "per kommun",
+            "år för år (tre års medel)"
+            if loc.dependency_years
+            else ("varje kommuns egen" if rep.is_lan else "1 (saknas)"),
         ),
         f"Deltagare med bistånd mot riket ({kpis.BISTAND_ETABLERING_SHARE} × {kpis.BISTAND_ADULTS_HINDER})": (
             fmt.number(loc.topup_own, 2) if np.isfinite(loc.topup_own) else fmt.MISSING,
@@ -566,7 +584,11 @@ def local_table(rep: CostReport) -> pd.DataFrame:
     out = pd.DataFrame.from_dict(
         rows, orient="index", columns=["Kommunens kvot", "Vikt mot riket", "Använd faktor"]
     )
-    out.index.name = "Kommunens nivå"
+    if rep.is_lan:  # the model runs each kommun on its own factors
+        out = out.rename(columns={"Kommunens kvot": "Länets kvot"})
+        out["Vikt mot riket"] = "per kommun"
+        out["Använd faktor"] = "varje kommuns egen"
+    out.index.name = "Länets nivå" if rep.is_lan else "Kommunens nivå"
     return out
 
 
