@@ -114,7 +114,8 @@ show.table(cost_report.kefu_table(rep), cost_report.MODEL_SOURCE)
 
 # %%
 labels = {n: cost_report.scenario_label(rep, n) for n in rep.scenarios["scenario"].unique()}
-show.chart(plots.scenario_lines(rep.scenarios, labels, rep.source))
+recent = rep.scenarios[rep.scenarios["year"] >= rep.policy_year - 1]
+show.chart(plots.scenario_lines(recent, labels, rep.source))
 show.table(cost_report.scenario_table(rep), rep.source)
 show.text(cost_report.scenario_text(rep))
 

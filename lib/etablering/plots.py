@@ -401,10 +401,12 @@ def cost_vs_actual(frame: pd.DataFrame, title: str, source: str):
             color="#555",
         )
     mkr_axis(ax)
+    top = pd.concat([frame["p97_5"], frame["actual_total"], frame["actual_refugee"]]).max()
+    ax.set_ylim(0, top * 1.45)  # room for the legend above the bars
     ax.set_xticks(years)
     ax.tick_params(axis="x", labelrotation=0, labelsize=8)
     ax.set_title(title)
-    ax.legend(fontsize=7, loc="upper left" if frame["utfall"].all() else "upper right")
+    ax.legend(fontsize=7, loc="upper left", ncol=2)
     return finish(fig, source)
 
 
