@@ -13,15 +13,18 @@
 
 # %% [markdown] tags=["remove-cell"]
 # # Försörjningsstöd efter etableringen
-# En KEFU-liknande kohortprognos. `kommun` kan också vara ett län ("12" eller "Skåne") – då
-# summeras länets kommuner. Ändra antaganden i `overrides`, t.ex.
-# `{"need_share": 0.7, "rent.single": 6000}`, eller i `parameters/forsorjningsstod.yml`.
+# En kohortmodell på kommunens egna uppgifter i Kolada. `kommun` kan också vara ett län ("12"
+# eller "Skåne") – då räknas länets kommuner var för sig och summeras. Ändra antaganden i
+# `overrides`, t.ex. `{"bistand.need_share": 0.3, "rent.single": 6000}`, eller i
+# `parameters/forsorjningsstod.yml`. `policy_year` är året från vilket scenarierna gäller
+# (tomt: första året efter data).
 
 # %% tags=["parameters"]
 kommun = "0680"
-start_year = 2019
-end_year = 2023
+start_year = 2016
+end_year = 2026
 scenario = "baseline"
+policy_year = None
 overrides = {}
 n_draws = 1000
 seed = 2018
@@ -41,6 +44,7 @@ params = validate_params(
     start_year=start_year,
     end_year=end_year,
     scenario=scenario,
+    policy_year=policy_year,
     overrides=overrides,
     n_draws=n_draws,
     seed=seed,
@@ -51,16 +55,9 @@ plots.setup()
 rep = cost_report.build(params, cost_report.load_tables(data_dir or None), registry)
 
 # %%
-scope = (
-    f"summan över länets {len(rep.members)} kommuner"
-    if rep.is_lan
-    else f"kommunkod {area.code}, {registry.lan_of(area).name}"
-)
-show.text(
-    f"# Försörjningsstöd efter etableringen – {area.name}\n"
-    f"Prognos {params.start_year}–{params.end_year}, {scope}. "
-    f"Dataversion {store.data_version(data_dir or None)}."
-)
+show.text(cost_report.title_text(rep, registry, store.data_version(data_dir or None)))
+for note in rep.notes:
+    show.notice(note, kind="info")
 
 # %% [markdown]
 # ## Sammanfattning
@@ -68,41 +65,59 @@ show.text(
 # %%
 show.text(cost_report.summary_text(rep))
 show.summary(**cost_report.key_figures(rep))
-show.text(f"Inskrivna i etableringen: {rep.projection.entrants_source}.")
 
 # %% [markdown]
-# ## Kostnad per år
+# ## Indata för kommunen
 
 # %%
-total = rep.total
-kefu_total = rep.projection.comparison.set_index("year")["cost_kefu_kr"]
-bands = rep.bands[rep.bands["gender"] == "T"] if not rep.bands.empty else rep.bands
+show.table(cost_report.input_table(rep), cost_report.MODEL_SOURCE)
+show.text(cost_report.input_text(rep))
+show.table(cost_report.local_table(rep), cost_report.MODEL_SOURCE)
+
+# %% [markdown]
+# ## Kostnad per år: utfall och prognos
+
+# %%
 show.chart(
-    plots.cost_with_bands(
-        total, bands, kefu_total, f"{area.name}: försörjningsstöd efter etableringen", rep.source
+    plots.cost_vs_actual(
+        cost_report.chart_frame(rep),
+        f"{area.name}: försörjningsstöd till dem som gått igenom etableringen",
+        f"{cost_report.MODEL_SOURCE}. {cost_report.ACTUAL_SOURCE}.",
     )
 )
-show.table(cost_report.cost_table(rep), rep.source)
+show.table(cost_report.cost_table(rep), f"{cost_report.MODEL_SOURCE}. {cost_report.ACTUAL_SOURCE}.")
+show.text(cost_report.method_text(rep) + " " + cost_report.deterministic_note(rep))
 show.download(
     rep.projection.yearly,
     f"{area.code}-forsorjningsstod-per-ar.csv",
     "Ladda ner kostnad per år och kön (CSV)",
 )
-show.download(
-    rep.projection.monthly,
-    f"{area.code}-forsorjningsstod-per-manad.csv",
-    "Ladda ner månadsberäkningen (CSV)",
+
+# %% [markdown]
+# ## Jämförelse med faktiskt bistånd
+
+# %%
+show.text(cost_report.backtest_text(rep))
+show.table(
+    cost_report.backtest_table(rep), f"{cost_report.MODEL_SOURCE}. {cost_report.ACTUAL_SOURCE}."
 )
-show.text(cost_report.method_text(rep))
+
+# %% [markdown]
+# ## KEFU:s avgränsning (vår tolkning)
+
+# %%
+show.text(cost_report.kefu_text(rep))
+show.table(cost_report.kefu_table(rep), cost_report.MODEL_SOURCE)
 
 # %% [markdown]
 # ## Scenarier
 
 # %%
 labels = {n: cost_report.scenario_label(rep, n) for n in rep.scenarios["scenario"].unique()}
-show.chart(plots.scenario_lines(rep.scenarios, labels, rep.source))
+recent = rep.scenarios[rep.scenarios["year"] >= rep.policy_year - 1]
+show.chart(plots.scenario_lines(recent, labels, rep.source))
 show.table(cost_report.scenario_table(rep), rep.source)
-show.text(cost_report.scenario_descriptions(rep))
+show.text(cost_report.scenario_text(rep))
 
 # %% [markdown]
 # ## Vilket antagande betyder mest?
@@ -123,34 +138,26 @@ if not rep.tornado.empty:
 # ## Personerna bakom kostnaden
 
 # %%
-people = cost_report.people_table(rep)
-show.chart(plots.people_bars(people, rep.source))
-show.table(people, rep.source)
-show.table(
-    rep.projection.exit_shares.rename(
-        columns={
-            "exit_year": "År",
-            "gender": "Kön",
-            "in_work_share": "Andel i arbete/studier",
-            "level": "Nivå",
-            "note": "Anmärkning",
-        }
-    ).set_index(["År", "Kön"]),
-    "Källa: Kolada N00973 där det finns (kommun, län eller riket), annars parameter.",
+show.chart(plots.people_bars(cost_report.people_frame(rep), rep.source))
+show.table(cost_report.people_table(rep), rep.source)
+show.text(
+    "Kvinnor och män: en ensamstående räknas på sitt kön, i ett par räknas båda vuxna. "
+    "Ett par har bistånd bara när ingen av dem har arbete eller studier."
 )
-
-# %% [markdown]
-# ## Jämförelse med faktiskt bistånd
-
-# %%
-show.text(cost_report.backtest_text(rep))
 
 # %% [markdown]
 # ## Antaganden och källor
 
 # %%
+show.table(cost_report.assumptions_table(rep), "Källa: se kolumnen Källa.")
 show.text(
-    "Alla tal nedan kommer från `parameters/forsorjningsstod.yml`. *Härlett* betyder "
-    "framräknat ur källor; *antagande* i källan betyder att ingen källa hittades."
+    "Alla tal finns i `parameters/forsorjningsstod.yml` med källa. *Antagande* betyder att "
+    "ingen källa hittades; *kalibrerad* att talet är valt så att modellen träffar offentliga "
+    "siffror (`python -m etablering.kefu.calibrate`)."
 )
-show.table(cost_report.assumptions_table(rep), "Källa: se kolumnen Källa för varje tal.")
+
+# %% [markdown]
+# ### Bilaga: alla parametrar
+
+# %%
+show.table(cost_report.full_parameter_table(rep), "Källa: se kolumnen Källa för varje tal.")

@@ -1,21 +1,20 @@
-"""03-forsorjningsstod assembled from the real 2018 reception: kommun, län, no entrants, bad input."""
+"""03-forsorjningsstod assembled on the real panel: four kommuner with their own data, a län as
+its kommuner, Swedish tables, the past as utfall and the future as prognos, and bad input."""
+
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from etablering import cost_report
-from etablering.errors import ParameterError
-from etablering.kefu.params import UNCERTAIN_PATHS
+from etablering.errors import MissingDataError, ParameterError
 from etablering.params import CostParams, validate_params
 
 
 @pytest.fixture(scope="module")
 def tables(processed):
-    """The report's assembly on one known input: entrants from Migrationsverket's 2018
-    reception (Kolada's N00960 left out, so the model takes its reception path)."""
-    tables = cost_report.load_tables(processed)
-    kv = tables["kpi_values"]
-    return {**tables, "kpi_values": kv[kv["kpi"] != "N00960"]}
+    return cost_report.load_tables(processed)
 
 
 def _build(registry, tables, **kw):
@@ -23,138 +22,165 @@ def _build(registry, tables, **kw):
 
 
 @pytest.fixture(scope="module")
-def jonkoping(registry, tables):
-    return _build(registry, tables, kommun="0680", n_draws=300)
-
-
-def test_jonkoping_entrants_come_from_real_2018_reception(jonkoping):
-    assert "494 personer" in jonkoping.projection.entrants_source
-    e = jonkoping.projection.entrants
-    assert e["entrants"].sum() == pytest.approx(494 * 0.5)  # × share aged 20–64
-
-
-def test_jonkoping_cost_rises_after_the_programme_ends(jonkoping):
-    t = jonkoping.total["cost_kr"]
-    assert t[2019] == 0  # all still in the 24-month programme
-    assert t[2020] > 0 and t[2021] > t[2020]
-    cmp = jonkoping.projection.comparison.set_index("year")
-    assert cmp.loc[2022, "cost_kefu_kr"] == 0 and cmp.loc[2022, "cost_full_kr"] > 0  # carry-over
-
-
-def test_bands_contain_the_median_and_are_ordered(jonkoping):
-    b = jonkoping.bands[jonkoping.bands["gender"] == "T"].set_index("year")
-    for year in (2020, 2021, 2022, 2023):
-        assert (
-            b.loc[year, "p2_5"]
-            <= b.loc[year, "p10"]
-            <= b.loc[year, "p50"]
-            <= b.loc[year, "p90"]
-            <= b.loc[year, "p97_5"]
-        )
-
-
-def test_scenarios_cost_less_than_baseline(jonkoping):
-    s = jonkoping.scenarios.groupby("scenario")["cost_kr"].sum()
-    assert s["aktiv_fran_dag_ett"] < s["kvinnor_som_man"] < s["baseline"]
-    table = cost_report.scenario_table(jonkoping)
-    assert "Aktiv från dag ett: skillnad mot bas" in table.index
-    assert "Hyra som i Ängelholm 2023" in table.index  # the label from the YAML, not the key
-    assert "- *Långsam etablering*: Hälften så snabbt" in cost_report.scenario_descriptions(
-        jonkoping
-    )
-
-
-def test_tornado_values_read_as_percent_kronor_or_factor(jonkoping):
-    values = cost_report.tornado_table(jonkoping)["Värde (lågt–högt)"]
-    assert values["Andel utan arbete/studier som behöver bistånd"] == "77,5 % (60,0–95,0 %)"
-    assert values["Övriga inkomster per hushåll"] == "0 kr (0–2\u00a0500 kr)"
-    assert values["Hyra / hyrestak"] == "× 1,00 (0,75–1,15)"
-    table = cost_report.assumptions_table(jonkoping)
-    assert (
-        table.loc["rent_factor", "Osäkerhet"] == "triangulär 0,750–1,15, typvärde 1"
-    )  # not rounded to 1
-    assert set(UNCERTAIN_PATHS) <= set(table.index)  # every uncertain assumption is listed
-
-
-def test_whole_period_band_in_summary_and_table(jonkoping):
-    pb = jonkoping.period_bands.set_index("gender").loc["T"]
-    total = jonkoping.total["cost_kr"].sum()
-    assert pb["deterministic"] == pytest.approx(total) and pb["p10"] < pb["p50"] < pb["p90"]
-    text = cost_report.summary_text(jonkoping)
-    assert "För hela perioden 2019–2023 ligger kostnaden med 80 % sannolikhet mellan" in text
-    row = cost_report.cost_table(jonkoping).loc["Hela perioden"]
-    assert row["Kostnad (Mkr)"] == cost_report.mkr_number(total)
-    assert row["80 % intervall (Mkr)"] == cost_report.mkr_range(pb["p10"], pb["p90"])
-
-
-def test_summary_names_cost_kefu_gap_and_top_assumption(jonkoping):
-    text = cost_report.summary_text(jonkoping)
-    assert "Jönköping kan vänta sig" in text and "Mkr" in text
-    assert "KEFU:s avgränsning" in text and jonkoping.tornado.iloc[0]["label"] in text
-
-
-def test_assumptions_table_gives_every_number_a_source(jonkoping):
-    a = cost_report.assumptions_table(jonkoping)
-    assert (a["Källa"].str.len() > 5).all()
-    assert (
-        "riksnorm.years.2019.single_adult" in a.index
-        and a.loc["riksnorm.years.2019.single_adult", "Värde"] == "3\u00a0090"
-    )
-    # barnbidrag by year only for the horizon's years, like riksnorm
-    years = range(jonkoping.projection.start_year, jonkoping.projection.end_year + 1)
-    by_year = {p for p in a.index if p.startswith("other_income.per_child_by_year.")}
-    table = jonkoping.params.other_income.per_child_by_year
-    assert by_year == {f"other_income.per_child_by_year.{y}" for y in table if y in years}
-    assert 2014 not in years and 2014 in table
-    assert "other_income.per_child" in a.index
-
-
-def test_backtest_uses_kolada_bistand_from_the_dump(jonkoping, tables):
-    bt = jonkoping.backtest.set_index("year")
-    kv = tables["kpi_values"]
-    u31001 = kv[(kv["kpi"] == "U31001") & (kv["area_code"] == "0680")].set_index("year")["value"]
-    assert bt.loc[2020, "actual_kr"] == pytest.approx(u31001[2020] * 142_427)  # SCB 2020
-    assert "faktiskt" in cost_report.backtest_text(jonkoping)
-
-
-def test_offline_backtest_names_the_kpis_to_fetch(registry, tables):
-    kv = tables["kpi_values"]
-    without = {**tables, "kpi_values": kv[~kv["kpi"].isin(["U31001", "N31001"])]}
-    rep = _build(registry, without, kommun="0680", n_draws=0)
-    assert rep.backtest.empty
-    text = cost_report.backtest_text(rep)
-    assert "U31001" in text and "N31001" in text and "etablering data fetch --group bistand" in text
-
-
-def test_lan_is_the_sum_of_its_kommuner_entrants(registry, tables):
-    skane = _build(registry, tables, kommun="12", n_draws=0)
-    assert skane.is_lan and len(skane.members) == 33
-    km = tables["kommunmottagna"]
-    skane_persons = km[km["kommun_code"].str.startswith("12")]["persons"].sum()
-    assert skane.projection.entrants["entrants"].sum() == pytest.approx(skane_persons * 0.5)
-    assert skane.bands.empty  # n_draws=0: no Monte Carlo
-
-
-def test_kommun_without_entrants_costs_zero_and_says_so(registry, tables):
-    empty = {
-        **tables,
-        "kommunmottagna": tables["kommunmottagna"][
-            tables["kommunmottagna"]["kommun_code"] != "0680"
-        ],
+def reports(registry, tables):
+    return {
+        code: _build(registry, tables, kommun=code, n_draws=300)
+        for code in ("0680", "1293", "2403", "1280")
     }
-    rep = _build(registry, empty, kommun="0680", n_draws=50)
-    assert rep.total["cost_kr"].sum() == 0
-    assert "ingen kostnad" in cost_report.summary_text(rep)
+
+
+@pytest.fixture(scope="module")
+def jonkoping(reports):
+    return reports["0680"]
+
+
+def test_each_kommun_gets_its_own_cost_per_person_received(reports):
+    """Jönköping's refugees depend less on bistånd than riket's (N00702 ≈ 0,6) and more of them
+    work after the programme; Malmö's more (≈ 1,8) and pays more per household: their costs per
+    person received differ, and the summary says why from their own data."""
+    rate = {code: cost_report.per_received(rep) for code, rep in reports.items()}
+    assert rate["0680"] < rate["2403"] < rate["1293"] < rate["1280"], rate
+    assert rate["1280"] > 3 * rate["0680"]
+    riket = reports["0680"].riket_per_received
+    assert rate["0680"] < riket < rate["1280"]
+    text = cost_report.summary_text(reports["0680"])
+    assert "lägre än riket" in text and "0,63 gånger så stor del" in text
+    assert "kvinnor 31\u00a0% (riket 27\u00a0%)" in text
+    assert "högre än riket" in cost_report.summary_text(reports["1280"])
+
+
+def test_the_summary_leads_with_the_median_and_the_80_percent_span(jonkoping):
+    text = cost_report.summary_text(jonkoping)
+    first = text.split("\n\n")[0]
+    assert first.startswith("**Prognos 2023–2026:**") and "(median)" in first
+    assert "med 80 % sannolikhet mellan" in first and "spann givet antagandena" in first
+    assert "**Utfall 2016–2022:** modellen beräknar att kohorterna kostade" in text
+    assert "kan vänta sig" not in text  # no future tense for past years
+    assert "kontroll, inte som prognosen" in cost_report.deterministic_note(jonkoping)
+    women = "Kvinnor står för"
+    assert women in text and "ett pars kostnad delas lika" in text
+
+
+def test_past_years_beside_actual_bistand(jonkoping):
+    table = cost_report.cost_table(jonkoping)
+    assert list(table.index) == [str(y) for y in range(2016, 2027)]
+    assert (table.loc["2016":"2022", "Period"] == "utfall").all()
+    assert (table.loc["2023":"2026", "Period"] == "prognos").all()
+    assert table.loc["2018", "Faktiskt bistånd, totalt (Mkr)"] == "119,4"  # N31857
+    assert table.loc["2024", "Faktiskt bistånd, totalt (Mkr)"] == "–"
+    bt = cost_report.backtest_table(jonkoping)
+    assert bt.loc["2018", "Faktiskt till flyktinghushåll (Mkr)"] == "11,6"
+    assert bt.loc["2019", "Faktisk förändring, totalt (Mkr)"] == "+0,9"
+    frame = cost_report.chart_frame(jonkoping)
+    assert frame.loc[2018, "actual_total"] == pytest.approx(119.38e6, rel=1e-3)
+    assert frame["utfall"].sum() == 7
+
+
+def test_the_model_never_exceeds_what_the_kommun_paid(reports):
+    for rep in reports.values():
+        b = rep.band().loc[rep.utfall_years]
+        total = rep.actual["total_kr"].reindex(rep.utfall_years)
+        ok = total.notna() & (total > 0)
+        assert (b.loc[ok, "p97_5"] < total[ok]).all(), rep.area.name
+
+
+def test_tables_are_swedish(reports):
+    rep = reports["1293"]
+    for table in (
+        cost_report.cost_table(rep),
+        cost_report.backtest_table(rep),
+        cost_report.input_table(rep),
+        cost_report.local_table(rep),
+        cost_report.kefu_table(rep),
+        cost_report.scenario_table(rep),
+        cost_report.tornado_table(rep),
+        cost_report.people_table(rep),
+        cost_report.assumptions_table(rep),
+    ):
+        cells = [str(v) for v in table.to_numpy().ravel()] + [str(c) for c in table.columns]
+        cells += [str(i) for i in table.index]
+        assert not [c for c in cells if re.search(r"\d\.\d", c)], table.columns[0]
+        assert not [c for c in table.columns if re.search(r"cost|year|gender|_", str(c))]
+
+
+def test_input_box_shows_the_kommuns_own_cohorts(reports):
+    rep = reports["1293"]
+    box = cost_report.input_table(rep)
+    assert box.loc["2017", "Inskrivna under året (N00960)"] == "721"
+    assert box.loc["2017", "Nya inskrivna (beräknat)"] == "297"
+    assert box.loc["2017", "Kommunmottagna (N01986)"] == "537"
+    text = cost_report.input_text(rep)
+    assert "summan 2014–2018 är 2\u00a0649" in text and "blir 984 nya deltagare" in text
+    assert "Efter 2022 (inga data)" in text and "tillfälligt skydd" in text
+
+
+def test_kefu_scope_beside_the_full_model(jonkoping):
+    table = cost_report.kefu_table(jonkoping)
+    assert list(table.index) == ["2018", "2019", "2020", "2018–2020"]
+    y = jonkoping.projection.yearly.query("gender == 'T'").set_index("year")
+    assert (y.loc[2018:2020, "kefu_cost_kr"] < y.loc[2018:2020, "cost_kr"]).all()
+    assert "vår tolkning" in cost_report.kefu_summary(jonkoping)
+
+
+def test_scenarios_change_only_the_years_after_the_policy(jonkoping):
+    s = jonkoping.scenarios.pivot(index="year", columns="scenario", values="cost_kr")
+    before = s.loc[: jonkoping.policy_year - 1]
+    for name in s.columns:
+        pd.testing.assert_series_equal(before[name], before["baseline"], check_names=False)
+    text = cost_report.scenario_text(jonkoping)
+    assert "från och med 2023" in text and "Liknande kommuner arbetsmarknad" in text
+
+
+def test_assumptions_in_ten_plain_rows_and_everything_in_the_appendix(jonkoping):
+    short = cost_report.assumptions_table(jonkoping)
+    assert 8 <= len(short) <= 12
+    assert list(short.columns) == ["Värde", "Spann", "Källa", "Styrka"]
+    assert set(short["Styrka"]) <= {"stark (egna data)", "medel (kalibrerad)", "svag (antagande)"}
+    full = cost_report.full_parameter_table(jonkoping)
+    assert len(full) > 60 and full["Källa"].str.len().min() > 10
+    assert "bistand.need_share" in full.index and "riksnorm.years.2019.single_adult" in full.index
+
+
+def test_lan_is_the_sum_of_its_kommuner(registry, tables):
+    skane = _build(registry, tables, kommun="12", n_draws=0)
+    assert skane.is_lan and len(skane.members) == 33 and skane.bands.empty
+    hassleholm = _build(registry, tables, kommun="1293", n_draws=0)
+    assert len(skane.prep.members) == 33
+    member = next(m for m in skane.prep.members if m.local.level == hassleholm.prep.local.level)
+    assert member is not None
+    t = skane.total["cost_kr"]
+    assert t[2020] > 20 * hassleholm.total["cost_kr"][2020]
+    assert "länets kommuner betalade ut" in cost_report.summary_text(skane)
+
+
+def test_key_figures_for_the_site(jonkoping):
+    k = cost_report.key_figures(jonkoping)
+    assert k["cost_horizon"] == "2023–2026" and k["cost_mkr"] > 0
+
+
+def test_a_newer_fetched_total_wins(registry, tables, kolada_rows):
+    rows = kolada_rows(("N31857", "0680", 2020, 140_000.0))
+    fetched = {**tables, "kpi_values": pd.concat([tables["kpi_values"], rows], ignore_index=True)}
+    rep = _build(registry, fetched, kommun="0680", n_draws=0)
+    assert rep.actual.loc[2020, "total_kr"] == 140e6
+
+
+def test_kommun_without_cohorts_says_what_is_missing(registry, tables):
+    kv = tables["kpi_values"]
+    gone = (kv["area_code"] == "0680") & kv["kpi"].isin(["N00960", "N00964"])
+    with pytest.raises(MissingDataError, match="N00960/N00964 saknas för Jönköping"):
+        _build(registry, {**tables, "kpi_values": kv[~gone]}, kommun="0680", n_draws=0)
 
 
 @pytest.mark.parametrize(
     ("kw", "message"),
     [
         ({"scenario": "snabbspår"}, "parametern scenario"),
-        ({"overrides": {"need_share": 1.2}}, "need_share"),
+        ({"overrides": {"bistand.need_share": 1.2}}, "bistand.need_share"),
         ({"overrides": {"rent.single": -100}}, "rent.single"),
-        ({"start_year": 2017}, "start_year"),
+        ({"start_year": 2013}, "start_year"),
         ({"end_year": 2040}, "end_year"),
+        ({"policy_year": 2023.5}, "policy_year"),
     ],
 )
 def test_bad_parameters_name_the_parameter(registry, tables, kw, message):
@@ -162,21 +188,11 @@ def test_bad_parameters_name_the_parameter(registry, tables, kw, message):
         _build(registry, tables, kommun="0680", n_draws=0, **kw)
 
 
-def test_download_tables_are_plain_numbers(jonkoping):
+def test_download_table_is_plain_numbers(jonkoping):
     y = jonkoping.projection.yearly
     assert set(y["gender"]) == {"K", "M", "T"} and pd.api.types.is_float_dtype(y["cost_kr"])
 
 
-def test_backtest_prefers_a_newer_fetched_u31001(registry, tables, kolada_rows):
-    rows = kolada_rows(("U31001", "0680", 2020, 1000.0), ("U31001", "0680", 2021, 1100.0))
-    pop = tables["population"].set_index(["area_code", "year"])["population"]
-    fetched = {
-        **tables,
-        "kpi_values": pd.concat([tables["kpi_values"], rows], ignore_index=True),
-    }
-    rep = _build(registry, fetched, kommun="0680", n_draws=0)
-    bt = rep.backtest.set_index("year")
-    assert bt.loc[2020, "actual_kr"] == pytest.approx(1000.0 * pop[("0680", 2020)])
-    assert bt.loc[2021, "projected_kr"] == pytest.approx(rep.total.loc[2021, "cost_kr"])
-    assert "U31001" not in rep.backtest_missing
-    assert "faktiskt" in cost_report.backtest_text(rep)
+def test_notebook_03_spells_no_kpi_id():
+    source = Path(__file__).parents[1] / "notebooks" / "03-forsorjningsstod.py"
+    assert not re.search(r"\b[NU]\d{5}\b", source.read_text(encoding="utf-8"))

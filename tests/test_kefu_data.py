@@ -1,17 +1,12 @@
-"""The model on the real offline snapshot (Jönköping 0680) and on Kolada-shaped tables."""
+"""Outcomes after the programme on the real panel: the kommun's own share, shrunk towards its
+län by the number who left, and the 'aktiv från dag ett' target from comparable kommuner."""
 
-import pandas as pd
 import pytest
 
-from etablering.kefu import entrants_for_kommun, load_params, prepare, project_kommun
+from etablering import store
+from etablering.kefu import Panel, load_params
+from etablering.kefu.model import area_inputs
 from etablering.kefu.outcomes import exit_shares
-from etablering.kefu.uncertainty import monte_carlo, tornado
-from etablering.store import read_table
-
-
-@pytest.fixture(scope="module")
-def tables(processed):
-    return read_table("kommunmottagna", processed), read_table("kpi_values", processed)
 
 
 @pytest.fixture(scope="module")
@@ -19,82 +14,42 @@ def params():
     return load_params()
 
 
-def test_jonkoping_entrants_from_kommunmottagna_2018_without_kolada(tables, params):
-    kommunmottagna, _ = tables
-    entrants = entrants_for_kommun("0680", kommunmottagna, None, params)
-    table = entrants.table(params)
-    by_gender = table.groupby("gender")["entrants"].sum()
-    print("\n" + entrants.source)
-    print(by_gender.to_string())
-    # 494 kommunmottagna 2018 (51 kvot + 158 ABO + 100 EBO + 51 övriga + 134 anhöriga)
-    assert entrants.kind == "kommunmottagna"
-    assert "kommunmottagna 2018" in entrants.source and "494 personer" in entrants.source
-    assert by_gender.sum() == pytest.approx(494 * 0.50)
-    assert by_gender["K"] == pytest.approx(494 * 0.50 * 0.57)
-    assert by_gender["M"] == pytest.approx(494 * 0.50 * 0.43)
-    assert len(table) == 24 and table["month"].min() == pd.Period("2018-01", "M")
+@pytest.fixture(scope="module")
+def data(processed, params):
+    kv = store.read_table("kpi_values", processed)
+    return Panel.build(kv, params, store.read_table("area_groups", processed))
 
 
-def test_jonkoping_projection_2019_2023(tables, params):
-    kommunmottagna, kpi_values = tables
-    proj = project_kommun("0680", kommunmottagna, kpi_values, params, 2019, 2023)
-    levels = proj.exit_shares.set_index(["exit_year", "gender"])
-    # Jönköping's own N00973 by gender from the Kolada dump
-    n00973 = kpi_values[
-        (kpi_values["kpi"] == "N00973") & (kpi_values["area_code"] == "0680")
-    ].set_index(["year", "gender"])["value"]
-    assert levels.loc[(2020, "K"), "level"] == "kommun"
-    assert levels.loc[(2020, "K"), "in_work_share"] == pytest.approx(n00973[(2020, "K")] / 100)
-    total = proj.yearly.query("gender == 'T'").set_index("year")["cost_kr"]
-    print("\n" + (total / 1e6).round(2).to_string())
-    assert (total > 0).all()  # every cohort 2014–2022 counts (N00960), so 2019 is not empty
-    prep = prepare(
-        entrants_for_kommun("0680", kommunmottagna, kpi_values, params),
-        params,
-        2019,
-        2023,
-        kommun_code="0680",
-        kpi_values=kpi_values,
-    )
-    bands = monte_carlo(prep, n_draws=1000, seed=2018).query("gender == 'T'").set_index("year")
-    assert bands.loc[2021, "p10"] < total[2021] < bands.loc[2021, "p97_5"]
-    print(tornado(prep)[["label", "swing_kr"]].head(3).to_string())
+def test_jonkoping_keeps_its_own_share_bjurholm_leans_on_its_lan(data, params):
+    kappa = params.outcomes.shrinkage_persons.value
+    j = data.outcomes["0680"].loc[(2018, "K")]
+    assert j["own"] == pytest.approx(0.292, abs=0.001)  # Kolada N00973, 236 women left
+    assert j["weight"] == pytest.approx(236 / (236 + kappa))
+    assert j["share"] == pytest.approx(j["weight"] * j["own"] + (1 - j["weight"]) * j["prior"])
+    b = data.outcomes["2403"].loc[(2019, "M")]  # Bjurholm: 1 man left, 100 % in work
+    assert b["own"] == 1.0 and b["weight"] < 0.05 and b["share"] < 0.6
 
 
-def test_kommun_level_n00973_is_preferred(tables, params):
-    _, kpi_values = tables
-    table = exit_shares("2580", [2020, 2030], kpi_values, params).set_index(["exit_year", "gender"])
-    assert table.loc[(2020, "K"), "level"] == "kommun"  # Luleå K 41 %, M 52 %
-    assert table.loc[(2020, "K"), "in_work_share"] == pytest.approx(0.41, abs=0.005)
-    assert table.loc[(2020, "M"), "in_work_share"] == pytest.approx(0.52, abs=0.005)
-    assert table.loc[(2030, "K"), "level"] == "parameter"
-    assert table.loc[(2030, "K"), "in_work_share"] == params.exit_share.women.value
+def test_the_lan_is_its_kommuner_weighted_by_leavers(data):
+    lan = data.outcomes["lan:06"].loc[(2018, "K")]
+    kommuner = [c for c in data.outcomes if len(c) == 4 and c.startswith("06")]
+    rows = [
+        data.outcomes[c].loc[(2018, "K")] for c in kommuner if (2018, "K") in data.outcomes[c].index
+    ]
+    rows = [r for r in rows if r["own"] == r["own"] and r["leavers"] > 0]
+    expected = sum(r["own"] * r["leavers"] for r in rows) / sum(r["leavers"] for r in rows)
+    assert lan["own"] == pytest.approx(expected)
 
 
-def _kpi(rows):
-    base = {"status": "", "origin": "kolada_api", "retrieved": "", "count": None, "source_file": ""}
-    return pd.DataFrame([{**base, **r} for r in rows])
+def test_years_outside_the_data_are_named(data, params):
+    table = exit_shares(data.outcomes["0680"], [2014, 2020, 2025], params)
+    t = table.set_index(["exit_year", "gender"])
+    assert t.loc[(2014, "K"), "basis"].startswith("som 2015")
+    assert t.loc[(2025, "K"), "basis"] == "antagande: medel 2020–2022"
+    assert t.loc[(2020, "K"), "basis"].startswith("kommunen ")
 
 
-def test_lan_level_when_the_kommun_has_no_value(params):
-    kpi = _kpi([{"kpi": "N00973", "area_code": "0006", "year": 2020, "gender": "T", "value": 40.0}])
-    table = exit_shares("0680", [2020], kpi, params)
-    assert set(table["level"]) == {"lan"}
-
-
-def test_kolada_n00960_is_used_when_present(tables, params):
-    kommunmottagna, _ = tables
-    kpi = _kpi(
-        [
-            {"kpi": "N00960", "area_code": "0680", "year": 2019, "gender": "K", "value": 300.0},
-            {"kpi": "N00960", "area_code": "0680", "year": 2019, "gender": "M", "value": 240.0},
-            {"kpi": "N00960", "area_code": "0680", "year": 2019, "gender": "T", "value": 540.0},
-        ]
-    )
-    entrants = entrants_for_kommun("0680", kommunmottagna, kpi, params)
-    assert entrants.kind == "kolada_n00960" and "N00960" in entrants.source
-    by_gender = entrants.table(params).groupby("gender")["entrants"].sum()
-    share = params.entrants.n00960_new_entrant_share.value
-    assert by_gender["K"] == pytest.approx(300 * share) and by_gender["M"] == pytest.approx(
-        240 * share
-    )
+def test_aktiv_fran_dag_ett_target_comes_from_comparable_kommuner(data, params):
+    inputs = area_inputs(data, params, "0680", "Jönköping", "kommun")
+    assert "Liknande kommuner arbetsmarknad, Jönköping" in inputs.peer_note
+    assert 0.2 < inputs.peer_target["K"] < inputs.peer_target["M"] < 0.8

@@ -1,236 +1,178 @@
-"""The cohort model against a hand calculation, and the invariants any projection must keep."""
+"""The cohort arithmetic against a hand calculation, and the rules any projection must keep:
+households not persons, scenarios never change the past, never more than the kommun paid."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from etablering.errors import ParameterError
-from etablering.kefu import entrants_from_counts, load_params, prepare, project, project_kommun
-from etablering.kefu.uncertainty import monte_carlo
+from etablering.kefu import load_params, monte_carlo, prepare, project
+from etablering.kefu.calibrate import cohort_inputs
+from etablering.kefu.cohort import kernels
+from etablering.kefu.model import with_scenario
 
-# A small cohort: 10 women and 10 men enter in January 2018, 24 months, one-person households,
-# rent 5 000 kr flat, no other income; hazard 5 %/10 % a month in the first two years after exit,
-# then 2 %/4 %.
-SMALL = {
-    "exit_share.women": 0.3,
-    "exit_share.men": 0.5,
-    "need_share": 0.8,
-    "hazard.multiplier": 1.0,
-    "hazard.pieces.0.women": 0.05,
-    "hazard.pieces.0.men": 0.10,
-    "hazard.pieces.1.women": 0.02,
-    "hazard.pieces.1.men": 0.04,
+# One kind of household at a time, paid in full, nobody coming back, no bistånd in the programme.
+PLAIN = {
     "households.single.share": 1.0,
     "households.single_parent.share": 0.0,
     "households.couple.share": 0.0,
     "households.couple_with_children.share": 0.0,
+    "bistand.need_share": 0.5,
+    "bistand.leave_rate": 0.1,
+    "bistand.return_rate": 0.0,
+    "bistand.move_away_rate": 0.0,
+    "bistand.net_share": 1.0,
+    "topup.per_participant_month": 0,
     "rent.single": 5_000,
+    "rent.couple": 6_000,
     "rent_factor": 1.0,
     "rent_growth": 0.0,
     "other_income.per_household": 0,
 }
+COUPLES = {
+    **PLAIN,
+    "households.single.share": 0.0,
+    "households.couple.share": 1.0,
+    "bistand.partner_correlation": 0.0,
+}
 
 
-@pytest.fixture(scope="module")
-def small_params():
-    return load_params(overrides=SMALL)
+def outcomes(women: float, men: float) -> pd.DataFrame:
+    """A constant share in work or studies, shaped like the panel's estimates."""
+    idx = pd.MultiIndex.from_product([range(2015, 2023), ["K", "M"]], names=["year", "gender"])
+    share = [women if g == "K" else men for _, g in idx]
+    return pd.DataFrame(
+        {"share": share, "own": share, "leavers": 100.0, "weight": 1.0, "prior": share}, index=idx
+    )
 
 
-@pytest.fixture(scope="module")
-def cohort():
-    return entrants_from_counts({"2018-01": {"K": 10, "M": 10}}, source="testkohort")
+def run(overrides, women=0.25, men=0.5, entry_year=2018, end=2022, actual=None, **kw):
+    params = load_params(overrides=overrides)
+    inputs = cohort_inputs({"K": 12, "M": 12}, entry_year, outcomes(women, men))
+    if actual is not None:
+        inputs = type(inputs)(**{**inputs.__dict__, "actual": actual, "kind": "kommun"})
+    prep = prepare(inputs, params, entry_year, end, **kw)
+    return prep, project(prep)
 
 
-def _run(params, entrants, start=2018, end=2022, **kw):
-    return project(entrants, params, start, end, **kw)
-
-
-def test_small_cohort_by_hand(small_params, cohort):
-    # riksnorm, one adult: ensamstående + gemensamma 1 person (parameters/forsorjningsstod.yml)
+def test_single_households_by_hand():
+    prep, proj = run(PLAIN)
+    # 12 women and 12 men enter evenly over 2018 and leave evenly over 2020 (one a month each).
+    # Each exit is one household; it is on bistånd with 0,5 × (1 − share in work) and leaves
+    # it with 10 % a month. Kronor: riksnorm for one adult + 5 000 rent.
     norm = {2020: 3_150 + 1_010, 2021: 3_160 + 1_020, 2022: 3_210 + 1_040}
-    rent = 5_000
-    expected = {}  # (year, gender) -> kr
-    persons = {}  # (month, gender) -> persons on bistånd
-    for gender, entrants, in_work, early, late in (
-        ("K", 10, 0.3, 0.05, 0.02),
-        ("M", 10, 0.5, 0.10, 0.04),
-    ):
-        on = entrants * (1 - in_work) * 0.8  # everyone exits in January 2020, after 24 months
-        for k in range(36):  # January 2020 (k = 0) … December 2022 (k = 35)
-            year, month = 2020 + k // 12, k % 12 + 1
-            persons[(f"{year}-{month:02d}", gender)] = on
-            expected[(year, gender)] = expected.get((year, gender), 0) + on * (norm[year] + rent)
-            on *= 1 - (early if k < 24 else late)  # leaves at the end of month k
-    proj = _run(small_params, cohort)
+    expected = {}
+    for gender, work in (("K", 0.25), ("M", 0.5)):
+        for t in range(36):  # January 2020 … December 2022
+            year = 2020 + t // 12
+            on = sum(0.5 * (1 - work) * 0.9 ** (t - e) for e in range(min(t, 11) + 1))
+            expected[(year, gender)] = expected.get((year, gender), 0.0) + on * (norm[year] + 5_000)
     got = proj.yearly.set_index(["year", "gender"])["cost_kr"]
     for key, kr in expected.items():
-        assert got[key] == pytest.approx(kr, abs=0.5), key
+        assert got[key] == pytest.approx(kr, abs=0.01), key
     assert got[(2018, "T")] == got[(2019, "T")] == 0  # still in the programme
-    monthly = proj.monthly.assign(month=proj.monthly["month"].astype(str))
-    monthly = monthly.set_index(["month", "gender"])["persons_on_bistand"]
-    for key, n in persons.items():
-        assert monthly[key] == pytest.approx(n, abs=1e-9), key
-    # the first month: 10 × 0.7 × 0.8 = 5.6 women and 10 × 0.5 × 0.8 = 4 men at 9 160 kr each
-    assert got[(2020, "T")] > 0 and persons[("2020-01", "K")] == pytest.approx(5.6)
-    first = proj.monthly[proj.monthly["month"] == pd.Period("2020-01", "M")]
-    assert first["cost_kr"].sum() == pytest.approx((5.6 + 4.0) * 9_160)
-    # programme: 20 persons in every month of 2018–2019, none after
-    prog = proj.monthly.groupby("month")["in_programme"].sum()
-    assert (prog[:"2019-12"] == 20).all() and (prog["2020-01":] == 0).all()
-    # KEFU scope: only the first 12 months after exit -> 2020 equal, later years nothing
-    kefu = proj.kefu_yearly.set_index(["year", "gender"])["cost_kr"]
-    assert kefu[(2020, "T")] == pytest.approx(got[(2020, "T")], abs=1e-6)
-    assert kefu[(2021, "T")] == kefu[(2022, "T")] == 0
-    # persons during 2021 = those on bistånd in January 2021 (nobody new enters)
-    assert proj.yearly.set_index(["year", "gender"]).loc[(2021, "K"), "persons"] == pytest.approx(
-        persons[("2021-01", "K")]
-    )
+    # January 2020: 0,375 women's and 0,25 men's households at 9 160 kr
+    assert expected[(2020, "K")] > expected[(2020, "M")]
+    inprog = proj.yearly.set_index(["year", "gender"])["in_programme"]
+    assert inprog[(2019, "T")] == pytest.approx(24) and inprog[(2021, "T")] == 0
 
 
-def test_person_months_are_conserved(small_params, cohort):
-    for params, entrants in ((small_params, cohort), (load_params(), _mixed())):
-        m = _run(params, entrants, 2018, 2026).monthly
-        total = m["in_programme"] + m["persons_on_bistand"] + m["exited_not_on_bistand"]
-        total += m["left_bistand"]
-        np.testing.assert_allclose(total, m["entrants_cumulative"], rtol=0, atol=1e-9)
+def test_the_chain_of_leaving_and_coming_back():
+    h, r, m = np.array([0.06]), np.array([0.009]), np.array([0.0])
+    a, b = kernels(h, r, m, 600)
+    assert a[0, 0] == 1 and b[0, 0] == 0
+    # in the long run both end at r / (h + r) of the households
+    assert a[0, -1] == pytest.approx(0.009 / 0.069, rel=1e-6)
+    assert b[0, -1] == pytest.approx(0.009 / 0.069, rel=1e-6)
+    a0, _ = kernels(np.array([0.1]), np.array([0.0]), np.array([0.0]), 5)
+    np.testing.assert_allclose(a0[0], 0.9 ** np.arange(5))
+    # moving out removes households for good
+    am, _ = kernels(h, r, np.array([0.01]), 600)
+    assert am[0, -1] < 1e-2
 
 
-def _mixed():
-    counts = {f"2018-{m:02d}": {"K": 7 + m, "M": 3 * m} for m in range(1, 13)}
-    counts.update({f"2019-{m:02d}": {"K": 5, "M": 4} for m in range(1, 13)})
-    return entrants_from_counts(counts)
+def test_a_couple_is_on_bistand_only_when_neither_works():
+    # the wife has no work, the husband has: the household has an income, no bistånd
+    _, proj = run(COUPLES, women=0.0, men=1.0)
+    assert proj.yearly["cost_kr"].eq(0).all()
+    # the same people living alone: she needs bistånd, he does not
+    _, alone = run(PLAIN, women=0.0, men=1.0)
+    y = alone.yearly.set_index(["year", "gender"])["cost_kr"]
+    assert y[(2021, "K")] > 0 and y[(2021, "M")] == 0
 
 
-def test_no_entrants_gives_zero_cost(small_params):
-    nobody = entrants_from_counts({"2018-01": {"K": 0, "M": 0}})
-    proj = _run(small_params, nobody)
-    assert proj.yearly["cost_kr"].eq(0).all() and proj.kefu_yearly["cost_kr"].eq(0).all()
-    assert proj.comparison["share_not_in_kefu"].eq(0).all()
-    # a kommun that received nobody (absent from the table) is zero too, not a crash
-    table = pd.DataFrame(
-        {
-            "year": [2018],
-            "kommun_code": ["0680"],
-            "category": ["kvot"],
-            "persons": [10],
-            "ensamkommande": [0],
-            "source": ["test"],
-        }
-    )
-    empty = project_kommun("2580", table, None, load_params(), 2019, 2023)
-    assert empty.yearly["cost_kr"].eq(0).all()
-    assert empty.entrants["entrants"].eq(0).all()
+def test_a_couples_cost_is_split_evenly_and_follows_the_partners_correlation():
+    _, independent = run(COUPLES, women=0.5, men=0.5)
+    y = independent.yearly.set_index(["year", "gender"])["cost_kr"]
+    assert y[(2021, "K")] == pytest.approx(y[(2021, "M")])
+    _, together = run({**COUPLES, "bistand.partner_correlation": 1.0}, women=0.5, men=0.5)
+    # P(neither works) = 0,25 when independent, 0,5 when their chances move together
+    ratio = together.yearly["cost_kr"].sum() / independent.yearly["cost_kr"].sum()
+    assert ratio == pytest.approx(2.0)
 
 
-def test_everyone_self_sufficient_gives_zero_cost(small_params, cohort):
-    params = small_params.with_overrides({"exit_share.women": 1.0, "exit_share.men": 1.0})
-    assert _run(params, cohort).yearly["cost_kr"].eq(0).all()
-    assert (
-        _run(small_params.with_overrides({"need_share": 0.0}), cohort).yearly["cost_kr"].eq(0).all()
-    )
+def test_cost_rises_with_need_rent_and_slower_leaving():
+    def total(extra):
+        return run({**PLAIN, **extra})[1].yearly.query("gender == 'T'")["cost_kr"].sum()
+
+    assert total({"bistand.need_share": 0.2}) < total({}) < total({"bistand.need_share": 0.8})
+    assert total({"rent.single": 3_000}) < total({}) < total({"rent.single": 7_000})
+    assert total({"bistand.leave_rate": 0.2}) < total({}) < total({"bistand.leave_rate": 0.05})
+    assert total({}) < total({"bistand.return_rate": 0.02})
+    assert run({**PLAIN, "bistand.need_share": 0.0})[1].yearly["cost_kr"].eq(0).all()
 
 
-def _total(params, entrants, **kw):
-    return _run(params, entrants, 2018, 2026, **kw).yearly.query("gender == 'T'")["cost_kr"].sum()
+def test_scenarios_never_change_the_past():
+    prep, base = run(PLAIN, end=2024)
+    # exits in 2020: a policy from 2021 changes nothing, from 2020 it changes the women
+    late = project(with_scenario(prep, "kvinnor_som_man", policy_year=2021))
+    pd.testing.assert_frame_equal(late.yearly, base.yearly)
+    early = project(with_scenario(prep, "kvinnor_som_man", policy_year=2020)).yearly
+    b = base.yearly.set_index(["year", "gender"])["cost_kr"]
+    e = early.set_index(["year", "gender"])["cost_kr"]
+    assert e[(2021, "K")] < b[(2021, "K")] and e[(2021, "M")] == b[(2021, "M")]
 
 
-def test_cost_rises_with_the_share_not_self_sufficient_and_with_rent(cohort):
-    base = load_params()
-    by_exit = [
-        _total(base.with_overrides({"exit_share.women": s, "exit_share.men": s}), cohort)
-        for s in (0.8, 0.6, 0.4, 0.2, 0.0)
-    ]
-    assert all(a < b for a, b in zip(by_exit, by_exit[1:], strict=False))
-    by_need = [_total(base.with_overrides({"need_share": s}), cohort) for s in (0.2, 0.5, 0.9)]
-    assert all(a < b for a, b in zip(by_need, by_need[1:], strict=False))
-    by_rent = [
-        _total(base.with_overrides({"rent.single": r}), cohort) for r in (3_000, 5_000, 7_000)
-    ]
-    assert all(a < b for a, b in zip(by_rent, by_rent[1:], strict=False))
-    by_hazard = [_total(base.with_overrides({"hazard.multiplier": h}), cohort) for h in (2, 1, 0.5)]
-    assert all(a < b for a, b in zip(by_hazard, by_hazard[1:], strict=False))
+def test_never_more_than_the_kommun_paid():
+    actual = pd.DataFrame({"total_kr": [50_000.0], "refugee_kr": [np.nan]}, index=[2020])
+    _, capped = run(PLAIN, actual=actual)
+    _, free = run(PLAIN)
+    c = capped.yearly.set_index(["year", "gender"])["cost_kr"]
+    f = free.yearly.set_index(["year", "gender"])["cost_kr"]
+    share = load_params().local.ceiling_share.value
+    assert c[(2020, "T")] == pytest.approx(share * 50_000)
+    assert c[(2022, "T")] / f[(2022, "T")] == pytest.approx(c[(2020, "T")] / f[(2020, "T")])
 
 
-def test_kefu_scope_never_exceeds_the_full_projection():
-    params = load_params()
-    proj = _run(params, _mixed(), 2019, 2026)
-    full = proj.yearly.set_index(["year", "gender"])["cost_kr"]
-    kefu = proj.kefu_yearly.set_index(["year", "gender"])["cost_kr"]
-    assert (kefu <= full + 1e-6).all()
-    assert (
-        proj.kefu_monthly["cost_kr"].to_numpy() <= proj.monthly["cost_kr"].to_numpy() + 1e-9
-    ).all()
-    # a horizon after the exits: KEFU counts nothing, the full projection the carry-over
-    late = _run(params, _mixed(), 2022, 2024)
-    assert late.kefu_yearly["cost_kr"].eq(0).all() and late.yearly["cost_kr"].gt(0).all()
+def test_kefu_scope_is_one_set_of_cohorts_on_three_years():
+    # entered in 2016: inside KEFU's cohorts (January 2016–September 2017), left in 2018
+    _, inside = run(PLAIN, entry_year=2016, end=2022)
+    y = inside.yearly.query("gender == 'T'").set_index("year")
+    assert (y["kefu_cost_kr"] <= y["cost_kr"] + 1e-6).all()
+    np.testing.assert_allclose(y.loc[2018:2020, "kefu_cost_kr"], y.loc[2018:2020, "cost_kr"])
+    # entered in 2018: not KEFU's cohorts at all
+    _, outside = run(PLAIN, entry_year=2018)
+    assert outside.yearly["kefu_cost_kr"].eq(0).all()
 
 
-def test_discrete_programme_durations(small_params, cohort):
-    params = small_params.with_overrides(
-        {
-            "establishment.durations": {
-                12: {"value": 0.25, "source": "test", "year": 2018, "derived": False},
-                24: {"value": 0.75, "source": "test", "year": 2018, "derived": False},
-            }
-        }
-    )
-    m = _run(params, cohort).monthly.groupby("month")[["in_programme", "exits"]].sum()
-    assert m.loc[pd.Period("2018-12", "M"), "in_programme"] == 20
-    assert m.loc[pd.Period("2019-01", "M"), "exits"] == 5
-    assert m.loc[pd.Period("2019-01", "M"), "in_programme"] == 15
-    assert m.loc[pd.Period("2020-01", "M"), "exits"] == 15
+def test_monte_carlo_without_spread_is_the_main_values_run():
+    params = load_params(overrides=PLAIN).with_zero_spread()
+    inputs = cohort_inputs({"K": 12, "M": 12}, 2018, outcomes(0.25, 0.5))
+    prep = prepare(inputs, params, 2018, 2024)
+    bands = monte_carlo(prep, n_draws=50, seed=1, counts=False, periods={"p": (2020, 2024)})
+    cost = bands[(bands["measure"] == "cost") & (bands["period"] == "")]
+    merged = cost.merge(project(prep).yearly, on=["year", "gender"])
+    for col in ("p2_5", "p50", "p97_5", "deterministic"):
+        np.testing.assert_allclose(merged[col], merged["cost_kr"], rtol=1e-9, atol=1e-6)
 
 
-def test_scenarios_cost_less_when_they_raise_exit_shares():
-    params = load_params()
-    women, men = params.exit_share.women.value, params.exit_share.men.value
-    target = params.scenario_defaults.aktiv_fran_dag_ett_target.value
-    assert women < men < target
-    base = _total(params, _mixed())
-    assert _total(params, _mixed(), scenario="kvinnor_som_man") < base
-    assert _total(params, _mixed(), scenario="aktiv_fran_dag_ett") < base
-    # kvinnor_som_man changes women only
-    proj = _run(params, _mixed(), scenario="kvinnor_som_man")
-    baseline = _run(params, _mixed())
-    men_cost = lambda p: p.yearly.query("gender == 'M'")["cost_kr"].to_numpy()  # noqa: E731
-    np.testing.assert_array_equal(men_cost(proj), men_cost(baseline))
-    assert proj.scenario_description.startswith("Kvinnor går")
-
-
-def test_bad_horizon_and_scenario(small_params, cohort):
-    with pytest.raises(ParameterError, match=r"horizon\.start_year \(2017\).*2018"):
-        _run(small_params, cohort, 2017, 2020)
-    with pytest.raises(ParameterError, match=r"horizon\.end_year \(2040\).*riksnorm"):
-        _run(small_params, cohort, 2018, 2040)
-    with pytest.raises(ParameterError, match=r"horizon\.end_year"):
-        _run(small_params, cohort, 2020, 2019)
-    with pytest.raises(ParameterError, match="Okänt scenario 'okänt'.*Kända scenarier: baseline"):
-        _run(small_params, cohort, scenario="okänt")
-
-
-def test_negative_entrant_count_is_an_error():
-    with pytest.raises(ParameterError, match=r"entrants\[2018-01\]\[K\]"):
-        entrants_from_counts({"2018-01": {"K": -1, "M": 3}})
-
-
-def test_monte_carlo_with_zero_spread_equals_the_deterministic_run(cohort):
-    params = load_params().with_zero_spread()
-    proj = _run(params, _mixed(), 2019, 2030)
-    prep = prepare(_mixed(), params, 2019, 2030)
-    bands = monte_carlo(prep, n_draws=200, seed=7)
-    merged = bands.merge(proj.yearly, on=["year", "gender"])
-    for col in ("p2_5", "p10", "p50", "p90", "p97_5", "deterministic"):
-        np.testing.assert_array_equal(merged[col].to_numpy(), merged["cost_kr"].to_numpy())
-    period = monte_carlo(prep, n_draws=200, seed=7, by_year=False).set_index("gender")
-    assert period.loc["T", "period"] == "2019–2030"
-    totals = proj.yearly.groupby("gender")["cost_kr"].sum()
-    np.testing.assert_allclose(period["p50"], totals[period.index], rtol=1e-12)
-
-
-def test_period_band_totals_each_draw_over_the_horizon(cohort):
-    prep = prepare(_mixed(), load_params(), 2019, 2025)
-    yearly = monte_carlo(prep, n_draws=400, seed=3).query("gender == 'T'")
-    period = monte_carlo(prep, n_draws=400, seed=3, by_year=False).set_index("gender").loc["T"]
-    assert period["mean"] == pytest.approx(yearly["mean"].sum(), rel=1e-9)  # means add up
-    assert period["deterministic"] == pytest.approx(yearly["deterministic"].sum(), rel=1e-9)
-    assert period["p2_5"] < period["p10"] < period["p50"] < period["p90"] < period["p97_5"]
+def test_bad_horizon_and_scenario():
+    inputs = cohort_inputs({"K": 1, "M": 1}, 2018, outcomes(0.3, 0.5))
+    with pytest.raises(ParameterError, match=r"start_year \(2017\).*2018"):
+        prepare(inputs, load_params(), 2017, 2020)
+    with pytest.raises(ParameterError, match=r"end_year \(2040\).*riksnorm"):
+        prepare(inputs, load_params(), 2018, 2040)
+    with pytest.raises(ParameterError, match=r"end_year \(2019\) ligger före"):
+        prepare(inputs, load_params(), 2020, 2019)
+    with pytest.raises(ParameterError, match="Okänt scenario 'okänt'"):
+        prepare(inputs, load_params(), 2018, 2020, scenario="okänt")

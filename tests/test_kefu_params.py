@@ -7,7 +7,7 @@ import yaml
 from etablering.errors import ParameterError
 from etablering.kefu import household_table, load_params
 from etablering.kefu.draws import Draws
-from etablering.kefu.households import cost_per_person_month
+from etablering.kefu.households import kind_cost
 from etablering.kefu.params import UNCERTAIN_PATHS, default_path, iter_sourced
 
 
@@ -24,9 +24,12 @@ def test_every_number_has_source_year_and_method_when_derived(params):
         assert 1990 <= record.year <= 2100, path
         if record.derived:
             assert record.method, path
-    # assumptions say so in their source
+    # assumptions say so in their source; calibrated numbers say how
     assert params.households["single"].share.source.startswith("antagande")
-    assert params.population.share_aged_20_64.source.startswith("antagande")
+    assert params.bistand.move_away_rate.source.startswith("antagande")
+    for record in (params.bistand.need_share, params.bistand.return_rate):
+        assert record.derived and "kalibrerad" in record.method and "SKL" in record.source
+    assert "10 månader" in params.bistand.leave_rate.method
 
 
 def test_riksnorm_table_covers_2014_to_2026(params):
@@ -41,10 +44,9 @@ def test_defaults_are_the_documented_anchors(params):
     assert params.schablonersattning.for_year(2023, aged_65_plus=True) == 92_600
     assert params.schablonersattning.under_65[2021].derived
     assert params.rent.single.value == 5_065  # Malmö 2018
-    assert params.population.women_share.value == 0.57  # RFR7
-    assert 0.75 <= params.need_share.value <= 0.80  # Hässleholm 75–80 %
-    assert params.exit_share.women.value < params.exit_share.men.value
     assert sum(t.share.value for t in params.households.values()) == pytest.approx(1)
+    assert params.cohorts.path(2023) == 3_300 and params.cohorts.path(2030) == 1_800
+    assert params.kefu_scope.entry_from == "2016-01" and params.kefu_scope.entry_to == "2017-09"
 
 
 def test_overrides_use_dotted_keys(params):
@@ -55,26 +57,27 @@ def test_overrides_use_dotted_keys(params):
     assert changed.rent.single.source == params.rent.single.source
     assert "överstyrt" in changed.rent.single.note
     assert changed.riksnorm.years[2019].single_adult.value == 3_100
-    assert params.with_overrides({"hazard.pieces.1.men": 0.02}).hazard.pieces[1].men.value == 0.02
+    assert params.with_overrides({"bistand.leave_rate": 0.02}).bistand.leave_rate.value == 0.02
 
 
 def test_override_outside_its_range_drops_the_range(params):
-    changed = params.with_overrides({"exit_share.women": 1.0})
-    assert changed.exit_share.women.value == 1.0
-    assert changed.exit_share.women.distribution is None
+    changed = params.with_overrides({"bistand.need_share": 0.9})
+    assert changed.bistand.need_share.value == 0.9
+    assert changed.bistand.need_share.distribution is None
 
 
 @pytest.mark.parametrize(
     ("overrides", "path"),
     [
-        ({"exit_share.women": 1.2}, "exit_share.women"),
-        ({"need_share": -0.1}, "need_share"),
+        ({"bistand.need_share": 1.2}, "bistand.need_share"),
+        ({"bistand.leave_rate": -0.1}, "bistand.leave_rate"),
         ({"rent.single": -100}, "rent.single"),
-        ({"kefu_scope.months_after_exit": -1}, "kefu_scope.months_after_exit"),
+        ({"kefu_scope.months_in_programme": -1}, "kefu_scope.months_in_programme"),
+        ({"kefu_scope.entry_from": "2016"}, "kefu_scope.entry_from"),
         ({"riksnorm.max_years_beyond_table": 2.5}, "riksnorm.max_years_beyond_table"),
         ({"households.single.share": 0.9}, "households"),
         ({"establishment.durations.24": 0.5}, "establishment.durations"),
-        ({"hazard.pieces.0.from_month": 3}, "hazard.pieces"),
+        ({"outcomes.women_shift": 0.7}, "outcomes.women_shift"),
     ],
 )
 def test_bad_values_name_the_parameter(overrides, path):
@@ -90,17 +93,17 @@ def test_unknown_override_key_is_an_error():
 
 def test_bad_file_names_the_parameter(tmp_path):
     data = yaml.safe_load(default_path().read_text(encoding="utf-8"))
-    data["exit_share"]["men"]["value"] = 1.5
+    data["bistand"]["net_share"]["value"] = 1.5
     data["rent"]["couple"]["derived"] = True  # derived without method
-    data["population"]["unknown"] = 1  # extra="forbid"
+    data["bistand"]["unknown"] = 1  # extra="forbid"
     path = tmp_path / "bad.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ParameterError) as err:
         load_params(path)
     text = str(err.value)
-    assert "parametern exit_share.men: andelen måste ligga i 0–1, fick 1.5" in text
+    assert "parametern bistand.net_share: andelen måste ligga i 0–1, fick 1.5" in text
     assert "parametern rent.couple: ett härlett tal" in text
-    assert "parametern population.unknown" in text
+    assert "parametern bistand.unknown" in text
 
 
 def test_distribution_on_a_value_the_model_does_not_draw_is_an_error(tmp_path):
@@ -121,7 +124,8 @@ def test_distribution_on_a_value_the_model_does_not_draw_is_an_error(tmp_path):
 def test_scenarios(params):
     assert params.known_scenarios()[:3] == ["baseline", "aktiv_fran_dag_ett", "kvinnor_som_man"]
     assert "hyra_angelholm_2023" in params.known_scenarios()
-    assert params.scenario("aktiv_fran_dag_ett").exit_share_target == 0.60
+    assert params.scenario("aktiv_fran_dag_ett").peer_target
+    assert params.scenario_defaults.target_quantile.value == 0.9
     assert params.scenario("kvinnor_som_man").women_as_men
     angelholm, scenario = params.with_scenario("hyra_angelholm_2023")
     assert angelholm.rent.single.value == 6_330 and angelholm.rent.single.year == 2023
@@ -176,13 +180,15 @@ def test_barnbidrag_per_year(params):
 
 def test_a_drawn_per_child_moves_the_earlier_years_by_the_same_kronor(params):
     draws = Draws.at_values(params)
-    base = cost_per_person_month([2016, 2019], params, draws)
+    base = kind_cost([2016, 2019], params, draws)
     more = draws.with_column("other_income.per_child", draws["other_income.per_child"] + 100)
-    shifted = cost_per_person_month([2016, 2019], params, more)
-    children_per_person = sum(
-        t.share.value / t.adults * t.n_children for t in params.households.values()
-    )
-    assert base - shifted == pytest.approx(np.full((1, 2), 100 * children_per_person))
+    shifted = kind_cost([2016, 2019], params, more)
+    net = params.bistand.net_share.value
+    for ki, adults in enumerate((1, 2)):
+        types = {n: t for n, t in params.households.items() if t.adults == adults}
+        total = sum(t.share.value for t in types.values())
+        children = sum(t.share.value / total * t.n_children for t in types.values())
+        assert base[0, ki] - shifted[0, ki] == pytest.approx(np.full(2, 100 * children * net))
 
 
 def test_per_child_by_year_is_for_the_years_before_per_child(tmp_path):

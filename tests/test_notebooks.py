@@ -276,15 +276,17 @@ def ipynb_03(tmp_path_factory) -> Path:
 
 def test_03_jonkoping_projection(ipynb_03, tmp_path, processed):
     text = _outputs(_run(ipynb_03, tmp_path, processed, kommun="0680", n_draws=200))
-    assert "Jönköping kan vänta sig" in text and "KEFU:s avgränsning" in text
-    assert "N00960" in text and "Källa: egen KEFU-liknande kohortmodell" in text
+    assert "Prognos 2023–2026:" in text and "Utfall 2016–2022:" in text
+    assert "KEFU:s avgränsning" in text
+    assert "N00960" in text and "Källa: egen kohortmodell" in text
+    assert "spann givet antagandena" in text and "kan vänta sig" not in text
     assert text.count("data:image/png;base64") == 4  # cost, scenarios, tornado, people
-    assert text.count("data:text/csv;base64") == 2
+    assert text.count("data:text/csv;base64") == 1
 
 
 def test_03_lan_total(ipynb_03, tmp_path, processed):
     text = _outputs(_run(ipynb_03, tmp_path, processed, kommun="Skåne", n_draws=0))
-    assert "Skåne län kan vänta sig" in text and "summan över länets 33 kommuner" in text
+    assert "etableringen i Skåne län" in text and "summan över länets 33 kommuner" in text
 
 
 def test_03_unknown_scenario_stops_with_the_parameter_named(ipynb_03, tmp_path, processed):

@@ -104,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_validate)
 
+    p = sub.add_parser(
+        "backtest",
+        help="försörjningsstödsmodellen mot faktiskt bistånd i alla kommuner 2016–2022",
+    )
+    p.add_argument("kommuner", nargs="*", help="bara dessa kommuner (standard: alla 290)")
+    p.add_argument(
+        "--out", type=Path, help="skriv en rad per kommun och år som CSV (';', decimalkomma)"
+    )
+    p.add_argument("--draws", type=int, default=500, help="simuleringar per kommun (standard 500)")
+    p.add_argument("--seed", type=int, default=2018, help="slumpfrö (standard 2018)")
+    p.set_defaults(func=cmd_backtest)
+
     p = sub.add_parser("report", help="rendera rapporter för kommuner")
     p.add_argument("kommuner", nargs="*", help="kommunkod eller namn, t.ex. 0680 eller Jönköping")
     p.add_argument("--lan", help="alla kommuner i ett län (kod eller namn)")
@@ -182,6 +194,12 @@ def cmd_validate(args) -> int:
     from .validation_cli import run_validate
 
     return run_validate(args)
+
+
+def cmd_backtest(args) -> int:
+    from .backtest_cli import run_backtest
+
+    return run_backtest(args)
 
 
 def cmd_report(args) -> int:

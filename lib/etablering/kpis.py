@@ -96,6 +96,7 @@ BISTAND_HOUSEHOLDS = "N31910"
 BISTAND_KR_PER_HOUSEHOLD = "N31849"
 BISTAND_ETABLERING_SHARE = "N31859"
 BISTAND_COST_KR_PER_INV = "N31001"
+BISTAND_ADULTS_HINDER = "N31869"  # vuxna biståndsmottagare med försörjningshinder
 ASYLUM_SEEKERS = "N01990"
 ASYLUM_PER_1000 = "N01993"
 
@@ -366,7 +367,14 @@ _ALL = (
         _SOS,
     ),
     Kpi("N31848", "Biståndsmottagare under året", Unit.COUNT, False, (), _SOS),
-    Kpi("N31869", "Vuxna biståndsmottagare med försörjningshinder", Unit.COUNT, False, (), _SOS),
+    Kpi(
+        BISTAND_ADULTS_HINDER,
+        "Vuxna biståndsmottagare med försörjningshinder",
+        Unit.COUNT,
+        False,
+        (_B,),
+        _SOS,
+    ),
     Kpi(
         "U31801",
         "Vuxna biståndsmottagare med mycket långvarigt bistånd",

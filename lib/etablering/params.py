@@ -84,14 +84,15 @@ class CostParams(_AreaParams):
     """03-forsorjningsstod: a kommun, or a län (the sum over its kommuner)."""
 
     area_kinds: ClassVar[tuple[str, ...]] = ("kommun", "lan")
-    start_year: int = Field(2019, ge=2000, le=2100)
-    end_year: int = Field(2023, ge=2000, le=2100)
+    start_year: int = Field(2016, ge=2000, le=2100)
+    end_year: int = Field(2026, ge=2000, le=2100)
     scenario: str = "baseline"
+    policy_year: int | None = Field(None, ge=2000, le=2100)
     overrides: dict = Field(default_factory=dict)
     n_draws: int = Field(1000, ge=0, le=100_000)
     seed: int = 2018
 
-    _years = field_validator("start_year", "end_year", mode="before")(_whole_year)
+    _years = field_validator("start_year", "end_year", "policy_year", mode="before")(_whole_year)
 
 
 def validate_params(registry: Registry | None = None, model=ReportParams, **values):

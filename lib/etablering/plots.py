@@ -363,40 +363,69 @@ def mkr_axis(ax) -> None:
     ax.set_ylabel("Miljoner kronor")
 
 
-def cost_with_bands(
-    total: pd.DataFrame, bands: pd.DataFrame, kefu: pd.Series, title: str, source: str
-):
-    """Projected cost per year: the point estimate, 80 % and 95 % bands, and the KEFU scope."""
-    fig, ax = plt.subplots(figsize=(8, 4))
-    years = total.index.to_numpy()
-    ax.bar(years, total["cost_kr"], color=PALETTE["kommun"], label="Beräknad kostnad", width=0.6)
-    if not bands.empty:
-        b = bands.set_index("year").reindex(years)
-        ax.errorbar(
+def cost_vs_actual(frame: pd.DataFrame, title: str, source: str):
+    """The model's median per year with its 80 % and 95 % spans (bars: utfall dark, prognos
+    light), beside the bistånd actually paid: all of it, and to flyktinghushåll."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.4))
+    years = frame.index.to_numpy()
+    colors = [PALETTE["kommun"] if u else PALETTE["lan"] for u in frame["utfall"]]
+    ax.bar(years, frame["p50"], color=colors, width=0.6, label="Modellen, median")
+    ax.errorbar(
+        years,
+        frame["p50"],
+        yerr=[frame["p50"] - frame["p2_5"], frame["p97_5"] - frame["p50"]],
+        fmt="none",
+        ecolor="#999",
+        capsize=4,
+        label="95 % spann",
+    )
+    ax.errorbar(
+        years,
+        frame["p50"],
+        yerr=[frame["p50"] - frame["p10"], frame["p90"] - frame["p50"]],
+        fmt="none",
+        ecolor="#333",
+        elinewidth=3,
+        capsize=0,
+        label="80 % spann",
+    )
+    if frame["actual_total"].notna().any():
+        ax.plot(
             years,
-            b["p50"],
-            yerr=[b["p50"] - b["p2_5"], b["p97_5"] - b["p50"]],
-            fmt="none",
-            ecolor="#999",
-            capsize=4,
-            label="95 % intervall",
+            frame["actual_total"],
+            "s-",
+            color="#444",
+            label="Faktiskt utbetalt bistånd, totalt",
         )
-        ax.errorbar(
+    if frame["actual_refugee"].notna().any():
+        ax.plot(
             years,
-            b["p50"],
-            yerr=[b["p50"] - b["p10"], b["p90"] - b["p50"]],
-            fmt="o",
-            color="#333",
-            ecolor="#333",
-            elinewidth=3,
-            capsize=0,
-            label="80 % intervall (median)",
+            frame["actual_refugee"],
+            "o--",
+            color=PALETTE["peer"],
+            label="Faktiskt bistånd till flyktinghushåll",
         )
-    ax.plot(years, kefu.reindex(years), "D--", color=PALETTE["peer"], label="KEFU:s avgränsning")
+    last_utfall = years[frame["utfall"].to_numpy()].max() if frame["utfall"].any() else None
+    if last_utfall is not None and last_utfall < years.max():
+        ax.axvline(last_utfall + 0.5, color="#888", linewidth=1, linestyle=":")
+        top = ax.get_ylim()[1]
+        ax.text(last_utfall + 0.6, top * 0.97, "prognos →", fontsize=8, va="top", color="#555")
+        ax.text(
+            last_utfall + 0.4,
+            top * 0.97,
+            "← utfall",
+            fontsize=8,
+            va="top",
+            ha="right",
+            color="#555",
+        )
     mkr_axis(ax)
+    top = pd.concat([frame["p97_5"], frame["actual_total"], frame["actual_refugee"]]).max()
+    ax.set_ylim(0, top * 1.45)  # room for the legend above the bars
     ax.set_xticks(years)
+    ax.tick_params(axis="x", labelrotation=0, labelsize=8)
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", ncol=2)
     return finish(fig, source)
 
 
@@ -446,7 +475,7 @@ def people_bars(people: pd.DataFrame, source: str):
         width=0.6,
     )
     ax.set_xticks(years)
-    ax.set_ylabel("Personer med bistånd (snitt per månad)")
+    ax.set_ylabel("Vuxna i hushåll med bistånd\n(snitt per månad)")
     ax.set_title("Personerna bakom kostnaden")
     ax.legend(fontsize=8)
     return finish(fig, source)

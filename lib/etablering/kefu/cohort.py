@@ -1,9 +1,22 @@
 """The cohort arithmetic, on arrays shaped (draws, gender, month).
 
-Timing: someone entering in month m with a programme of d months is in the programme in months
-m … m+d−1 and exits at month s = m+d. Of the exits, (1 − in-work share) × need share go on
-bistånd in month s. A person k months after exit stays on bistånd into month k+1 with
-probability 1 − h(k), so survival S(0) = 1 and S(k) = Π_{j<k} (1 − h(j)).
+Inputs are monthly exits from the programme (Kolada's leavers spread over the months of their
+year; later years from the stock and the projected entrants), the stock in the programme, and
+the share in work or studies for each exit month (`Prepared`, built in model.py).
+
+After the programme, households, not persons: of the adults who leave in month e,
+
+- a share 1 − c lives alone; that household is on bistånd with probability
+  need · (1 − p_g) (p_g: the gender's share in work or studies);
+- a share c lives with a partner; the couple is on bistånd only when neither has work or
+  studies: need · [(1 − p_K)(1 − p_M) + ρ·√(p_K(1−p_K)p_M(1−p_M))], one household per two
+  adults, its cost counted half for each partner.
+
+A household on bistånd leaves it with probability h a month, one off bistånd comes back with r,
+and either moves out of the area with m (a two-state chain per exit cohort, the same for every
+cohort, so the stock is a convolution of the exits with two response kernels). Kronor: the
+households of each kind × the kind's monthly payment × the area's level. During the programme,
+bistånd per participant-month (`topup`).
 """
 
 from dataclasses import dataclass
@@ -12,9 +25,11 @@ import numpy as np
 import pandas as pd
 
 from .draws import Draws
-from .entrants import GENDERS, Entrants
-from .households import cost_per_person_month, households_per_person
+from .households import couple_share, kind_cost, topup_per_month
+from .local import Local
 from .params import KefuParams, Scenario
+
+GENDERS = ("K", "M")
 
 
 @dataclass(frozen=True)
@@ -24,144 +39,300 @@ class Prepared:
     params: KefuParams
     scenario_name: str
     scenario: Scenario
-    entrants: Entrants
-    months: pd.PeriodIndex  # first entrant month … December of the horizon's last year
-    in_horizon: np.ndarray  # (T,) bool
-    exit_table: pd.DataFrame  # exit_year, gender, in_work_share, level, note
-    exit_base: np.ndarray  # (2, T) in-work share for someone exiting in month t
+    scenario_params: KefuParams  # params with the scenario's overrides
+    months: pd.PeriodIndex  # January of the first data year … December of end_year
+    last_data_year: int
+    entrants_data: np.ndarray  # (2, T) derived from Kolada, and 0 after the data
+    entrants_future: np.ndarray  # (2, T) projected entrants at future_factor 1
+    exits_data: np.ndarray  # (2, T) leavers in the data years and the data's stock after
+    exits_future: np.ndarray  # (2, T) exits of the projected entrants
+    prog_data: np.ndarray  # (2, T) in the programme
+    prog_future: np.ndarray
+    kefu_exits: np.ndarray  # (2, T) exits of KEFU's cohorts
+    outcome: np.ndarray  # (2, T) share in work or studies for an exit in month t
+    scenario_outcome: np.ndarray  # (2, T) the same under the scenario
+    policy_index: int  # first month the scenario applies to (exits from then on)
+    window_end: np.ndarray  # (T,) last month index counted as flyktinghushåll for exit month t
+    noise_households: np.ndarray  # (2, Y) expected households from each year's exits
+    local: Local
+    dependency: (
+        np.ndarray
+    )  # (T,) the area's REFUGEES_BISTAND_SHARE factor on the need after the programme
+    ceiling: np.ndarray  # (Y,) most the cohorts may cost in a year with bistånd data (NaN: none)
+    local_area: bool  # a kommun or a län: moving out and the local level's spread apply
     start_year: int
     end_year: int
+    peer_target: dict | None = None  # the 'aktiv från dag ett' shares for this area
+
+    @property
+    def years(self) -> np.ndarray:
+        return np.arange(self.months[0].year, self.end_year + 1)
+
+    @property
+    def n_months(self) -> int:
+        return len(self.months)
 
 
 @dataclass(frozen=True)
 class Flows:
-    """(draws, 2, T) arrays; the kefu_* ones use KEFU's narrower scope."""
+    """(draws, 2, T) arrays by gender."""
 
     entrants: np.ndarray
     in_programme: np.ndarray
     exits: np.ndarray
-    to_bistand: np.ndarray
-    on_bistand: np.ndarray
-    exited_not_on_bistand: np.ndarray  # cumulative: in work/studies or not needing bistånd
-    left_bistand: np.ndarray  # cumulative: left bistånd after a spell
-    households: np.ndarray
-    cost: np.ndarray
-    kefu_to_bistand: np.ndarray
-    kefu_on_bistand: np.ndarray
+    single_on: np.ndarray  # single households on bistånd (counted by the adult's gender)
+    couple_on: np.ndarray  # couple households on bistånd, half per partner
+    cost_after: np.ndarray  # kronor after the programme
+    cost_during: np.ndarray  # kronor during the programme
+    cost_window: np.ndarray  # the part Socialstyrelsen counts as flyktinghushåll
+    kefu_cost: np.ndarray  # KEFU's scope (our reading), every month
     kefu_households: np.ndarray
-    kefu_cost: np.ndarray
+    ceiling_scale: np.ndarray  # (D,) 1, or less where the kommun's total bistånd capped it
+
+    @property
+    def cost(self) -> np.ndarray:
+        return self.cost_after + self.cost_during
+
+    @property
+    def households(self) -> np.ndarray:
+        return self.single_on + self.couple_on
+
+    @property
+    def adults_on(self) -> np.ndarray:
+        return self.single_on + 2 * self.couple_on
 
 
-def _place(entrants: Entrants, months: pd.PeriodIndex, draws: Draws) -> np.ndarray:
-    arr = entrants.array(draws)
-    out = np.zeros((draws.n, 2, len(months)))
-    n = min(len(entrants.months), len(months))  # both start at the first entrant month
-    out[:, :, :n] = arr[:, :, :n]
+@dataclass(frozen=True)
+class Group:
+    """Several areas run with the same parameter draws and summed (a län = its kommuner, each
+    with its own cohorts, outcomes and level; counts vary independently per kommun)."""
+
+    members: tuple[Prepared, ...]
+
+    def __post_init__(self):
+        months = {tuple(m.months) for m in self.members}
+        if len(months) != 1:
+            raise ValueError("alla kommuner i en grupp måste ha samma månader")
+
+    def __getattr__(self, name):  # params, years, months, start_year, … from the first
+        return getattr(self.members[0], name)
+
+    @property
+    def outcome(self) -> np.ndarray:
+        """(2, T) the members' shares weighted by their exits."""
+        ex = np.stack([m.exits_data + m.exits_future for m in self.members])
+        out = np.stack([m.outcome for m in self.members])
+        w = ex.sum(axis=0)
+        return np.where(w > 0, (ex * out).sum(axis=0) / np.where(w > 0, w, 1), out.mean(axis=0))
+
+
+def fft_convolve(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """out[..., t] = Σ_k x[..., t−k] · kernel[draw, k]; x (D, G, T), kernel (D, T)."""
+    T = x.shape[-1]
+    n = 1 << int(np.ceil(np.log2(2 * T)))
+    fx = np.fft.rfft(x, n, axis=-1)
+    fk = np.fft.rfft(kernel, n, axis=-1)[:, None, :]
+    out = np.fft.irfft(fx * fk, n, axis=-1)[..., :T]
+    out[np.abs(out) < 1e-9] = 0.0  # rounding noise where nothing has left yet
     return out
 
 
-def _shift(a: np.ndarray, lag: int) -> np.ndarray:
-    out = np.zeros_like(a)
-    if lag < a.shape[-1]:
-        out[..., lag:] = a[..., : a.shape[-1] - lag]
-    return out
+def kernels(h: np.ndarray, r: np.ndarray, m: np.ndarray, length: int) -> tuple:
+    """(draws, length) share on bistånd k months after exit, for a household that starts on
+    bistånd (A) and one that starts off it (B). Leaving and coming back happen at the end of a
+    month; moving out removes the household from the area."""
+    D = h.shape[0]
+    A, B = np.zeros((D, length)), np.zeros((D, length))
+    on_a, off_a = np.ones(D), np.zeros(D)
+    on_b, off_b = np.zeros(D), np.ones(D)
+    for k in range(length):
+        A[:, k], B[:, k] = on_a, on_b
+        on_a, off_a = on_a * (1 - h - m) + off_a * r, off_a * (1 - r - m) + on_a * h
+        on_b, off_b = on_b * (1 - h - m) + off_b * r, off_b * (1 - r - m) + on_b * h
+    return A, B
 
 
-def _exit_share(prep: Prepared, draws: Draws) -> np.ndarray:
-    """(draws, 2, T). Draws move the data value by the parameter's deviation (percentage points),
-    so the uncertainty about a kommun vs its län/riket applies also when data exist."""
-    p = prep.params.exit_share
-    shift = np.stack(
-        [draws["exit_share.women"] - p.women.value, draws["exit_share.men"] - p.men.value], axis=1
+def _monthly(yearly: np.ndarray, prep: Prepared) -> np.ndarray:
+    """(D, Y) -> (D, T) repeating each year's value over its months."""
+    return np.repeat(yearly, 12, axis=-1)[..., : prep.n_months]
+
+
+def _entry_shares(p: np.ndarray, c: float, need: np.ndarray, rho: np.ndarray):
+    """Per adult exit: single and couple households on bistånd at exit (D, 2, T) each."""
+    pk, pm = p[:, 0, :], p[:, 1, :]
+    both = (1 - pk) * (1 - pm) + rho[:, None] * np.sqrt(pk * (1 - pk) * pm * (1 - pm))
+    single = need[:, None, None] * (1 - c) * (1 - p)
+    couple = need[:, None, None] * (c / 2) * np.clip(both, 0.0, 1.0)[:, None, :]
+    return single, np.broadcast_to(couple, single.shape)
+
+
+def _after(
+    prep: Prepared,
+    params: KefuParams,
+    draws: Draws,
+    exits: np.ndarray,
+    p: np.ndarray,
+    window: bool = True,
+    kind: np.ndarray | None = None,
+):
+    """Households on bistånd after the programme and their cost, for one exit stream; with
+    `window`, also the cost inside Socialstyrelsen's flyktinghushåll years."""
+    T = prep.n_months
+    c = couple_share(params)
+    need = draws["bistand.need_share"]
+    s0, c0 = _entry_shares(p, c, need, draws["bistand.partner_correlation"])
+    h, r = draws["bistand.leave_rate"], draws["bistand.return_rate"]
+    m = draws["bistand.move_away_rate"] * float(prep.local_area)
+    A, B = kernels(h, r, m, T)
+    x = np.concatenate([exits * s0, exits * c0], axis=1)  # (D, 4, T) start on bistånd
+    y = np.concatenate([exits * ((1 - c) - s0), exits * (c / 2 - c0)], axis=1)  # start off
+    on = fft_convolve(x, A) + fft_convolve(y, B)
+    on = np.maximum(on, 0.0)
+    if kind is None:
+        kind = _monthly(kind_cost(prep.years, params, draws), prep)  # (D, 2, T)
+    level = prep.local.level * _spread(prep, draws)[:, None]
+    single_on, couple_on = on[:, :2], on[:, 2:]
+    level = level[:, :, None] * prep.dependency[None, None, :]
+    cost = (single_on * kind[:, :1] + couple_on * kind[:, 1:]) * level
+    in_window = np.zeros_like(cost)
+    for end in np.unique(prep.window_end) if window else ():
+        mask = prep.window_end == end
+        if not mask.any() or end < 0:
+            continue
+        xs, ys = x * mask, y * mask
+        on_w = np.maximum(fft_convolve(xs, A) + fft_convolve(ys, B), 0.0)
+        keep = np.arange(T) <= end
+        w = (on_w[:, :2] * kind[:, :1] + on_w[:, 2:] * kind[:, 1:]) * level
+        in_window += w * keep
+    return single_on, couple_on, cost, in_window
+
+
+def _spread(prep: Prepared, draws: Draws) -> np.ndarray:
+    """The local level's uncertainty: for a kommun or län only (riket is the calibration)."""
+    if prep.local_area:
+        return draws["local.level_spread"]
+    return np.ones(draws.n)
+
+
+def _noise(prep: Prepared, draws: Draws, rng: np.random.Generator | None) -> np.ndarray:
+    """(D, 2, T) multiplicative count noise per gender and exit year (Gamma with mean 1 and
+    the variance of a count with the expected number of households), 1 without rng."""
+    if rng is None:
+        return np.ones((draws.n, 2, prep.n_months))
+    shape = np.maximum(prep.noise_households, 0.25)
+    g = rng.gamma(shape[None], 1.0 / shape[None], size=(draws.n, *shape.shape))
+    return _monthly(g, prep)
+
+
+def _outcome(prep: Prepared, draws: Draws, base: np.ndarray) -> np.ndarray:
+    shift = np.stack([draws["outcomes.women_shift"], draws["outcomes.men_shift"]], axis=1)
+    return np.clip(base[None] + shift[:, :, None], 0.0, 1.0)
+
+
+def simulate(
+    prep: "Prepared | Group",
+    draws: Draws,
+    rng: np.random.Generator | None = None,
+    window: bool = True,
+    _kind: np.ndarray | None = None,
+) -> Flows:
+    """Every flow for every draw; with `rng`, random variation in the counts as well. The
+    flyktinghushåll window costs a dozen extra convolutions: `window=False` skips it."""
+    if isinstance(prep, Group):
+        kind = _monthly(kind_cost(prep.years, prep.params, draws), prep.members[0])
+        parts = []
+        for member in prep.members:
+            d = draws
+            if rng is not None:  # each kommun's own level deviation, drawn independently
+                spread = rng.permutation(draws["local.level_spread"])
+                d = draws.with_column("local.level_spread", spread)
+            parts.append(simulate(member, d, rng, window, _kind=kind))
+        summed = {
+            f: sum(getattr(p, f) for p in parts)
+            for f in Flows.__dataclass_fields__
+            if f != "ceiling_scale"
+        }
+        scale = np.min([p.ceiling_scale for p in parts], axis=0)
+        return Flows(**summed, ceiling_scale=scale)
+    f = draws["cohorts.future_factor"][:, None, None]
+    noise = _noise(prep, draws, rng)
+    entrants = prep.entrants_data[None] + f * prep.entrants_future[None]
+    exits = (prep.exits_data[None] + f * prep.exits_future[None]) * noise
+    in_programme = prep.prog_data[None] + f * prep.prog_future[None]
+
+    p_base = _outcome(prep, draws, prep.outcome)
+    kind = _kind if _kind is not None else _monthly(kind_cost(prep.years, prep.params, draws), prep)
+    if prep.scenario_name == "baseline":
+        single_on, couple_on, cost_after, in_window = _after(
+            prep, prep.params, draws, exits, p_base, window, kind
+        )
+    else:
+        before = np.arange(prep.n_months) < prep.policy_index
+        p_scen = _outcome(prep, draws, prep.scenario_outcome)
+        a = _after(prep, prep.params, draws, exits * before, p_base, window, kind)
+        scen_draws = rebase(draws, prep.params, prep.scenario_params)
+        b = _after(prep, prep.scenario_params, scen_draws, exits * ~before, p_scen, window)
+        single_on, couple_on, cost_after, in_window = (u + v for u, v in zip(a, b, strict=True))
+
+    topup = _monthly(topup_per_month(prep.years, prep.params, draws), prep)
+    level = prep.local.level * _spread(prep, draws)
+    cost_during = in_programme * (topup * prep.local.topup * level[:, None])[:, None, :]
+
+    kefu_exits = np.broadcast_to(prep.kefu_exits[None], exits.shape) * noise
+    k_single, k_couple, kefu_cost, _ = _after(
+        prep, prep.params, draws, kefu_exits, p_base, window=False, kind=kind
     )
-    share = np.clip(prep.exit_base[None, :, :] + shift[:, :, None], 0.0, 1.0)
-    if prep.scenario.women_as_men:
-        share[:, 0, :] = share[:, 1, :]
-    if prep.scenario.exit_share_target is not None:
-        share = np.maximum(share, prep.scenario.exit_share_target)
-    return share
-
-
-def _hazard(prep: Prepared, draws: Draws, length: int) -> np.ndarray:
-    """(draws, 2, K) monthly probability of leaving bistånd k months after exit."""
-    base = np.zeros((2, length))
-    for piece in prep.params.hazard.pieces:
-        base[0, piece.from_month :] = piece.women.value
-        base[1, piece.from_month :] = piece.men.value
-    return np.minimum(1.0, base[None, :, :] * draws["hazard.multiplier"][:, None, None])
-
-
-def _survival(hazard: np.ndarray) -> np.ndarray:
-    stay = np.cumprod(1.0 - hazard, axis=-1)
-    surv = np.ones_like(hazard)
-    surv[..., 1:] = stay[..., :-1]
-    return surv
-
-
-def _convolve(inflow: np.ndarray, kernel: np.ndarray, max_lag: int | None = None) -> np.ndarray:
-    """out[t] = Σ_k inflow[t−k] · kernel[k] (k < max_lag), vectorised over draws and gender."""
-    T = inflow.shape[-1]
-    out = np.zeros_like(inflow)
-    for k in range(min(T, max_lag if max_lag is not None else T)):
-        out[..., k:] += inflow[..., : T - k] * kernel[..., k : k + 1]
-    return out
-
-
-def simulate(prep: Prepared, draws: Draws) -> Flows:
-    params, months = prep.params, prep.months
-    T = len(months)
-    entrants = _place(prep.entrants, months, draws)
-    exits = sum(
-        share.value * _shift(entrants, months_in)
-        for months_in, share in params.establishment.durations.items()
+    scale = _ceiling_scale(prep, cost_after + cost_during)
+    cost_after, cost_during, in_window, kefu_cost = (
+        a * scale[:, None, None] for a in (cost_after, cost_during, in_window, kefu_cost)
     )
-    in_programme = np.cumsum(entrants, axis=-1) - np.cumsum(exits, axis=-1)
-    need = draws["need_share"][:, None, None]
-    to_bistand = exits * (1.0 - _exit_share(prep, draws)) * need
-    exited_not_on_bistand = np.cumsum(exits - to_bistand, axis=-1)
-
-    hazard = _hazard(prep, draws, T)
-    survival = _survival(hazard)
-    on_bistand = _convolve(to_bistand, survival)
-    # Leavers counted from the hazard itself, so conservation checks the survival recursion.
-    outflow = _convolve(to_bistand, survival * hazard)
-    left_bistand = _shift(np.cumsum(outflow, axis=-1), 1)
-
-    years = months.year.to_numpy()
-    unique_years, year_index = np.unique(years, return_inverse=True)
-    per_person = cost_per_person_month(unique_years, params, draws)[:, None, year_index]
-    hpp = households_per_person(params)
-
-    kefu_in = to_bistand * prep.in_horizon[None, None, :]
-    kefu_on = _convolve(kefu_in, survival, int(params.kefu_scope.months_after_exit.value))
     return Flows(
         entrants=entrants,
         in_programme=in_programme,
         exits=exits,
-        to_bistand=to_bistand,
-        on_bistand=on_bistand,
-        exited_not_on_bistand=exited_not_on_bistand,
-        left_bistand=left_bistand,
-        households=on_bistand * hpp,
-        cost=on_bistand * per_person,
-        kefu_to_bistand=kefu_in,
-        kefu_on_bistand=kefu_on,
-        kefu_households=kefu_on * hpp,
-        kefu_cost=kefu_on * per_person,
+        single_on=single_on,
+        couple_on=couple_on,
+        cost_after=cost_after,
+        cost_during=cost_during,
+        cost_window=in_window + cost_during,
+        kefu_cost=kefu_cost,
+        kefu_households=k_single + k_couple,
+        ceiling_scale=scale,
     )
 
 
-def yearly_totals(prep: Prepared, monthly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum (draws, 2, T) over the months of each horizon year -> (years, (draws, 3, Y)) with
-    gender K, M, T. Summing month slices keeps the arithmetic identical for any number of draws."""
-    years = np.arange(prep.start_year, prep.end_year + 1)
-    month_years = prep.months.year.to_numpy()
-    out = np.zeros((monthly.shape[0], 3, len(years)))
-    for j, year in enumerate(years):
-        part = monthly[:, :, month_years == year].sum(axis=-1)
-        out[:, :2, j] = part
-        out[:, 2, j] = part[:, 0] + part[:, 1]
-    return years, out
+def _ceiling_scale(prep: Prepared, cost: np.ndarray) -> np.ndarray:
+    """(D,) factor ≤ 1 so that no year with utfall costs more than the ceiling."""
+    yearly_cost = cost.reshape(cost.shape[0], -1, prep.n_months // 12, 12).sum(axis=(1, 3))
+    ok = np.isfinite(prep.ceiling) & (prep.ceiling > 0)
+    if not ok.any():
+        return np.ones(cost.shape[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(yearly_cost[:, ok] > 0, prep.ceiling[ok] / yearly_cost[:, ok], np.inf)
+    return np.minimum(1.0, ratio.min(axis=1))
 
 
-__all__ = ["GENDERS", "Flows", "Prepared", "simulate", "yearly_totals"]
+def rebase(draws: Draws, base: KefuParams, changed: KefuParams) -> Draws:
+    """Draws for a scenario whose overrides change drawn parameters: each draw is scaled by
+    the scenario's value over the base value (or set to it when the base is 0)."""
+    out = draws
+    for path in draws.values:
+        old, new = base.value(path), changed.value(path)
+        if old != new:
+            col = draws[path] * (new / old) if old else np.full(draws.n, new)
+            out = out.with_column(path, col)
+    return out
+
+
+def yearly(prep: Prepared, monthly: np.ndarray) -> np.ndarray:
+    """(D, 2, T) -> (D, 3, Y) summed over the months of each year, genders K, M, T."""
+    D, G, T = monthly.shape
+    y = monthly.reshape(D, G, T // 12, 12).sum(axis=-1)
+    return np.concatenate([y, y.sum(axis=1, keepdims=True)], axis=1)
+
+
+def yearly_mean(prep: Prepared, monthly: np.ndarray) -> np.ndarray:
+    return yearly(prep, monthly) / 12
+
+
+__all__ = ["GENDERS", "Flows", "Group", "Prepared", "fft_convolve", "kernels", "simulate", "yearly"]

@@ -23,13 +23,17 @@ HOUSEHOLD_SIZES = tuple(range(1, 8))
 BUILTIN_SCENARIOS = ("baseline", "aktiv_fran_dag_ett", "kvinnor_som_man")
 # Scalars the model reads per Monte Carlo draw; a distribution anywhere else would be ignored.
 UNCERTAIN_PATHS = (
-    "population.share_aged_20_64",
-    "population.women_share",
-    "entrants.n00960_new_entrant_share",
-    "exit_share.women",
-    "exit_share.men",
-    "need_share",
-    "hazard.multiplier",
+    "outcomes.women_shift",
+    "outcomes.men_shift",
+    "bistand.need_share",
+    "bistand.partner_correlation",
+    "bistand.leave_rate",
+    "bistand.return_rate",
+    "bistand.move_away_rate",
+    "bistand.net_share",
+    "topup.per_participant_month",
+    "cohorts.future_factor",
+    "local.level_spread",
     "rent.single",
     "rent.couple",
     "rent.one_child",
@@ -48,7 +52,10 @@ class _Strict(BaseModel):
 
 
 class Distribution(_Strict):
-    kind: Literal["uniform", "triangular"]
+    """uniform (low–high), triangular (low, mode, high) or loguniform (low–high, even on a
+    log scale: the median is √(low·high), so 0,45–2,2 is as likely halved as doubled)."""
+
+    kind: Literal["uniform", "triangular", "loguniform"]
     low: float
     high: float
     mode: float | None = None
@@ -60,8 +67,10 @@ class Distribution(_Strict):
             raise ValueError(
                 f"fördelningen kräver low ≤ mode ≤ high, fick {self.low}/{mode}/{self.high}"
             )
-        if self.kind == "uniform" and self.mode is not None:
+        if self.kind in ("uniform", "loguniform") and self.mode is not None:
             raise ValueError("en likformig fördelning har ingen mode")
+        if self.kind == "loguniform" and self.low <= 0:
+            raise ValueError("en log-likformig fördelning kräver low > 0")
         return self
 
 
@@ -253,13 +262,10 @@ class HouseholdType(_Strict):
         return sum(c.value for c in self.children.values())
 
 
-class Population(_Strict):
-    share_aged_20_64: Share
-    women_share: Share
+class Points(Sourced):
+    """A shift in percentage points, written as a fraction (−0,05 = 5 procentenheter lägre)."""
 
-
-class Entrants(_Strict):
-    n00960_new_entrant_share: Share
+    lower, upper, what = -0.5, 0.5, "förskjutningen"
 
 
 class Establishment(_Strict):
@@ -278,36 +284,72 @@ class Establishment(_Strict):
         return value
 
 
-class ExitShare(_Strict):
-    women: Share
-    men: Share
+class CohortParams(_Strict):
+    """Entrants after the last year with data: the national number to be anvisade (without
+    people with tillfälligt skydd, who are not in the programme), relative to the last data
+    year, times the area's own recent entrants."""
 
+    future_path: dict[int, Count]
+    future_factor: Factor
+    permit_lag_months: Count
 
-class HazardPiece(_Strict):
-    from_month: int = Field(ge=0)
-    women: Share
-    men: Share
-
-
-class Hazard(_Strict):
-    multiplier: Factor
-    pieces: list[HazardPiece]
-
-    @field_validator("pieces")
+    @field_validator("future_path")
     @classmethod
-    def _ordered(cls, value: list) -> list:
-        starts = [p.from_month for p in value]
-        if not starts or starts[0] != 0 or starts != sorted(set(starts)):
-            raise ValueError(f"from_month ska börja på 0 och öka strikt, fick {starts}")
+    def _contiguous(cls, value: dict) -> dict:
+        years = sorted(value)
+        if not years or years != list(range(years[0], years[-1] + 1)):
+            raise ValueError(f"future_path måste ha varje år utan lucka, fick {years}")
         return value
+
+    def path(self, year: int) -> float:
+        years = sorted(self.future_path)
+        return self.future_path[min(max(year, years[0]), years[-1])].value
+
+
+class OutcomeParams(_Strict):
+    shrinkage_persons: Count
+    future_years: Count
+    women_shift: Points
+    men_shift: Points
+    women_men_correlation: Share
+
+
+class BistandParams(_Strict):
+    """After the programme: who is on bistånd (households), leaving, moving and returning."""
+
+    need_share: Share
+    partner_correlation: Share
+    leave_rate: Share
+    return_rate: Share
+    move_away_rate: Share
+    net_share: Share
+
+
+class TopupParams(_Strict):
+    per_participant_month: Amount
+
+
+class LocalParams(_Strict):
+    shrinkage_households: Count
+    shrinkage_leavers: Count
+    level_spread: Factor
+    ceiling_share: Share
 
 
 class KefuScope(_Strict):
-    months_after_exit: Count
+    """Our reading of KEFU's scope (Kommunförbundet Skåne 2018, §2.4)."""
+
+    entry_from: str = Field(pattern=r"^\d{4}-\d{2}$")
+    entry_to: str = Field(pattern=r"^\d{4}-\d{2}$")
+    months_in_programme: Count
+    first_year: int = Field(ge=2000, le=2100)
+    last_year: int = Field(ge=2000, le=2100)
+    source: str = Field(min_length=10)
 
 
 class ScenarioDefaults(_Strict):
-    aktiv_fran_dag_ett_target: Share
+    target_quantile: Share
+    peer_kind: str = "arbetsmarknad"
 
 
 class Scenario(_Strict):
@@ -317,6 +359,7 @@ class Scenario(_Strict):
     description: str = ""
     overrides: dict[str, Any] = {}
     exit_share_target: float | None = Field(default=None, ge=0, le=1)
+    peer_target: bool = False  # raise exit shares to the best tenth of comparable kommuner
     women_as_men: bool = False
 
 
@@ -329,12 +372,12 @@ class KefuParams(_Strict):
     rent_growth: Rate
     other_income: OtherIncome
     households: dict[str, HouseholdType]
-    population: Population
-    entrants: Entrants
     establishment: Establishment
-    exit_share: ExitShare
-    need_share: Share
-    hazard: Hazard
+    cohorts: CohortParams
+    outcomes: OutcomeParams
+    bistand: BistandParams
+    topup: TopupParams
+    local: LocalParams
     kefu_scope: KefuScope
     scenario_defaults: ScenarioDefaults
     scenarios: dict[str, Scenario] = {}
@@ -387,16 +430,23 @@ class KefuParams(_Strict):
         if name == "baseline":
             return Scenario(label="Basscenario", description="Parametrarna som de står i filen")
         if name == "aktiv_fran_dag_ett":
-            target = self.scenario_defaults.aktiv_fran_dag_ett_target.value
+            q = round(self.scenario_defaults.target_quantile.value * 100)
             return Scenario(
                 label="Aktiv från dag ett",
-                description=f"Andelen i arbete eller studier höjs till minst {round(target * 100)} % för båda könen",
-                exit_share_target=target,
+                description=(
+                    "Andelen i arbete eller studier efter etableringen höjs, för kvinnor och män "
+                    f"var för sig, till vad de bästa jämförbara kommunerna nådde ({q}:e "
+                    "percentilen) – för dem som lämnar efter beslutsåret"
+                ),
+                peer_target=True,
             )
         if name == "kvinnor_som_man":
             return Scenario(
                 label="Kvinnor som män",
-                description="Kvinnor går till arbete eller studier i samma takt som män",
+                description=(
+                    "Kvinnor går till arbete eller studier i samma takt som män – för dem som "
+                    "lämnar efter beslutsåret"
+                ),
                 women_as_men=True,
             )
         if name in self.scenarios:
