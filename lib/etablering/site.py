@@ -153,9 +153,12 @@ def write_site(out_dir: Path, lan_names: dict[str, str], data_version: str) -> P
 
 
 def _summary_csv(entries: list[dict], headers: list[str]) -> bytes:
-    """The summary table for Swedish Excel: ';' and decimal comma, empty where data is missing."""
+    """The summary table for Swedish Excel: ';' and decimal comma, empty where data is missing.
+    Names a spreadsheet would take for a formula ('=…', '+…', '@…') are kept as text."""
     import csv
     import io
+
+    from .sheetsafe import cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
@@ -164,10 +167,10 @@ def _summary_csv(entries: list[dict], headers: list[str]) -> bytes:
         values = [e["summary"].get(key) for _, key, *_ in SUMMARY_COLUMNS]
         writer.writerow(
             [
-                e["code"],
-                e["name"],
-                e["lan_name"],
-                *["" if v is None else str(v).replace(".", ",") for v in values],
+                cell(e["code"]),
+                cell(e["name"]),
+                cell(e["lan_name"]),
+                *["" if v is None else cell(str(v).replace(".", ",")) for v in values],
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")
