@@ -53,6 +53,7 @@ def expected_tables(data_dir=None, synthetic: bool = False) -> ExpectedTables | 
 def _save(folder: Path, tables: ExpectedTables | None) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    os.chmod(staging, store.shared_mode())  # shared cache, as the tables
     if tables is None:
         (staging / "none").touch()
     else:
