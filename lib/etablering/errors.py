@@ -68,9 +68,9 @@ _OS_TEXT = {
 }
 
 
-def describe_os_error(exc: OSError) -> str:
+def describe_os_error(exc: OSError, with_path: bool = True) -> str:
     """An OSError as a user reads it: what happened, to which file, and what to do."""
     text = _OS_TEXT.get(exc.errno) or exc.strerror or str(exc)
-    where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+    where = f"{exc.filename}: " if with_path and getattr(exc, "filename", None) else ""
     hint = _OS_HINTS.get(exc.errno, "")
     return f"{where}{text}. {hint}".strip()

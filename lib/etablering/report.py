@@ -2,16 +2,19 @@
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from . import derived, paths, store
-from .batch import plan, run_batch
-from .errors import UnknownAreaError, UsageError
+from .batch import INTERRUPTED, check_scheduler, plan, run_batch
+from .errors import ParameterError, UnknownAreaError, UsageError, describe_os_error
 from .origin import Origin
+from .params import MODELS, validate_params
 from .registry import Registry
 from .render import LAN_NOTEBOOKS, NOTEBOOKS
 from .site import write_site
 
-EXIT_FAILED, EXIT_USAGE = 1, 2
+EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 
 def select_kommuner(registry: Registry, names: list[str], lan: str | None, everything: bool):
@@ -42,22 +45,93 @@ def has_demo_data(data_dir=None) -> bool:
     return bool((store.read_table("kpi_values", data_dir)["origin"] == Origin.SYNTHETIC).any())
 
 
-def default_year(data_dir=None) -> int:
+def reception_years(data_dir=None) -> set[int]:
     years = set()
     for table in ("kommuntal", "kommunmottagna"):
         if store.has_table(table, data_dir):
-            years |= set(store.read_table(table, data_dir)["year"])
+            years |= {int(y) for y in store.read_table(table, data_dir)["year"]}
+    return years
+
+
+def default_year(data_dir=None) -> int:
+    years = reception_years(data_dir)
     return max(years) if years else 2018
 
 
+def check_year(year: int, notebooks: list[str], data_dir=None) -> None:
+    """--year names a year with Migrationsverket's figures, for a report that uses it; a year
+    without them would replace a good report with an empty one."""
+    takers = [nb for nb in notebooks if "year" in _parameter_names(nb)]
+    if not takers:
+        raise UsageError(
+            f"--year gäller rapporten 01-mottagande, som inte är vald ({', '.join(notebooks)}); "
+            "ta bort --year eller välj 01-mottagande med --notebooks."
+        )
+    years = reception_years(data_dir)
+    if years and year not in years:
+        shown = ", ".join(map(str, sorted(years)))
+        raise UsageError(
+            f"Det finns inga mottagandeuppgifter (Migrationsverkets kommuntal och kommunmottagna) "
+            f"för {year}; importerade år: {shown}. Importera årets filer med "
+            "`etablering data import <mapp>` eller välj ett av dessa år."
+        )
+
+
+def _parameter_names(notebook: str):
+    from .render import parameter_names
+
+    return parameter_names(notebook)
+
+
+def check_parameters(jobs, registry: Registry) -> None:
+    """Every job's parameters through its notebook's model before any kernel starts: a bad
+    value stops the batch with the whole reason (exit 2) instead of failing in every report."""
+    seen = set()
+    for job in jobs:
+        model = MODELS.get(job.notebook)
+        key = (job.notebook, job.area.kind, repr(sorted(job.parameters.items())))
+        if model is None or key in seen:
+            continue
+        seen.add(key)
+        try:
+            validate_params(registry, model, **job.parameters)
+        except ParameterError as exc:
+            raise UsageError(f"{job.notebook} för {job.area.code} {job.area.name}: {exc}") from None
+
+
+def check_out_dir(out: Path) -> Path:
+    """--out must be a folder the batch can create and write in (not a file, /dev/null, /proc,
+    a read-only disk): refused before anything runs."""
+    if not str(out).strip():
+        raise UsageError("--out är tom; ange en mapp för rapporterna.")
+    if out.exists() and not out.is_dir():
+        raise UsageError(
+            f"--out {out} finns redan och är ingen mapp (välj en mapp för rapporterna)."
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".etablering-prov-"):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"Kan inte skriva rapporter i --out {out}: {describe_os_error(exc, with_path=False)}"
+        ) from None
+    return out
+
+
+def _one_line(error: str, width: int = 300) -> str:
+    """The whole reason on one line (a ParameterError's reasons are on the lines after its
+    first), cut only when very long."""
+    text = " ".join(part.strip() for part in str(error).splitlines() if part.strip())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def failure_table(failures: list[dict]) -> str:
-    """Kommun, report, cell and error in aligned columns (the error cut to one line)."""
+    """Kommun, report, cell and error in aligned columns (the error on one line)."""
     rows = [("Kommun", "Rapport", "Cell", "Fel")]
     for r in failures:
         cell = str(r["cell"]) if r["cell"] is not None else "–"
-        rows.append(
-            (f"{r['kommun']} {r['name']}", r["notebook"], cell, r["error"].splitlines()[0][:100])
-        )
+        rows.append((f"{r['kommun']} {r['name']}", r["notebook"], cell, _one_line(r["error"])))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(
         "  "
@@ -77,6 +151,8 @@ def run_report(args) -> int:
         raise UnknownAreaError(f"Okänd rapport {unknown}; finns: {', '.join(NOTEBOOKS)}")
     if args.demo and not has_demo_data():
         raise UsageError("Det finns inga demodata. Kör `etablering data demo` först.")
+    if args.year is not None:
+        check_year(args.year, notebooks)
     year = args.year or default_year()
     version = store.data_version()
     base = {"year": year, "demo": args.demo, "data_dir": str(paths.processed_dir())}
@@ -88,6 +164,10 @@ def run_report(args) -> int:
     lan_notebooks = [n for n in notebooks if n in LAN_NOTEBOOKS]
     if lans and lan_notebooks:
         jobs += plan(lans, lan_notebooks, base, version)
+    check_parameters(jobs, registry)
+    if args.scheduler:
+        check_scheduler(args.scheduler)
+    check_out_dir(args.out)
     if "02-etablering" in notebooks:  # cross-kommun model once for the batch, not per kommun
         derived.expected_tables(synthetic=args.demo)
     workers = args.jobs or os.cpu_count() or 1
@@ -99,19 +179,45 @@ def run_report(args) -> int:
         scheduler=args.scheduler,
         resume=args.resume,
         timeout=args.timeout,
+        data_dir=paths.processed_dir(),
     )
-    index = write_site(args.out, {a.lan_code: a.name for a in registry.lan()}, version)
-    counts = {
-        s: sum(r["status"] == s for r in manifest["results"]) for s in ("ok", "skipped", "failed")
-    }
+    return report_outcome(manifest, args.out, registry, version)
+
+
+def report_outcome(manifest: dict, out: Path, registry: Registry, version: str) -> int:
+    """The summary line and the failure table first (they need no disk), then the index; every
+    problem writing either is reported, none hides the results."""
+    results = manifest["results"]
+    counts = {s: sum(r["status"] == s for r in results) for s in ("ok", "skipped", "failed")}
+    problems = []
+    if manifest.get("manifest_error"):
+        problems.append(manifest["manifest_error"])
+    index = None
+    try:
+        index = write_site(out, {a.lan_code: a.name for a in registry.lan()}, version)
+    except OSError as exc:
+        problems.append(f"Kunde inte skriva indexsidan i {out}: {describe_os_error(exc)}")
+    interrupted = manifest.get("status") == INTERRUPTED
+    left = sum(r["status"] == "interrupted" for r in results)
     print(
-        f"{counts['ok']} renderade, {counts['skipped']} redan aktuella, {counts['failed']} misslyckade "
-        f"på {manifest['duration_s']:.1f} s. Index: {index}"
+        f"{counts['ok']} renderade, {counts['skipped']} redan aktuella, {counts['failed']} misslyckade"
+        + (f", {left} avbrutna" if interrupted else "")
+        + f" på {manifest['duration_s']:.1f} s."
+        + (f" Index: {index}" if index else "")
     )
-    failures = [r for r in manifest["results"] if r["status"] == "failed"]
+    failures = [r for r in results if r["status"] == "failed"]
     if failures:
         print(f"\n{len(failures)} rapporter misslyckades:", file=sys.stderr)
         print(failure_table(failures), file=sys.stderr)
-        print(f"Körlogg: {args.out}/manifest.json", file=sys.stderr)
-        return EXIT_FAILED
-    return 0
+        if not manifest.get("manifest_error"):
+            print(f"Körlogg: {out}/manifest.json", file=sys.stderr)
+    for problem in problems:
+        print(f"fel: {problem}", file=sys.stderr)
+    if interrupted:
+        print(
+            f"fel: avbruten (Ctrl-C). {left} rapporter gjordes inte; det som blev klart finns kvar. "
+            "Fortsätt med samma kommando och --resume.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED if failures or problems else 0
