@@ -59,4 +59,4 @@ lab: $(STAMP)
 
 clean:
 	@case "$$OUT" in ""|/|.|..|~) echo "fel: OUT='$$OUT' tas inte bort; ange rapportmappen" >&2; exit 2;; esac
-	rm -rf -- "$$OUT" data/processed data/cache
+	rm -rf -- "$$OUT" data/processed data/cache data/.etablering-pinned
