@@ -300,7 +300,7 @@ def test_a_job_that_sees_another_version_fails_loudly(stand_in, data_copy, regis
         {"year": 2018, "data_dir": str(data_copy)},
         "annan",
     )[0]
-    result = batch.execute_job(job, str(tmp_path / "reports"), "annan", 30)
+    result = batch.execute_job(job, str(tmp_path / "reports"), "annan", 30, verify=True)
     assert result["status"] == "failed"
     assert "DataChangedError" in result["error"] and version in result["error"]
     assert not (tmp_path / "reports" / "0120-varmdo" / "01-mottagande.html").exists()

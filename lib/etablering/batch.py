@@ -273,10 +273,14 @@ def _stop_worker(signum, frame) -> None:
     os._exit(128 + signum)
 
 
-def execute_job(job: Job, out_dir: str, data_version: str, timeout: int) -> dict:
-    """Runs in a worker process (or on a Dask worker)."""
+def execute_job(
+    job: Job, out_dir: str, data_version: str, timeout: int, verify: bool = False
+) -> dict:
+    """Runs in a worker process (or on a Dask worker). With `verify` (a pinned run), the job's
+    data folder must hold `data_version`, or the job fails before its notebook starts."""
     try:
-        _check_version(job, data_version)
+        if verify:
+            _check_version(job, data_version)
         result = render(
             job.area, job.notebook, out_dir, job.parameters, data_version, timeout, key=job.key
         )
@@ -468,7 +472,9 @@ def _run(
     try:
         with _given(executor) if executor else make_executor(workers, scheduler, pinned) as pool:
             futures = {
-                pool.submit(execute_job, j, str(out_dir), data_version, timeout): original
+                pool.submit(
+                    execute_job, j, str(out_dir), data_version, timeout, pinned is not None
+                ): original
                 for j, original in zip(runnable, todo, strict=True)
             }
             bar = tqdm(

@@ -76,6 +76,7 @@ def runner(areas, notebooks, work: Path, data_dir: str, jobs: int) -> float:
         version,
         workers=jobs,
         progress=False,
+        data_dir=data_dir,  # one pinned data version, as `etablering report`
     )
     elapsed = time.perf_counter() - started
     if manifest.get("status") == INTERRUPTED:
