@@ -305,6 +305,10 @@ def _cached(inputs: list[Path], name: str, parse) -> dict[str, pd.DataFrame]:
     except OSError:  # a read-only or full cache only costs time, never the import
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:  # Ctrl-C: no half-written cache entry left behind
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     return frames
 
 
