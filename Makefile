@@ -7,6 +7,15 @@ RAW    := data/raw
 DATA   := data/processed/manifest.json
 KOMMUN ?= 0680
 OUT    ?= reports
+# KOMMUN, OUT, SAMPLE and JOBS reach the commands through the environment, never through the
+# shell's parser: `KOMMUN='0680; rm -rf ~'` is a kommun name that does not exist, not a command.
+# $(value …) keeps make from expanding a `$(shell …)` in them too. Several kommuner: separate
+# them with commas, KOMMUN="0680,Upplands Väsby" (a name may contain spaces).
+override KOMMUN := $(value KOMMUN)
+override OUT    := $(value OUT)
+override SAMPLE := $(value SAMPLE)
+override JOBS   := $(value JOBS)
+export KOMMUN OUT SAMPLE JOBS
 
 .PHONY: install data report test bench format lab clean
 
@@ -26,8 +35,8 @@ $(DATA): $(STAMP) $(shell find $(RAW) lib/etablering -type f -not -name "*.pyc" 
 	$(BIN)/etablering data import
 
 report: data
-	$(BIN)/etablering report $(KOMMUN) --out $(OUT)
-	@echo "Öppna $(OUT)/index.html i en webbläsare."
+	@set -f; IFS=','; set -- $$KOMMUN; "$(BIN)/etablering" report "$$@" --out "$$OUT"
+	@printf 'Öppna %s/index.html i en webbläsare.\n' "$$OUT"
 
 test: $(STAMP)
 	$(BIN)/ruff check lib tests notebooks
@@ -36,7 +45,7 @@ test: $(STAMP)
 
 # Times the batch runner against the naive papermill + nbconvert loop on the same kommuner.
 bench: data
-	$(BIN)/etablering bench --sample $(or $(SAMPLE),6) --jobs $(or $(JOBS),2)
+	"$(BIN)/etablering" bench --sample "$${SAMPLE:-6}" --jobs "$${JOBS:-2}"
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix lib tests notebooks
@@ -49,4 +58,5 @@ lab: $(STAMP)
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
-	rm -rf $(OUT) data/processed data/cache
+	@case "$$OUT" in ""|/|.|..|~) echo "fel: OUT='$$OUT' tas inte bort; ange rapportmappen" >&2; exit 2;; esac
+	rm -rf -- "$$OUT" data/processed data/cache data/.etablering-pinned

@@ -74,7 +74,13 @@ def test_refetch_replaces_rather_than_duplicates(server, data_dir):
 def test_without_areas_table_the_area_list_comes_from_kolada(server, tmp_path):
     server.routes["/v3/municipality"] = [(200, "municipality.json")]
     _serve_pages(server)
-    fetch_kolada(["N01986"], data_dir=tmp_path, client=_client(server), log=lambda *a: None)
+    # the stand-in answers for the four reception KPIs: ask for them (others would be refused)
+    fetch_kolada(
+        ["N01951", "N01986", "N01987", "N02006"],
+        data_dir=tmp_path,
+        client=_client(server),
+        log=lambda *a: None,
+    )
     areas = store.read_table("areas", tmp_path).set_index("code")
     assert areas.loc["0114", "kind"] == "kommun" and areas.loc["0012", "lan_code"] == "12"
     assert areas.loc["0000", "kind"] == "riket"

@@ -110,7 +110,10 @@ def test_retries_transient_error_with_backoff(server, status):
     server.routes["/v3/data"] = [(status, {"error": "busy"}), (200, "data_flat.json")]
     sleep = SleepRecorder()
 
-    df = client_for(server, sleep=sleep, backoff=0.5).fetch_values(["N01951"], years=[2018])
+    # data_flat.json answers for N01951 and N01987; a client refuses KPIs it did not ask for
+    df = client_for(server, sleep=sleep, backoff=0.5).fetch_values(
+        ["N01951", "N01987"], years=[2018]
+    )
 
     assert len(server.requests) == 2
     assert sleep.calls == [0.5]
@@ -187,36 +190,37 @@ def test_cache_serves_second_identical_fetch_without_http(server, tmp_path):
 
     # En annan fråga är en annan nyckel och går till servern.
     server.routes["/v3/data"] = [(200, "data_flat.json")]
-    client_for(server, cache_dir=cache).fetch_values(["N01951"], years=[2018])
+    client_for(server, cache_dir=cache).fetch_values(["N01951", "N01987"], years=[2018])
     assert len(server.requests) == 3
 
 
 def test_query_params_sent(server):
     server.routes["/v3/data"] = [(200, "data_flat.json")]
 
-    client_for(server).fetch_values(["N01986", "N01987"], ["0114", "0180"], [2017, 2018])
+    client_for(server).fetch_values(["N01951", "N01987"], ["0114", "0180"], [2018])
 
     ((path, raw),) = server.requests
     q = parse_qs(raw)
     assert path == "/v3/data"
-    assert q["kpi_id"] == ["N01986,N01987"]
+    assert q["kpi_id"] == ["N01951,N01987"]
     assert q["municipality_id"] == ["0114,0180"]
-    assert q["year"] == ["2017,2018"]
+    assert q["year"] == ["2018"]
     assert q["per_page"] == ["5000"]
     assert "municipality" not in q
     assert not re.search(r"(^|&)municipality=", raw)
 
 
 def test_long_id_lists_are_batched_and_deduplicated(server):
-    server.routes["/v3/data"] = [(200, "data_flat.json")]
-    kpis = [f"N{n:05d}" for n in range(1, 27)]  # 26 st → 25 + 1
+    # the first batch holds the two KPIs data_flat.json answers for; the second gets nothing
+    empty = {"count": 0, "values": [], "next_url": None}
+    server.routes["/v3/data"] = [(200, "data_flat.json"), (200, empty)]
+    kpis = ["N01951", "N01987", *[f"N{n:05d}" for n in range(1, 25)]]  # 26 st → 25 + 1
 
-    df = client_for(server).fetch_values(kpis, ["0114"], [2018])
+    df = client_for(server).fetch_values([*kpis, "N01951"], ["0114"], [2018])
 
     sent = [q["kpi_id"][0].split(",") for q in server.queries()]
     assert [len(b) for b in sent] == [25, 1]
-    assert sum(sent, []) == kpis
-    # Servern svarar likadant på båda; dubbletterna slås ihop.
+    assert sum(sent, []) == kpis  # the repeated id is asked once
     assert len(df) == 4
     assert not df.duplicated(["kpi", "area_code", "year", "gender"]).any()
 

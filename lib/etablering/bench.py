@@ -15,7 +15,8 @@ import jupytext
 import nbformat
 
 from . import paths, store
-from .batch import plan, run_batch
+from .batch import INTERRUPTED, plan, run_batch
+from .errors import EtableringError
 from .registry import Registry
 from .render import NOTEBOOKS
 
@@ -75,11 +76,14 @@ def runner(areas, notebooks, work: Path, data_dir: str, jobs: int) -> float:
         version,
         workers=jobs,
         progress=False,
+        data_dir=data_dir,  # one pinned data version, as `etablering report`
     )
     elapsed = time.perf_counter() - started
+    if manifest.get("status") == INTERRUPTED:
+        raise KeyboardInterrupt  # Ctrl-C: the temporary folders go, the command ends with 130
     failed = [r for r in manifest["results"] if r["status"] != "ok"]
     if failed:
-        raise RuntimeError(
+        raise EtableringError(
             f"{len(failed)} rapporter misslyckades i mätningen: {failed[0]['error']}"
         )
     return elapsed

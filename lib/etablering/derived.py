@@ -123,6 +123,7 @@ def kommun_counts(data_dir=None, synthetic: bool = False) -> pd.DataFrame:
 def _write(folder: Path, frames: dict[str, pd.DataFrame], extra: dict | None = None) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    os.chmod(staging, store.shared_mode())  # shared cache, as the tables
     for name, frame in frames.items():
         frame.to_parquet(staging / f"{name}.parquet", index=False)
     if extra is not None:
@@ -137,6 +138,7 @@ def _save(folder: Path, tables: ExpectedTables | None) -> None:
     if tables is None:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        os.chmod(staging, store.shared_mode())
         (staging / "none").touch()
         try:
             os.replace(staging, folder)

@@ -1,21 +1,58 @@
-"""Showing report pieces in a notebook: Markdown text, tables with their source, charts."""
+"""Showing report pieces in a notebook: Markdown text, tables with their source, charts.
+
+Everything reaches the notebook as HTML made here, never as Markdown for nbconvert or
+JupyterLab to render: their renderers keep raw HTML, so a kommun name like
+`<script>…</script>` from an imported file would run in every report that names it. The
+library's Markdown is rendered with raw HTML off (a tag in data stays visible text), without
+links or images (the library writes none; a link in data stays text) and tables escaped.
+"""
 
 import base64
 import html
 import io
 import re
+from functools import cache
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
+from . import sheetsafe
 from .plots import SYNTHETIC
 
 SUMMARY_MIME = "application/vnd.etablering.summary+json"
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+@cache
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    # Raw HTML is off above; links, images and <autolinks> are off too, and any link that a
+    # later rule makes must still have a safe scheme (no javascript:, data:, vbscript:, file:).
+    md.disable(["link", "image", "autolink", "html_inline", "html_block"])
+    md.validateLink = _safe_link
+    return md
+
+
+def _safe_link(url: str) -> bool:
+    target = re.sub(r"[\x00-\x20]", "", url).lower()
+    scheme = re.match(r"[a-z][a-z0-9+.-]*:", target)
+    return scheme is None or scheme.group(0) in SAFE_SCHEMES
+
+
+def markdown_html(markdown: str) -> str:
+    """The library's Markdown as HTML, with everything from data shown as text."""
+    return _markdown().render(str(markdown))
 
 
 def text(markdown: str) -> None:
-    display(Markdown(markdown))
+    display(
+        {"text/html": markdown_html(markdown), "text/plain": str(markdown)},
+        raw=True,
+    )
 
 
 def notice_html(message: str, kind: str = "missing") -> str:
@@ -59,8 +96,9 @@ def download_html(
     frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabellen (CSV)"
 ) -> str:
     """A link that saves the table as CSV for Swedish Excel (';', decimal comma, BOM) – it is
-    embedded in the page, so it works offline and by mail."""
-    csv = frame.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+    embedded in the page, so it works offline and by mail. Text a spreadsheet would evaluate
+    as a formula (a name beginning with '=') is kept as text (sheetsafe)."""
+    csv = sheetsafe.frame(frame).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
     data = base64.b64encode(csv).decode("ascii")
     return (
         f'<p><a download="{html.escape(filename)}" href="data:text/csv;base64,{data}">'
@@ -89,15 +127,3 @@ def details_html(summary: str, parts: list[str]) -> str:
 
 def details(summary: str, parts: list[str]) -> None:
     display(HTML(details_html(summary, parts)))
-
-
-def markdown_html(markdown: str) -> str:
-    """Markdown as HTML, for text inside a folded section (paragraphs, **bold**, *italics*)."""
-    out = []
-    for block in markdown.split("\n\n"):
-        body = html.escape(block)
-        body = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", body)
-        body = re.sub(r"\*(.+?)\*", r"<em>\1</em>", body)
-        body = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", body)
-        out.append(f"<p>{body}</p>")
-    return "".join(out)

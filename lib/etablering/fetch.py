@@ -1,11 +1,18 @@
-"""`etablering data fetch`: Kolada v3 values into the processed tables."""
+"""`etablering data fetch`: Kolada v3 values into the processed tables.
+
+Every page is checked before it is cached or used (the client: the KPIs and years asked for,
+finite numbers, no negative counts; here: areas in the kommun list). A fetch that returns
+nothing changes nothing and says so (exit 1); fetched rows only ever add to or replace rows of
+the same key from an earlier fetch, never delete others; values outside a KPI's domain are
+flagged like any imported value (validate.py) and kept out of every report.
+"""
 
 import pandas as pd
 
 from . import kpi_store, paths, store
 from . import kpis as catalogue
 from .errors import UsageError
-from .kolada import DEFAULT_BASE_URL, KoladaClient
+from .kolada import DEFAULT_BASE_URL, KoladaBadResponseError, KoladaClient, KoladaError
 from .registry import Registry
 
 
@@ -25,10 +32,39 @@ def fetch_kolada(
     registry = Registry.load(data_dir)
     areas = [a.code for a in (*registry.kommuner(), *registry.lan(), registry.riket)]
     log(f"Hämtar {', '.join(kpis)} för {len(areas)} områden från {client.base_url}")
-    fetched = client.fetch_values(kpis, areas, years)
-    merge_kpi_values(fetched, data_dir)
+    fetched = client.fetch_values(kpis, areas, years, check_rows=_known_areas(set(areas)))
+    if fetched.empty:
+        asked = f" för {', '.join(map(str, years))}" if years else ""
+        raise KoladaError(
+            f"Kolada returnerade inga värden för {', '.join(kpis)}{asked}. Inget ändrades; "
+            "det som hämtats tidigare finns kvar."
+        )
+    missing = sorted(set(kpis) - set(fetched["kpi"]))
+    if missing:
+        log(f"Inga värden från Kolada för {', '.join(missing)}.")
+    flagged = merge_kpi_values(fetched, data_dir)
+    if flagged:
+        log(
+            f"{flagged} av de hämtade värdena klarade inte kontrollerna (t.ex. utanför "
+            "nyckeltalets definitionsområde) och flaggades; se `etablering data status`."
+        )
     log(f"Klart: {len(fetched)} värden. Dataversion {store.data_version(data_dir)}.")
     return fetched
+
+
+def _known_areas(known: set[str]):
+    """A page with an area that is not in the kommun list is a wrong answer: refused whole."""
+
+    def check(rows: list[dict], url: str) -> None:
+        unknown = sorted({r["area_code"] for r in rows} - known)
+        if unknown:
+            raise KoladaBadResponseError(
+                f"Kolada svarade med områden som inte finns i kommunlistan "
+                f"({', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}) för {url}. "
+                "Svaret används inte."
+            )
+
+    return check
 
 
 def check_kpi_ids(kpis: list[str], data_dir=None) -> None:
@@ -67,9 +103,10 @@ def areas_from_kolada(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["code", "name", "kind", "lan_code"])
 
 
-def merge_kpi_values(fetched: pd.DataFrame, data_dir=None) -> None:
+def merge_kpi_values(fetched: pd.DataFrame, data_dir=None) -> int:
     """Add fetched rows: each replaces the stored API row of the same key; nothing the fetch
-    did not return is deleted. The whole panel is then validated again."""
+    did not return is deleted. The whole panel is then validated again. Returns how many of
+    the fetched rows were flagged."""
     areas = store.read_table("areas", data_dir)
     population = (
         store.read_table("population", data_dir)
@@ -87,3 +124,5 @@ def merge_kpi_values(fetched: pd.DataFrame, data_dir=None) -> None:
         },
         data_dir,
     )
+    keys = ["kpi", "area_code", "year", "gender", "origin"]
+    return int(flags.merge(fetched[keys].drop_duplicates(), on=keys).shape[0])

@@ -8,16 +8,18 @@ area from the same origin, …), so a folder with one new file adds that file, a
 rows that break an identity go to `kpi_flags`.
 """
 
+import errno
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from . import kpi_store, paths, store
-from .errors import EtableringError, MissingDataError, ParseError
+from .errors import EtableringError, MissingDataError, ParseError, UsageError, describe_os_error
 from .origin import Origin
 from .parse import ddf, kolada_meta, migrationsverket, scb, transcribed
 from .parse.sheet import sha256
@@ -60,9 +62,25 @@ def find_files(raw_dir: Path) -> dict[str, list[Path]]:
 
 
 def _check_file(path: Path) -> None:
-    if not path.is_file():
-        raise ParseError(path, "är ingen vanlig fil (en trasig länk eller en enhet?)")
-    size = path.stat().st_size
+    """A regular file of at most MAX_FILE_BYTES; a link that leads nowhere, in a circle or to a
+    device (/dev/zero would never end) is refused before anything is read."""
+    try:
+        target = path.stat()
+    except OSError as exc:
+        if path.is_symlink():
+            why = (
+                "är en symbolisk länk som pekar i cirkel"
+                if exc.errno == errno.ELOOP
+                else f"är en symbolisk länk till {os.readlink(path)!r}, som inte finns"
+            )
+            raise ParseError(path, why) from None
+        raise ParseError(
+            path, f"kan inte läsas: {describe_os_error(exc, with_path=False)}"
+        ) from None
+    if not stat.S_ISREG(target.st_mode):
+        kind = "en mapp" if stat.S_ISDIR(target.st_mode) else "en enhet, ett rör eller en socket"
+        raise ParseError(path, f"är ingen vanlig fil utan {kind}")
+    size = target.st_size
     if size > MAX_FILE_BYTES:
         raise ParseError(
             path, f"är {size / 1e6:.0f} MB; ingen publicerad fil vi läser är över 200 MB"
@@ -75,6 +93,8 @@ def default_raw_dir() -> Path:
 
 def import_dir(raw_dir: Path | None = None, data_dir=None, log=print) -> dict[str, int]:
     raw_dir = Path(raw_dir) if raw_dir is not None else default_raw_dir()
+    if raw_dir.exists() and not raw_dir.is_dir():
+        raise UsageError(f"{raw_dir} är en fil, inte en mapp; ange mappen som filerna ligger i.")
     if not raw_dir.is_dir():
         raise EtableringError(f"Mappen {raw_dir} finns inte.")
     files = find_files(raw_dir)
@@ -87,23 +107,35 @@ def import_dir(raw_dir: Path | None = None, data_dir=None, log=print) -> dict[st
     new: dict[str, list[pd.DataFrame]] = {}
     sources: dict[str, list[dict]] = {}
 
+    _refuse_copies([p for group in files.values() for p in group], raw_dir)
+    old_manifest = store.read_manifest(data_dir)
+
     def add(table: str, frame: pd.DataFrame, path: Path) -> None:
+        if table != "kpi_values":  # checked as a whole panel (kpi_store, validate.py)
+            _validate_file(table, frame, path)
+        source = _source(path, len(frame), raw_dir)
+        if table in YEAR_TABLES:
+            source["years"] = sorted({int(y) for y in frame["year"]})
+            _refuse_reimport_as_other_year(table, source, old_manifest, path)
         new.setdefault(table, []).append(frame)
-        sources.setdefault(table, []).append(_source(path, len(frame), raw_dir))
+        sources.setdefault(table, []).append(source)
         log(f"  {_shown(path, raw_dir)}: {len(frame)} rader → {table}")
 
     areas = _areas(files["areas"], data_dir)
     if files["areas"]:
         add("areas", areas, files["areas"][0])
     registry = Registry(areas)
+    for path in files["lanstal"]:
+        add("lanstal", transcribed.parse_lanstal(path), path)
+    lanstal = _current_lanstal(new.get("lanstal"), data_dir)
     for path in files["kommuntal"]:
-        add("kommuntal", migrationsverket.parse_kommuntal(path, registry), path)
+        frame = migrationsverket.parse_kommuntal(path, registry)
+        _check_kommuntal_year(frame, lanstal, path)
+        add("kommuntal", frame, path)
     for path in files["kommunmottagna"]:
         add("kommunmottagna", migrationsverket.parse_kommunmottagna(path, registry), path)
     for path in files["population"]:
         add("population", scb.parse_population(path).assign(origin=Origin.SCB_FILE.value), path)
-    for path in files["lanstal"]:
-        add("lanstal", transcribed.parse_lanstal(path), path)
     for path in files["kpi_series"]:
         add("kpi_values", transcribed.parse_kpi_series(path), path)
     for path in files["kolada_meta"]:
@@ -150,6 +182,81 @@ def import_dir(raw_dir: Path | None = None, data_dir=None, log=print) -> dict[st
     return {name: len(frame) for name, frame in tables.items()}
 
 
+YEAR_TABLES = ("kommuntal", "kommunmottagna")
+
+
+def _refuse_copies(found: list[Path], raw_dir: Path) -> None:
+    """The same bytes under two names (a 2018 file copied as 2019) are refused: one of them is
+    not what its name says."""
+    seen: dict[str, Path] = {}
+    for path in found:
+        digest = sha256(path)
+        if digest in seen and seen[digest].resolve() != path.resolve():
+            raise ParseError(
+                path,
+                f"är samma fil (byte för byte) som {_shown(seen[digest], raw_dir)}; en av dem "
+                "är inte vad namnet säger. Ta bort kopian och importera igen",
+            )
+        seen[digest] = path
+
+
+def _refuse_reimport_as_other_year(table: str, source: dict, manifest: dict, path: Path) -> None:
+    for old in manifest.get("tables", {}).get(table, {}).get("sources", []):
+        if old.get("sha256") == source["sha256"] and old.get("years") not in (
+            None,
+            source["years"],
+        ):
+            raise ParseError(
+                path,
+                f"samma fil är redan importerad som {old.get('path')} för år "
+                f"{', '.join(map(str, old['years']))}; nu gäller den "
+                f"{', '.join(map(str, source['years']))}. En fil kan bara gälla ett år",
+            )
+
+
+def _current_lanstal(parts: list[pd.DataFrame] | None, data_dir) -> pd.DataFrame | None:
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    return store.read_table("lanstal", data_dir) if store.has_table("lanstal", data_dir) else None
+
+
+def _check_kommuntal_year(frame: pd.DataFrame, lanstal: pd.DataFrame | None, path: Path) -> None:
+    """Migrationsverket's kommuntal file does not state its year inside; the name does. The
+    kommuntal of a län add up to its länstal, so a file whose sums are exactly another year's
+    länstal (and not the named year's) was renamed: refused."""
+    if lanstal is None or lanstal.empty or frame.empty:
+        return
+    year = int(frame["year"].iloc[0])
+    sums = frame.groupby(frame["kommun_code"].str[:2])["kommuntal"].sum()
+
+    def matches(y: int) -> bool:
+        for _, version in lanstal[lanstal["year"] == y].groupby("version"):
+            target = version.set_index("lan_code")["lanstal"]
+            if set(sums.index) <= set(target.index) and (target[sums.index] == sums).all():
+                return True
+        return False
+
+    if matches(year):
+        return
+    other = [y for y in sorted(set(lanstal["year"])) if y != year and matches(y)]
+    if other:
+        raise ParseError(
+            path,
+            f"filnamnet säger {year}, men kommuntalen summerar per län exakt till länstalen för "
+            f"{other[0]}, inte {year}. Filen gäller troligen {other[0]}: byt namn på den",
+        )
+
+
+def _validate_file(table: str, frame: pd.DataFrame, path: Path) -> None:
+    """The table's schema on one file's rows, so a failure names the file."""
+    from .errors import EtableringError
+
+    try:
+        store.validate(table, frame.reset_index(drop=True))
+    except EtableringError as exc:
+        raise ParseError(path, str(exc)) from None
+
+
 _KNOWN_FILES = (
     "Kända filer: SCB:s kodlista (*kommunlankod*.xlsx), Migrationsverkets 'Anvisningar enligt "
     "kommuntalen <år>' och 'Kommunmottagna enligt ersättningsförordningen <år>', SCB:s "
@@ -160,6 +267,8 @@ _KNOWN_FILES = (
 
 def _ddf(root: Path, known: set[str], raw_dir: Path) -> ddf.Dataset:
     files = sorted(root.rglob("ddf--*.csv"))
+    for path in files:  # every datapoint file too: one linked to /dev/zero would never end
+        _check_file(path)
     name = f"ddf {_shown(root, raw_dir)} {' '.join(sorted(known))}"
 
     def parse() -> dict[str, pd.DataFrame]:
@@ -188,6 +297,7 @@ def _cached(inputs: list[Path], name: str, parse) -> dict[str, pd.DataFrame]:
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        os.chmod(staging, store.shared_mode())  # shared cache, as the tables
         for key, frame in frames.items():
             frame.to_parquet(staging / f"{key}.parquet", index=False)
         (staging / "done").touch()
@@ -195,6 +305,10 @@ def _cached(inputs: list[Path], name: str, parse) -> dict[str, pd.DataFrame]:
     except OSError:  # a read-only or full cache only costs time, never the import
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:  # Ctrl-C: no half-written cache entry left behind
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     return frames
 
 
@@ -241,9 +355,20 @@ def _combine(table: str, parts: list[pd.DataFrame], sources: list[dict]) -> pd.D
     if key:
         dup = frame.duplicated(key)
         if dup.any():
+            which = frame.loc[dup, key].iloc[0].to_dict()
+            holders = [
+                source["path"]
+                for part, source in zip(parts, sources, strict=True)
+                if (part[key] == pd.Series(which)).all(axis=1).any()
+            ]
+            where = (
+                f"två gånger i samma fil ({holders[0]})"
+                if len(holders) == 1
+                else f"i flera filer: {', '.join(holders)}"
+            )
             raise ParseError(
-                sources[0]["path"],
-                f"samma uppgift finns två gånger: {frame.loc[dup, key].iloc[0].to_dict()}",
+                holders[0] if holders else sources[0]["path"],
+                f"samma uppgift {which} finns {where}",
             )
     return frame
 

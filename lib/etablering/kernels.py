@@ -8,8 +8,10 @@ through papermill's Python API, via the engine registered here.
 
 import atexit
 import os
+import signal
 import subprocess
 import threading
+from contextlib import contextmanager
 
 from jupyter_client import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -92,6 +94,40 @@ def _shutdown_all() -> None:
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:
             pass
+
+
+def kill_all_now() -> None:
+    """Kill every kernel of this process at once, from a signal handler: no event loop, no
+    waiting. Each kernel leads its own process group (jupyter_client starts it in a new
+    session), so anything it started dies too; its connection file is removed."""
+    for km in list(_all):
+        provisioner = getattr(km, "provisioner", None)
+        pgid = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+        if pgid:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            km.cleanup_connection_file()
+        except Exception:
+            pass
+    _all.clear()
+
+
+@contextmanager
+def signals_deferred():
+    """A stop signal (SIGTERM from the batch after Ctrl-C, SIGINT) waits until the block is
+    done: files that belong together are all renamed into place, or none is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    blocked = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class WarmKernelEngine(NBClientEngine):

@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pandas as pd
 import requests
@@ -61,6 +61,16 @@ class KoladaGoneError(KoladaError):
     """HTTP 410: API-versionen är avvecklad (som v2 numera)."""
 
 
+class KoladaBadResponseError(KoladaError):
+    """Ett svar som inte kan stämma (fel nyckeltal, fel år, icke ändliga tal, negativa antal):
+    det sparas varken i cachen eller i tabellerna."""
+
+
+class KoladaLimitError(KoladaError):
+    """En gräns för hämtningen nåddes (tid, sidor eller storlek): servern beter sig inte som
+    Kolada."""
+
+
 def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
@@ -71,7 +81,15 @@ def _first(row: dict, *keys: str):
 
 
 def _num(x) -> float:
-    return math.nan if x is None or x == "" else float(x)
+    if isinstance(x, bool):
+        raise ValueError(f"{x!r} är inget tal")
+    value = math.nan if x is None or x == "" else float(x)
+    if math.isinf(value):
+        raise ValueError(f"{x!r} är inget ändligt tal")
+    return value
+
+
+CACHE_FORMAT = "etablering-kolada-cache 2"  # part of every key: older entries are never read
 
 
 class KoladaClient:
@@ -91,15 +109,44 @@ class KoladaClient:
         timeout: float = 30.0,
         session: requests.Session | None = None,
         sleep: Callable[[float], object] = time.sleep,
+        cache_max_age: float = 24 * 3600,
+        request_deadline: float = 120.0,
+        run_deadline: float = 1800.0,
+        max_pages: int = 200,
+        max_requests: int = 2000,
+        max_page_bytes: int = 64 * 1024 * 1024,
+        max_total_bytes: int = 1024 * 1024 * 1024,
+        cache_max_bytes: int = 512 * 1024 * 1024,
     ) -> None:
+        """`timeout` is per read; `request_deadline` bounds one request in total (a server
+        that trickles a byte at a time), `run_deadline` the whole fetch. `max_pages` bounds
+        one query's chain of next_url, `max_requests` the fetch; `max_page_bytes` one
+        response and `max_total_bytes` all of them. Cached pages older than `cache_max_age`
+        seconds are fetched again; the cache is kept under `cache_max_bytes`."""
         # Avslutande snedstreck behövs för att urljoin ska lägga "data" under /v3/.
         self.base_url = base_url.rstrip("/") + "/"
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise KoladaError(
+                f"{base_url!r} är ingen http- eller https-adress (t.ex. {DEFAULT_BASE_URL})."
+            )
         self.cache_dir = pathlib.Path(cache_dir) if cache_dir is not None else None
         self.retries = retries
         self.backoff = backoff
         self.timeout = timeout
         self.session = session or requests.Session()
         self.sleep = sleep
+        self.cache_max_age = cache_max_age
+        self.request_deadline = request_deadline
+        self.run_deadline = run_deadline
+        self.max_pages = max_pages
+        self.max_requests = max_requests
+        self.max_page_bytes = max_page_bytes
+        self.max_total_bytes = max_total_bytes
+        self.cache_max_bytes = cache_max_bytes
+        self._started = time.monotonic()
+        self._requests = 0
+        self._bytes = 0
 
     # ---- publikt API ------------------------------------------------------
 
@@ -108,8 +155,14 @@ class KoladaClient:
         kpi_ids: list[str],
         municipality_ids: list[str] | None = None,
         years: list[int] | None = None,
+        check_rows: Callable[[list[dict], str], None] | None = None,
     ) -> pd.DataFrame:
-        """Hämta värden som en lång tabell (en rad per kpi, område, år och kön)."""
+        """Hämta värden som en lång tabell (en rad per kpi, område, år och kön).
+
+        Varje sida kontrolleras innan den cachas eller används: bara de nyckeltal och år som
+        efterfrågades, ändliga tal, inga negativa antal, och `check_rows(rader, url)` (t.ex.
+        att områdena finns i kommunlistan) om den ges."""
+        self._check_rows = check_rows
         # En ensam sträng skulle annars delas upp tecken för tecken.
         if isinstance(kpi_ids, str):
             kpi_ids = [kpi_ids]
@@ -131,7 +184,8 @@ class KoladaClient:
                         params["municipality_id"] = ",".join(mb)
                     if yb:
                         params["year"] = ",".join(map(str, yb))
-                    for url, page, retrieved in self._pages("data", params):
+                    check = _Expected(kb, yb)
+                    for url, page, retrieved in self._pages("data", params, check):
                         rows.extend(self._parse_rows(page["values"], url, retrieved))
 
         df = pd.DataFrame(rows, columns=COLUMNS)
@@ -174,7 +228,9 @@ class KoladaClient:
     def _all_values(self, path: str, params: dict) -> list[dict]:
         return [v for _, page, _ in self._pages(path, params) for v in page["values"]]
 
-    def _pages(self, path: str, params: dict) -> Iterator[tuple[str, dict, str]]:
+    def _pages(
+        self, path: str, params: dict, check: _Expected | None = None
+    ) -> Iterator[tuple[str, dict, str]]:
         """Följ next_url tills den saknas; ger (url, sida, hämtningstid) per sida."""
         query = urlencode({**params, "per_page": self.PER_PAGE}, safe=",")
         url: str | None = urljoin(self.base_url, path) + "?" + query
@@ -182,51 +238,125 @@ class KoladaClient:
         while url:
             if url in seen:  # skydd mot en server som pekar tillbaka på samma sida
                 raise KoladaError(f"Kolada: next_url pekar i cirkel ({url}).")
+            if len(seen) >= self.max_pages:
+                raise KoladaLimitError(
+                    f"Kolada: över {self.max_pages} sidor för en och samma fråga ({url}); "
+                    "servern ger en ny next_url för varje sida. Hämtningen avbröts."
+                )
             seen.add(url)
-            page, retrieved = self._get_page(url)
+            page, retrieved = self._get_page(url, check)
             yield url, page, retrieved
             nxt = page.get("next_url")
             # next_url kan vara absolut eller relativ till sidan vi just hämtade.
-            url = urljoin(url, nxt) if nxt else None
+            url = self._same_server(urljoin(url, nxt)) if nxt else None
+
+    def _same_server(self, url: str) -> str:
+        """next_url must stay on the server the fetch was started against."""
+        want, got = urlsplit(self.base_url), urlsplit(url)
+        if (got.scheme, got.hostname, got.port) != (want.scheme, want.hostname, want.port):
+            raise KoladaBadResponseError(
+                f"Kolada: next_url pekar till en annan server ({url}); följs inte."
+            )
+        return url
 
     def _cache_path(self, url: str) -> pathlib.Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / (hashlib.sha256(url.encode()).hexdigest() + ".json")
+        key = f"{CACHE_FORMAT}\n{url}"  # the url holds the whole query
+        return self.cache_dir / (hashlib.sha256(key.encode()).hexdigest() + ".json")
 
-    def _get_page(self, url: str) -> tuple[dict, str]:
-        path = self._cache_path(url)
-        if path is not None and path.exists():
+    def _read_cache(self, path: pathlib.Path | None, url: str, check) -> tuple[dict, str] | None:
+        """A cached page: only for this exact query, younger than cache_max_age, and still
+        passing every check (an entry that does not is removed and fetched again)."""
+        if path is None or not path.exists():
+            return None
+        try:
+            if time.time() - path.stat().st_mtime > self.cache_max_age:
+                path.unlink(missing_ok=True)
+                return None
             cached = json.loads(path.read_text(encoding="utf-8"))
-            return cached["page"], cached["retrieved"]
+            if cached.get("format") != CACHE_FORMAT or cached.get("url") != url:
+                return None
+            page, retrieved = cached["page"], cached["retrieved"]
+            self._check_page(page, url, check)
+            return page, retrieved
+        except (OSError, ValueError, KeyError, TypeError, KoladaError):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+            return None
+
+    def _get_page(self, url: str, check=None) -> tuple[dict, str]:
+        path = self._cache_path(url)
+        cached = self._read_cache(path, url, check)
+        if cached is not None:
+            return cached
 
         page = self._request(url)
+        retrieved = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._check_page(page, url, check)  # before the cache: a bad page is never kept
+
+        if path is not None:
+            self._write_cache(
+                path, {"format": CACHE_FORMAT, "url": url, "retrieved": retrieved, "page": page}
+            )
+        return page, retrieved
+
+    def _check_page(self, page, url: str, check) -> None:
         if not isinstance(page, dict) or not isinstance(page.get("values"), list):
             raise KoladaError(
                 f"Oväntat svar från Kolada: 'values' saknas eller är ingen lista ({url})."
             )
-        retrieved = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        nxt = page.get("next_url")
+        if nxt is not None and not isinstance(nxt, str):
+            raise KoladaBadResponseError(f"Kolada: next_url är ingen adress ({url}).")
+        if nxt:
+            self._same_server(urljoin(url, nxt))
+        if check is not None:
+            rows = list(self._parse_rows(page["values"], url, ""))
+            check(rows, url)
+            if self._check_rows is not None:
+                self._check_rows(rows, url)
 
-        if path is not None:
-            # Atomisk skrivning: en avbruten körning får aldrig lämna en halv cachefil.
+    _check_rows: Callable[[list[dict], str], None] | None = None
+
+    def _write_cache(self, path: pathlib.Path, entry: dict) -> None:
+        # Atomisk skrivning: en avbruten körning får aldrig lämna en halv cachefil. En cache
+        # som inte går att skriva (full disk) kostar bara tid.
+        tmp = None
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"url": url, "retrieved": retrieved, "page": page}, fh)
-                os.replace(tmp, path)
-            except BaseException:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(entry, fh)
+            os.replace(tmp, path)
+            tmp = None
+            self._prune_cache(path.parent)
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
                 pathlib.Path(tmp).unlink(missing_ok=True)
-                raise
-        return page, retrieved
+
+    def _prune_cache(self, folder: pathlib.Path) -> None:
+        """Oldest entries go first once the cache is over cache_max_bytes."""
+        entries = [(p.stat().st_mtime, p.stat().st_size, p) for p in folder.glob("*.json")]
+        total = sum(size for _, size, _ in entries)
+        for _, size, entry in sorted(entries):
+            if total <= self.cache_max_bytes:
+                break
+            entry.unlink(missing_ok=True)
+            total -= size
 
     def _request(self, url: str):
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
+            self._before_request(url)
             try:
-                resp = self.session.get(
-                    url, timeout=self.timeout, headers={"Accept": "application/json"}
-                )
+                status, body = self._get(url)
+            except _Deadline as exc:  # not retried: the run would take retries × the deadline
+                raise KoladaLimitError(f"Kolada: {exc} för {url}. Hämtningen avbröts.") from None
             except (
                 requests.ConnectionError,
                 requests.Timeout,
@@ -239,7 +369,6 @@ class KoladaClient:
                         "`etablering data import`."
                     ) from exc
             else:
-                status = resp.status_code
                 if status == 410:
                     raise KoladaGoneError(
                         f"Kolada svarade 410 Gone för {url}: den här API-versionen är avvecklad "
@@ -247,14 +376,75 @@ class KoladaClient:
                     )
                 if status < 400:
                     try:
-                        return resp.json()
-                    except ValueError as exc:
+                        return json.loads(body, parse_constant=_no_constant)
+                    except (ValueError, RecursionError) as exc:
                         raise KoladaError(f"Kolada svarade med ogiltig JSON ({url}).") from exc
                 # 5xx och 429 är ofta tillfälliga; övriga 4xx är fel i frågan och upprepas inte.
                 if last or not (status >= 500 or status == 429):
                     raise KoladaError(f"Kolada svarade HTTP {status} för {url}.")
             self.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")
+
+    def _before_request(self, url: str) -> None:
+        if self._requests >= self.max_requests:
+            raise KoladaLimitError(
+                f"Kolada: över {self.max_requests} förfrågningar i en hämtning; avbröts ({url})."
+            )
+        if time.monotonic() - self._started > self.run_deadline:
+            raise KoladaLimitError(
+                f"Kolada: hämtningen har pågått i över {self.run_deadline:.0f} s; avbröts ({url})."
+            )
+        self._requests += 1
+
+    def _get(self, url: str) -> tuple[int, bytes]:
+        """One GET with a total deadline and a size bound; the body is read as it arrives, so a
+        server that sends a byte every few seconds is cut off at the deadline (each read
+        waits at most `timeout`), and one that sends gigabytes at the size bound."""
+        by_run = self._run_left() < self.request_deadline
+        deadline = time.monotonic() + min(self.request_deadline, self._run_left())
+        resp = self.session.get(
+            url, timeout=self.timeout, headers={"Accept": "application/json"}, stream=True
+        )
+        try:
+            declared = resp.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > self.max_page_bytes:
+                raise KoladaLimitError(self._too_big(url, int(declared)))
+            chunks, size = [], 0
+            while True:
+                if time.monotonic() > deadline:
+                    raise _Deadline(
+                        f"hämtningen har pågått i över {self.run_deadline:.0f} s"
+                        if by_run
+                        else f"svaret tog över {self.request_deadline:.0f} s (servern skickar "
+                        "för långsamt)"
+                    )
+                chunk = (
+                    resp.raw.read1(65536) if hasattr(resp.raw, "read1") else resp.raw.read(65536)
+                )
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_page_bytes:
+                    raise KoladaLimitError(self._too_big(url, size))
+                if self._bytes + size > self.max_total_bytes:
+                    raise KoladaLimitError(
+                        f"Kolada: över {self.max_total_bytes // 2**20} MB hämtat i en hämtning; "
+                        f"avbröts ({url})."
+                    )
+                chunks.append(chunk)
+            self._bytes += size
+            return resp.status_code, b"".join(chunks)
+        finally:
+            resp.close()
+
+    def _run_left(self) -> float:
+        return max(0.0, self.run_deadline - (time.monotonic() - self._started))
+
+    def _too_big(self, url: str, size: int) -> str:
+        return (
+            f"Kolada: ett svar på över {self.max_page_bytes // 2**20} MB ({size // 2**20} MB) för "
+            f"{url}; ingen sida från Kolada är så stor. Hämtningen avbröts."
+        )
 
     # ---- tolkning av rader --------------------------------------------------
 
@@ -274,6 +464,9 @@ class KoladaClient:
                     gender = str(e.get("gender") or "T").upper()
                     if gender not in GENDERS:
                         raise ValueError(f"okänt kön {gender!r}")
+                    count = _num(e.get("count"))
+                    if count < 0:
+                        raise ValueError(f"negativt antal {e.get('count')!r}")
                     yield {
                         "kpi": str(row["kpi"]),
                         # Områdeskoder är text med fyra tecken ("0114", "0000" = riket).
@@ -281,13 +474,47 @@ class KoladaClient:
                         "year": int(year),
                         "gender": gender,
                         "value": _num(e.get("value")),
-                        "count": _num(e.get("count")),
+                        "count": count,
                         "status": "" if e.get("status") is None else str(e["status"]),
                         "origin": Origin.KOLADA_API.value,
                         "retrieved": retrieved,
                         "source_file": "",
                     }
-            except (AttributeError, KeyError, TypeError, ValueError) as exc:
-                raise KoladaError(
-                    f"Oväntad rad i svar från Kolada ({url}): {row!r} ({exc})"
+            except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as exc:
+                shown = repr(row)
+                shown = shown if len(shown) <= 300 else shown[:300] + "…"
+                raise KoladaBadResponseError(
+                    f"Oväntad rad i svar från Kolada ({url}): {shown} ({exc})"
                 ) from exc
+
+
+class _Deadline(Exception):
+    """One request ran past its total deadline (retried like a timeout)."""
+
+
+def _no_constant(name: str):
+    """JSON has no NaN or Infinity; a server that sends them is not Kolada."""
+    raise ValueError(f"{name} är inget JSON-tal")
+
+
+class _Expected:
+    """What one request asked for: rows for other KPIs or years are a wrong answer."""
+
+    def __init__(self, kpis: list[str], years: list[int]):
+        self.kpis = {k.upper() for k in kpis}
+        self.years = set(years)
+
+    def __call__(self, rows: list[dict], url: str) -> None:
+        wrong_kpi = sorted({r["kpi"] for r in rows if r["kpi"].upper() not in self.kpis})
+        if wrong_kpi:
+            raise KoladaBadResponseError(
+                f"Kolada svarade med nyckeltal som inte efterfrågades ({', '.join(wrong_kpi[:5])}; "
+                f"frågan gällde {', '.join(sorted(self.kpis))}) för {url}. Svaret används inte."
+            )
+        if self.years:
+            wrong_year = sorted({r["year"] for r in rows if r["year"] not in self.years})
+            if wrong_year:
+                raise KoladaBadResponseError(
+                    f"Kolada svarade med år som inte efterfrågades ({', '.join(map(str, wrong_year[:5]))}) "
+                    f"för {url}. Svaret används inte."
+                )

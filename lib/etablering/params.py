@@ -5,6 +5,8 @@ YAML `kommun: 0114` the octal 76); validation turns these into the right kommun 
 error, never into a different kommun.
 """
 
+import math
+import numbers
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -17,9 +19,55 @@ PEER_KINDS = ("socioekonomi", "arbetsmarknad", "ekonomiskt bistånd")
 
 
 def _whole_year(value):
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError(f"året måste vara ett heltal, fick {value!r}")
+    if isinstance(value, bool) or (
+        isinstance(value, float) and not (math.isfinite(value) and value.is_integer())
+    ):
+        raise ValueError(f"måste vara ett heltal, fick {value!r}")
     return value
+
+
+def _real_number(value, where: str):
+    """A finite int or float, never a bool (True would become 1.0) or NaN (which compares
+    false with everything and silently makes a share zero)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{where}: {value!r} är ett sant/falskt-värde, inte ett tal")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{where}: {value!r} är inget ändligt tal")
+    return value
+
+
+def _clean_override(value, where: str, flag_allowed: bool = False):
+    """A value may be a number, text, or a whole record (a dict, as in the YAML file). A record
+    may hold flags (`derived: false`), but a value itself is never true/false or NaN."""
+    if value is None:
+        raise ValueError(f"{where}: saknar värde (None)")
+    if isinstance(value, bool) and flag_allowed:
+        return value
+    if isinstance(value, bool | numbers.Real):
+        return _real_number(value, where)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return {
+            k: _clean_override(v, f"{where}.{k}", flag_allowed=k != "value")
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_clean_override(v, f"{where}.{i}") for i, v in enumerate(value)]
+    raise ValueError(f"{where}: {type(value).__name__} kan inte användas som värde")
+
+
+def _clean_overrides(value):
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"overrides ska vara en ordlista, t.ex. {{'need_share': 0.7}}, fick {value!r}"
+        )
+    out = {}
+    for key, new in value.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ValueError(f"ogiltig nyckel {key!r}; ange en punktad sökväg, t.ex. 'rent.single'")
+        out[key] = _clean_override(new, key)
+    return out
 
 
 def _known_peer_kind(value: str) -> str:
@@ -90,9 +138,19 @@ class CostParams(_AreaParams):
     policy_year: int | None = Field(None, ge=2000, le=2100)
     overrides: dict = Field(default_factory=dict)
     n_draws: int = Field(1000, ge=0, le=100_000)
-    seed: int = 2018
+    seed: int = Field(2018, ge=0, le=2**32 - 1)  # numpy's seeds are non-negative
 
     _years = field_validator("start_year", "end_year", "policy_year", mode="before")(_whole_year)
+    _overrides = field_validator("overrides", mode="before")(_clean_overrides)
+    _counts = field_validator("n_draws", "seed", mode="before")(_whole_year)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.start_year > self.end_year:
+            raise ValueError(
+                f"start_year ({self.start_year}) ligger efter end_year ({self.end_year})"
+            )
+        return self
 
 
 def validate_params(registry: Registry | None = None, model=ReportParams, **values):
@@ -107,3 +165,12 @@ def validate_params(registry: Registry | None = None, model=ReportParams, **valu
             where = ".".join(map(str, err["loc"])) or "parametrarna"
             lines.append(f"- parametern {where}: {message}")
         raise ParameterError("Ogiltiga parametrar:\n" + "\n".join(lines)) from None
+
+
+# The model each rendered notebook validates its parameters cell with; the runner checks every
+# job against it before any kernel starts.
+MODELS = {
+    "01-mottagande": ReportParams,
+    "02-etablering": OutcomeParams,
+    "03-forsorjningsstod": CostParams,
+}

@@ -7,12 +7,15 @@ import matplotlib
 import matplotlib.ticker
 
 matplotlib.use("Agg")  # reports render headless; JupyterLab's inline backend overrides this
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
 from .fmt import number
+
+# Names from data go into titles and labels: '$' in one must stay a dollar sign, not start
+# mathtext (which fails on a stray '$\\' and would fail the whole report).
+matplotlib.rcParams["text.parse_math"] = False
 
 PALETTE = {"kommun": "#1f5f8b", "lan": "#7fa7c9", "riket": "#b9b9b9", "peer": "#e0a458"}
 SYNTHETIC = "SYNTETISKA DATA"
@@ -27,6 +30,7 @@ def setup() -> None:
             "axes.titleweight": "bold",
             "axes.titlesize": 12,
             "figure.figsize": (8, 4),
+            "text.parse_math": False,
         }
     )
 

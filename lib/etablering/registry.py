@@ -90,6 +90,10 @@ class Registry:
         if isinstance(query, int):
             return self._resolve_int(query, kinds)
         text = str(query).strip()
+        if not text:
+            raise UnknownAreaError(
+                "En tom kommun angavs; ange en kod eller ett namn, t.ex. 0680 eller Jönköping."
+            )
         if re.fullmatch(r"\d+", text):
             return self._resolve_digits(text, kinds)
         return self._resolve_name(text, kinds)
@@ -159,7 +163,9 @@ class Registry:
         if said.endswith((" kommun", " stad")):
             pool = [a for a in pool if a.kind == "kommun"] or pool
         elif said.endswith(" län"):
-            pool = [a for a in pool if a.kind == "lan"] or pool
+            if "lan" not in kinds:  # 'Jönköpings län' is never the kommun Jönköping
+                raise self._lan_not_kommun(text)
+            pool = [a for a in pool if a.kind == "lan"]
         # with diacritics first, then without; the area's own name before its variants
         # ('Jönköping' is the kommun, not Jönköpings län)
         for same in (fold, ascii_fold):
@@ -178,6 +184,18 @@ class Registry:
         suggestions = self._close_names(text, pool)
         hint = f" Menade du {' eller '.join(suggestions)}?" if suggestions else ""
         raise UnknownAreaError(f"Okänd {_kind_words(kinds)} {text!r}.{hint}", suggestions)
+
+    def _lan_not_kommun(self, text: str) -> UnknownAreaError:
+        try:
+            lan = self._resolve_name(text, ("lan",))
+        except UnknownAreaError as exc:
+            return UnknownAreaError(f"{text!r} är inte en kommun. {exc}", exc.suggestions)
+        return UnknownAreaError(
+            f"{text!r} är ett län, inte en kommun. Alla kommuner i länet och länets egna "
+            f"rapporter: --lan {lan.lan_code}; en kommun anges med namn eller kod (t.ex. "
+            f"{self.kommuner(lan.lan_code)[0].code} {self.kommuner(lan.lan_code)[0].name}).",
+            [f"--lan {lan.lan_code}"],
+        )
 
     def _close_names(self, text: str, pool: list[Area]) -> list[str]:
         keys = {ascii_fold(a.name): a for a in pool}

@@ -4,7 +4,7 @@ HTML page (no code, images embedded, no CDN). Outputs appear atomically or not a
 import copy
 import hashlib
 import json
-import shutil
+import os
 import time
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -18,6 +18,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from . import kernels, paths, site
 from .display import SUMMARY_MIME
+from .errors import describe_os_error
 
 NOTEBOOKS = {
     "01-mottagande": "Mottagande mot kommuntal",
@@ -119,8 +120,28 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+def _keep_failed(running: Path, target: Path) -> None:
+    """The failed run for inspection, if papermill managed to save it whole; never a 0-byte or
+    truncated notebook (a full disk)."""
+    try:
+        if running.exists() and running.stat().st_size > 0:
+            json.loads(running.read_text(encoding="utf-8"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(running, target)
+    except (OSError, ValueError):
+        pass
+    finally:
+        running.unlink(missing_ok=True)
+
+
 def render(
-    area, notebook: str, out_dir, parameters: dict, data_version: str, timeout: int = 600
+    area,
+    notebook: str,
+    out_dir,
+    parameters: dict,
+    data_version: str,
+    timeout: int = 600,
+    key: str | None = None,
 ) -> RenderResult:
     """Execute `notebook` for `area` and write <out>/<kod>-<slug>/<notebook>.{ipynb,html}.
 
@@ -135,7 +156,9 @@ def render(
     work = out_dir / WORK
     work.mkdir(parents=True, exist_ok=True)
     running = work / f"{area.slug}-{stem}.ipynb"
-    key = job_key(notebook, parameters, data_version)
+    # the batch passes the key it planned with (its parameters name the data folder, the
+    # run reads a pinned snapshot of it)
+    key = key or job_key(notebook, parameters, data_version)
     started = time.perf_counter()
     try:
         executed = pm.execute_notebook(
@@ -153,11 +176,11 @@ def render(
         )
     except Exception as exc:  # a cell raised, the kernel died or a cell timed out
         kernels.discard_kernel()
-        kommun_dir.mkdir(parents=True, exist_ok=True)
-        if running.exists():
-            shutil.move(running, kommun_dir / f"{stem}.failed.ipynb")
+        _keep_failed(running, kommun_dir / f"{stem}.failed.ipynb")
         if isinstance(exc, pm.PapermillExecutionError):
             error, cell = f"{exc.ename}: {exc.evalue}", exc.cell_index
+        elif isinstance(exc, OSError):
+            error, cell = f"{type(exc).__name__}: {describe_os_error(exc)}", None
         else:
             error, cell = f"{type(exc).__name__}: {exc}", None
         return RenderResult(
@@ -177,11 +200,19 @@ def render(
         root="../",
         links=[{"href": "../index.html", "label": "Alla kommuner"}],
     )
-    site.write_atomic(kommun_dir / f"{stem}.ipynb", nbformat.writes(executed))
-    site.write_atomic(kommun_dir / f"{stem}.html", page)
-    running.unlink(missing_ok=True)
-    (kommun_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
-    site.record_rendered(kommun_dir, area, stem, title, key, summary_of(executed))
+    meta = site.meta_text(area, stem, title, key, summary_of(executed), data_version)
+    # All three or none (a full disk fails before any is renamed), and a stop signal waits
+    # until they are in place; the record comes last, so --resume trusts only a complete page.
+    with kernels.signals_deferred():
+        site.write_atomic_all(
+            {
+                kommun_dir / f"{stem}.ipynb": nbformat.writes(executed),
+                kommun_dir / f"{stem}.html": page,
+                kommun_dir / f"{stem}{site.META}": meta,
+            }
+        )
+        running.unlink(missing_ok=True)
+        (kommun_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
     return RenderResult(
         area.code,
         area.name,

@@ -19,11 +19,29 @@ _env = jinja2.Environment(
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write beside the target and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(tmp, path)
+    """Write beside the target and rename, so a reader never sees half a file; a failed write
+    (disk full) leaves the old file and no temporary one."""
+    write_atomic_all({path: data})
+
+
+def write_atomic_all(files: dict[Path, str | bytes]) -> None:
+    """Several files that belong together (a report's .html and .ipynb): all are written to
+    temporary files first and renamed only when every one was written, so a full disk never
+    leaves one new and the other old."""
+    written = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            written.append((tmp, path))
+            with open(tmp, "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        for tmp, path in written:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def page(
@@ -44,13 +62,19 @@ def page(
 
 
 def read_meta(kommun_dir: Path, stem: str) -> dict:
-    path = kommun_dir / f"{stem}{META}"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    """What a rendered notebook recorded; {} if nothing (or something unreadable) is there."""
+    try:
+        meta = json.loads((kommun_dir / f"{stem}{META}").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
-def record_rendered(kommun_dir: Path, area, stem: str, title: str, key: str, summary: dict) -> None:
-    """One small file per rendered notebook (workers never share one): the index and the
-    summary table are built from these; --resume compares the key."""
+def meta_text(
+    area, stem: str, title: str, key: str, summary: dict, data_version: str | None = None
+) -> str:
+    """The small record beside each rendered notebook (workers never share one): the index
+    and the summary table are built from these; --resume compares the key and version."""
     meta = dict(
         code=area.code,
         name=area.name,
@@ -60,10 +84,25 @@ def record_rendered(kommun_dir: Path, area, stem: str, title: str, key: str, sum
         notebook=stem,
         title=title,
         key=key,
+        data_version=data_version,
         summary=summary,
         rendered=datetime.now().isoformat(timespec="seconds"),
     )
-    write_atomic(kommun_dir / f"{stem}{META}", json.dumps(meta, ensure_ascii=False, indent=2))
+    return json.dumps(meta, ensure_ascii=False, indent=2)
+
+
+def record_rendered(
+    kommun_dir: Path,
+    area,
+    stem: str,
+    title: str,
+    key: str,
+    summary: dict,
+    data_version: str | None = None,
+) -> None:
+    write_atomic(
+        kommun_dir / f"{stem}{META}", meta_text(area, stem, title, key, summary, data_version)
+    )
 
 
 # The site's summary table: (column label, notebook summary key, format, key of its period).
@@ -83,7 +122,9 @@ def collect(out_dir: Path) -> list[dict]:
     """One entry per area with rendered reports: notebooks, and the merged summary figures."""
     areas: dict[str, dict] = {}
     for meta_path in sorted(Path(out_dir).glob(f"*/*{META}")):
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = read_meta(meta_path.parent, meta_path.name.removesuffix(META))
+        if not {"notebook", "slug", "code", "name", "lan_code", "title"} <= set(meta):
+            continue  # not a record this version wrote (or a damaged one): no entry
         if not (meta_path.parent / f"{meta['notebook']}.html").exists():
             continue
         entry = areas.setdefault(
@@ -156,9 +197,12 @@ def write_site(out_dir: Path, lan_names: dict[str, str], data_version: str) -> P
 
 
 def _summary_csv(entries: list[dict], headers: list[str]) -> bytes:
-    """The summary table for Swedish Excel: ';' and decimal comma, empty where data is missing."""
+    """The summary table for Swedish Excel: ';' and decimal comma, empty where data is missing.
+    Names a spreadsheet would take for a formula ('=…', '+…', '@…') are kept as text."""
     import csv
     import io
+
+    from .sheetsafe import cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
@@ -167,10 +211,10 @@ def _summary_csv(entries: list[dict], headers: list[str]) -> bytes:
         values = [e["summary"].get(key) for _, key, *_ in SUMMARY_COLUMNS]
         writer.writerow(
             [
-                e["code"],
-                e["name"],
-                e["lan_name"],
-                *["" if v is None else str(v).replace(".", ",") for v in values],
+                cell(e["code"]),
+                cell(e["name"]),
+                cell(e["lan_name"]),
+                *["" if v is None else cell(str(v).replace(".", ",")) for v in values],
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")

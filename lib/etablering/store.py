@@ -33,8 +33,32 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     try:
         return SCHEMAS[name].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.head(5).to_string(index=False)
-        raise EtableringError(f"Tabellen {name!r} klarar inte sin kontroll:\n{cases}") from None
+        raise EtableringError(
+            f"Tabellen {name!r} klarar inte sin kontroll: {_failures(exc.failure_cases)}"
+        ) from None
+
+
+def _failures(cases: pd.DataFrame, shown: int = 5) -> str:
+    """pandera's failure cases as words: column, value and check (not pandera's 0-based row
+    index, which matches no line of any file)."""
+    parts = []
+    unique = cases[cases["check"].astype(str) == "multiple_fields_uniqueness"]
+    if len(unique):
+        fields = list(dict.fromkeys(unique["column"].astype(str)))
+        values = unique.groupby("index", sort=False)["failure_case"].apply(
+            lambda v: ", ".join(map(str, v))
+        )
+        parts.append(
+            f"samma uppgift ({', '.join(fields)}) finns flera gånger: "
+            + "; ".join(dict.fromkeys(values.head(shown)))
+        )
+        cases = cases.drop(index=unique.index)
+    for case in cases.head(shown).itertuples(index=False):
+        column = getattr(case, "column", None)
+        what = f"kolumnen {column!r}" if isinstance(column, str) and column else "tabellen"
+        parts.append(f"{what}: {case.failure_case!r} klarar inte {case.check}")
+    more = f" (och {len(cases) - shown} till)" if len(cases) > shown else ""
+    return "; ".join(parts) + more
 
 
 def read_table(name: str, data_dir=None) -> pd.DataFrame:
@@ -96,6 +120,9 @@ def write_all(
     old_manifest = read_manifest(target)
     staging = Path(tempfile.mkdtemp(prefix=".processed-new-", dir=target.parent))
     try:
+        # mkdtemp makes the folder private (0700); the tables are for everyone the umask allows
+        # (a Dask worker under another account on a shared disk reads them)
+        os.chmod(staging, shared_mode())
         manifest = {"tables": {}}
         for name, frame in tables.items():
             path = staging / f"{name}.parquet"
@@ -111,6 +138,13 @@ def write_all(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def shared_mode() -> int:
+    """The mode a folder made with mkdir would get: 0777 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
 
 
 def _swap(staging: Path, target: Path) -> None:

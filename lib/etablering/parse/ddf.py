@@ -99,6 +99,10 @@ def parse_concepts(path: Path) -> pd.DataFrame:
     if missing:
         raise ParseError(path, f"saknar kolumnerna {missing}", 1)
     measures = frame[frame["concept_type"] == "measure"]
+    if measures.empty:
+        raise ParseError(
+            path, "innehåller inga nyckeltal (inga rader med concept_type 'measure')", 2
+        )
     ids = measures["concept"].str.upper()
     bad = ~ids.str.fullmatch(r"[A-Z]\d{5}")
     if bad.any():
@@ -217,5 +221,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ParseError(path, f"filen är inte UTF-8 (byte {exc.start})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except pd.errors.EmptyDataError:
+        raise ParseError(path, "filen är tom (inte ens en rubrikrad)") from None
+    except pd.errors.ParserError as exc:
         raise ParseError(path, f"kunde inte läsa CSV-filen: {str(exc).splitlines()[0]}") from None

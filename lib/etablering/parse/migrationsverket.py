@@ -34,15 +34,40 @@ CATEGORY_HEADERS = [
 ]
 
 
-def _year(path: Path, rows: list[list[str]], year: int | None) -> int:
-    if year is not None:
-        return year
-    found = year_in_name(path)
-    if found is None:
-        for row in rows[:10]:
-            match = re.search(r"(?<!\d)(20\d\d)(?!\d)", " ".join(row))
+# A title that states the year, e.g. "Kommunmottagna enligt ersättningsförordningen 2018." or
+# "Anvisningar enligt kommuntalen 2019" (not "Uppdaterad 2019-03-25").
+_TITLE_YEAR = re.compile(
+    r"(?:kommuntal(?:en)?|ersättningsförordningen|kommunmottagna|anvisningar)"
+    r"[^\d\n]{0,60}?(?<!\d)((?:19|20)\d\d)(?![\d-])",
+    re.IGNORECASE,
+)
+
+
+def stated_year(rows: list[list[str]]) -> int | None:
+    """The year the file's own title states, if it has one."""
+    for row in rows[:15]:
+        for cell in row:
+            match = _TITLE_YEAR.search(cell)
             if match:
                 return int(match.group(1))
+    return None
+
+
+def _year(path: Path, rows: list[list[str]], year: int | None) -> int:
+    """The year from the file's content where it states one; the name must agree with it (a
+    2018 file renamed 2019 would otherwise show 2018's people as 2019's)."""
+    if year is not None:
+        return year
+    named, stated = year_in_name(path), stated_year(rows)
+    if named is not None and stated is not None and named != stated:
+        raise ParseError(
+            path,
+            f"filnamnet säger {named} men filens rubrik säger {stated}. Filen gäller {stated}: "
+            "byt namn på den (eller välj rätt fil för "
+            f"{named})",
+        )
+    found = stated or named
+    if found is None:
         raise ParseError(path, "kunde inte avgöra vilket år filen gäller; ange årtalet i filnamnet")
     return found
 
@@ -58,7 +83,7 @@ def parse_kommuntal(path: Path, registry: Registry, year: int | None = None) -> 
             path, f"saknar kolumnerna {missing}; väntade rubriken {KOMMUNTAL_COLUMNS}", 1
         )
     year = _year(path, rows, year)
-    records, subtotals = [], {}
+    records, subtotals, seen = [], {}, {}
     for i, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         if not any(row):
             continue
@@ -75,6 +100,14 @@ def parse_kommuntal(path: Path, registry: Registry, year: int | None = None) -> 
         area = _kommun(registry, kommun_code, kommun_name, path, i)
         if area.lan_code != lan_code:
             raise ParseError(path, f"{kommun_name} ligger inte i län {lan_code}", i, "Länskod")
+        if area.code in seen:
+            raise ParseError(
+                path,
+                f"{area.code} {area.name} står två gånger i filen (rad {seen[area.code]} och {i})",
+                i,
+                "Kommunkod",
+            )
+        seen[area.code] = i
         records.append((year, area.code, tal, received, ORIGIN))
     frame = pd.DataFrame.from_records(
         records, columns=["year", "kommun_code", "kommuntal", "mottagna_anvisade", "origin"]
@@ -131,7 +164,7 @@ def parse_kommunmottagna(path: Path, registry: Registry, year: int | None = None
     year = _year(path, rows, year)
 
     records, lan_rows, total_row, current_lan = [], [], None, None
-    unmatched = []
+    unmatched, seen = [], {}
     for i, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         if not any(row):
             continue
@@ -159,6 +192,14 @@ def parse_kommunmottagna(path: Path, registry: Registry, year: int | None = None
         if area is None:
             unmatched.append(f"rad {i}: {label}")
             continue
+        if area.code in seen:
+            raise ParseError(
+                path,
+                f"{label} står två gånger i filen (rad {seen[area.code]} och {i})",
+                i,
+                "Kommun",
+            )
+        seen[area.code] = i
         lan = registry.match_name(current_lan or "", kind="lan")
         if lan is not None and lan.lan_code != area.lan_code:
             raise ParseError(

@@ -62,7 +62,7 @@ def _population_long(rows, path) -> pd.DataFrame:
         pop = parse_count(row[3], path, i, "population", empty_is_zero=False)
         if year is None or pop is None:
             raise ParseError(path, "år eller folkmängd saknas", i)
-        records.append((code, year, pop))
+        records.append((code, year, _population(pop, path, i, "population"), i))
     return _population_frame(records, path)
 
 
@@ -87,12 +87,38 @@ def _population_wide(rows, path) -> pd.DataFrame:
                 row[j] if j < len(row) else "", path, i, str(year), empty_is_zero=False
             )
             if pop is not None:
-                records.append((code, year, pop))
+                records.append((code, year, _population(pop, path, i, str(year)), i))
     return _population_frame(records, path)
 
 
+def _population(value: int, path, row: int, column: str) -> int:
+    """A kommun's population is never 0: a zero (or an emptied cell read as one) would make
+    every per-1 000 figure of the kommun and its län wrong."""
+    if value <= 0:
+        raise ParseError(
+            path, f"folkmängden {value} är omöjlig (en kommun har minst en invånare)", row, column
+        )
+    return value
+
+
 def _population_frame(records, path) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records, columns=["area_code", "year", "population"])
+    frame = pd.DataFrame.from_records(records, columns=["area_code", "year", "population", "row"])
+    dup = frame.duplicated(["area_code", "year"], keep=False)
+    if dup.any():
+        first = frame[dup].iloc[0]
+        rows = frame.loc[
+            dup & (frame["area_code"] == first["area_code"]) & (frame["year"] == first["year"]),
+            "row",
+        ].tolist()
+        raise ParseError(
+            path,
+            f"kommunen {first['area_code']} står {len(rows)} gånger för {first['year']} "
+            f"(rad {', '.join(map(str, rows))}) i samma fil",
+            rows[-1],
+        )
+    if frame.empty:
+        raise ParseError(path, "hittade inga kommunrader med folkmängd")
+    frame = frame.drop(columns="row")
     frame["origin"] = Origin.SCB_FILE.value  # which file: see the manifest
     return frame
 

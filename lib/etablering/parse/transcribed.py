@@ -24,6 +24,8 @@ def _records(path: Path, required: list[str]) -> tuple[list[dict], list[int]]:
         if any(row):
             records.append(dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)))
             line_numbers.append(i)
+    if not records:
+        raise ParseError(path, "filen har bara rubrikraden; det finns inga rader att läsa in", 2)
     return records, line_numbers
 
 
