@@ -63,9 +63,18 @@ def test_year_without_data_exits_2_before_anything_renders(processed, tmp_path, 
     assert not out.exists()
 
 
-def test_year_missing_for_one_kommun_of_a_lan_names_it(processed, tmp_path, capsys):
+def test_year_missing_for_a_named_kommun_stops_and_for_a_lans_kommun_is_left_out(
+    processed, registry, tmp_path, capsys
+):
+    from etablering.report import check_year, reception_years
+
+    storfors, filipstad = registry.get("1760"), registry.get("1782")
+    years = reception_years([storfors, filipstad], registry)
+    # with --lan or --all: Storfors (no 2022 value) is left out of 01, the others render
+    assert check_year(2022, years) == {storfors: years[storfors]}
+    # named by the user: nothing renders, exit 2, the years that exist are named
     out = tmp_path / "reports"
-    args = ["report", "--lan", "17", "--year", "2022", "--notebooks", "01-mottagande"]
+    args = ["report", "1760", "1782", "--year", "2022", "--notebooks", "01-mottagande"]
     assert main([*args, "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "1760 Storfors: uppgifter finns för 2005–2021" in err and "Filipstad" not in err
