@@ -17,15 +17,29 @@ override SAMPLE := $(value SAMPLE)
 override JOBS   := $(value JOBS)
 export KOMMUN OUT SAMPLE JOBS
 
-.PHONY: install data report test bench format lab clean
+.PHONY: install lock data report test bench format lab clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exact versions from requirements.lock (the ones the tests passed with; pyproject.toml keeps
+# the ranges), installed with uv when it can be had from PyPI, with pip otherwise.
+UV_VERSION := 0.13.8
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	if $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"; then \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock && \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .; \
+	else \
+		echo "uv gick inte att installera; installerar med pip (långsammare)."; \
+		$(BIN)/python -m pip install --quiet -r requirements.lock && \
+		$(BIN)/python -m pip install --quiet --no-deps -e .; \
+	fi
 	touch $(STAMP)
+
+# Regenerate the lock after changing the ranges in pyproject.toml (then run make test).
+lock: $(STAMP)
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra dist --universal \
+		--python-version 3.11 -o requirements.lock
 
 # The project's own offline snapshot (data/raw, committed): no internet needed. Imported again
 # only when a file in it (or the package) is newer than the processed tables.

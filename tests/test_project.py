@@ -59,3 +59,23 @@ def test_every_notebook_has_exactly_one_parameters_cell():
     for nb in (ROOT / "notebooks").glob("*.py"):
         tagged = re.findall(r'^# %%.*tags=\[[^]]*"parameters"', nb.read_text(), re.M)
         assert len(tagged) == 1, nb.name
+
+
+def test_the_lock_pins_every_dependency_within_pyprojects_ranges():
+    """requirements.lock (make lock) holds an exact version of every dependency pyproject.toml
+    names, inside its range: the install uses the versions the tests passed with."""
+    from packaging.requirements import Requirement
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    wanted = [*pyproject["project"]["dependencies"]]
+    for extra in pyproject["project"]["optional-dependencies"].values():
+        wanted += extra
+    pinned = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        if match:
+            pinned.setdefault(match.group(1).lower().replace("_", "-"), set()).add(match.group(2))
+    for spec in map(Requirement, wanted):
+        versions = pinned.get(spec.name.lower().replace("_", "-"))
+        assert versions, f"{spec.name} is not in requirements.lock: run make lock"
+        assert all(spec.specifier.contains(v) for v in versions), (spec, versions)
