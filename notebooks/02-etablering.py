@@ -104,7 +104,9 @@ if outcomes_report.kommun_has_data(rep.table):
         f"efter att personen lämnade etableringsuppdraget (Kolada {kpis.WORK_OR_STUDIES})."
     )
     show.table(outcomes_report.outcome_wide_display(rep), rep.source, synthetic)
-    show.download(outcomes_report.outcome_display(rep), f"{area.code}-etablering-efter-kon.csv")
+    show.download(
+        outcomes_report.outcome_display(rep), f"{area.code}-etablering-efter-kon.csv", rep.source
+    )
 else:
     show.notice(outcomes_report.own_values_missing_text(rep))
     if outcomes_report.kommun_has_data(rep.riket):
@@ -245,6 +247,7 @@ if fun.centre:
             f"Alla kommuner, {rep.pooled_label}: andel mot antal som lämnade",
             rep.source,
             synthetic,
+            names=names,
         )
     )
     show.text(
@@ -268,9 +271,11 @@ if not rep.expected.empty and rep.expected["expected_pct"].notna().any():
             plots.caterpillar(
                 rep.effects,
                 marked,
-                "Varje kommuns effekt, sammantagen över åren",
+                "Varje kommuns effekt, sammantagen över "
+                + outcomes_report.period_label(rep.model_info.get("years", [])),
                 rep.model_source,
                 synthetic,
+                names=names,
             )
         )
         show.table(outcomes_report.effects_display(rep, names), rep.model_source, synthetic)

@@ -107,10 +107,14 @@ def test_spreadsheet_formulas_are_neutralised(value, safe):
 
 def test_download_csv_neutralises_cells_and_labels():
     frame = pd.DataFrame({"Kommun": ["=1+1", "Habo"], "@rubrik": [-1.5, 2.0]})
-    out = display.download_html(frame, "x.csv")
+    out = display.download_html(frame, "x.csv", "=HYPERLINK(källa)", year=2018)
     raw = base64.b64decode(re.search(r'base64,([^"]+)"', out).group(1)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw), delimiter=";"))
-    assert rows == [["Kommun", "'@rubrik"], ["'=1+1", "-1,5"], ["Habo", "2,0"]]
+    assert rows == [
+        ["År", "Kommun", "'@rubrik", "Källa"],
+        ["2018", "'=1+1", "-1,50", "'=HYPERLINK(källa)"],
+        ["2018", "Habo", "2,00", "'=HYPERLINK(källa)"],
+    ]
 
 
 def test_summary_csv_neutralises_names(tmp_path):

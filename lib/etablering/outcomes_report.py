@@ -627,7 +627,7 @@ def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
         {
             "År": t["year"],
             "Kön": t["gender"].map(GENDER_LABELS),
-            "Andel i arbete/studier (%)": t["share_pct"].round(2),
+            "Andel i arbete/studier (%)": t["share_pct"].round(1),
             "95 % KI, nedre": t["low_pct"].round(1),
             "95 % KI, övre": t["high_pct"].round(1),
             "Antal som lämnat": t["cohort_n"],
