@@ -65,7 +65,8 @@ kind = "Länskod" if rep.is_lan else "Kommunkod"
 where = "" if rep.is_lan else f", {rep.lan.name}"
 show.text(
     f"# Etablering efter kön – {area.name}\n"
-    f"{kind} {area.code}{where}. Åren {params.first_year}–{params.last_year}. "
+    f"{kind} {area.display_code}{where}. "
+    f"{outcomes_report.period_text(rep, params.first_year, params.last_year)} "
     f"Dataversion {store.data_version(data_dir or None)}."
 )
 if synthetic:
@@ -82,7 +83,10 @@ if synthetic:
 show.text(outcomes_report.summary_text(rep))
 show.summary(**outcomes_report.key_figures(rep))
 if rep.missing_kpis:
-    show.notice(outcomes_report.availability_text(rep))
+    show.notice(
+        outcomes_report.availability_text(rep),
+        details=outcomes_report.availability_details(rep),
+    )
 
 # %% [markdown]
 # ## Kvinnor och män över tid

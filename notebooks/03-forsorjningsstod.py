@@ -159,8 +159,13 @@ show.text(
     "siffror (`python -m etablering.kefu.calibrate`)."
 )
 
-# %% [markdown]
-# ### Bilaga: alla parametrar
-
 # %%
-show.table(cost_report.full_parameter_table(rep), "Källa: se kolumnen Källa för varje tal.")
+show.details(
+    "Bilaga: alla parametrar med källa (öppna för att visa eller skriva ut)",
+    [
+        show.table_html(
+            cost_report.full_parameter_table(rep), "Källa: se kolumnen Källa för varje tal."
+        )
+    ],
+    appendix=True,
+)

@@ -8,6 +8,7 @@ import io
 import json
 import re
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -140,8 +141,18 @@ def test_summary_csv_neutralises_names(tmp_path):
     write_site(tmp_path, {"01": "+Stockholms län"}, "v")
     text = (tmp_path / "sammanstallning.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[1][:3] == ["0114", '\'=HYPERLINK("x")', "'+Stockholms län"]
-    assert rows[2][:3] == ["0115", "'@A1", "'+Stockholms län"]
+    # 'Område' starts with the code, so it is text; the name alone and the län are kept as text
+    assert rows[1][:4] == [
+        '0114 =HYPERLINK("x")',
+        '\'=HYPERLINK("x")',
+        "kommun",
+        "01 +Stockholms län",
+    ]
+    assert rows[2][:2] == ["0115 @A1", "'@A1"]
     assert "-1,5" in rows[1]
+    book = openpyxl.load_workbook(tmp_path / "sammanstallning.xlsx")
+    names = [c.value for c in book["Sammanställning"]["B"][1:]]
+    assert names == ['\'=HYPERLINK("x")', "'@A1"]
+    assert not any(c.data_type == "f" for row in book["Sammanställning"].iter_rows() for c in row)
     for row in rows[1:]:
         assert not any(c[:1] in "=+@" for c in row if c)

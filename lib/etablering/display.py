@@ -56,15 +56,25 @@ def text(markdown: str) -> None:
     )
 
 
-def notice_html(message: str, kind: str = "missing") -> str:
-    """A boxed note, e.g. for missing data. Escaped, since messages may quote file contents;
-    only `backticks` become <code>, so the commands an analyst should run stand out."""
-    body = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(message))
-    return f'<div class="etablering-notice etablering-{kind}">{body}</div>'
+def notice_html(message: str, kind: str = "missing", details: str | None = None) -> str:
+    """A short note, e.g. for missing data: one line that says what is missing and the command
+    that fixes it, with the particulars (a list of KPI codes, where to download a file) folded
+    away under 'Detaljer'. Escaped, since messages may quote file contents; only `backticks`
+    become <code>, so the commands an analyst should run stand out."""
+
+    def body(text: str) -> str:
+        return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text))
+
+    folded = (
+        f"<details><summary>Detaljer</summary><div>{body(details)}</div></details>"
+        if details
+        else ""
+    )
+    return f'<div class="etablering-notice etablering-{kind}">{body(message)}{folded}</div>'
 
 
-def notice(message: str, kind: str = "missing") -> None:
-    display(HTML(notice_html(message, kind)))
+def notice(message: str, kind: str = "missing", details: str | None = None) -> None:
+    display(HTML(notice_html(message, kind, details)))
 
 
 def table_html(frame: pd.DataFrame, source: str, synthetic: bool = False) -> str:
@@ -175,14 +185,16 @@ def summary(**figures) -> None:
     display({SUMMARY_MIME: clean}, raw=True)
 
 
-def details_html(summary: str, parts: list[str]) -> str:
-    """A folded section (<details>): statistics for those who want them, closed by default."""
+def details_html(summary: str, parts: list[str], appendix: bool = False) -> str:
+    """A folded section (<details>): statistics for those who want them, closed by default.
+    Printed open – except an `appendix`, which is printed only if the reader opened it."""
+    kind = "etablering-details etablering-appendix" if appendix else "etablering-details"
     return (
-        f"<details class='etablering-details'><summary>{html.escape(summary)}</summary>"
+        f"<details class='{kind}'><summary>{html.escape(summary)}</summary>"
         + "".join(parts)
         + "</details>"
     )
 
 
-def details(summary: str, parts: list[str]) -> None:
-    display(HTML(details_html(summary, parts)))
+def details(summary: str, parts: list[str], appendix: bool = False) -> None:
+    display(HTML(details_html(summary, parts, appendix)))
