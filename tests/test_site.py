@@ -204,3 +204,16 @@ def test_search_finds_hyphenated_names_and_lan_names(tmp_path):
     index = (tmp_path / "index.html").read_text()
     assert 'data-search="0114 upplands vasby stockholms lan"' in index
     assert '.replace(/[\\s\\-\\u2013_]+/g, " ")' in index  # the page folds hyphens as names.fold
+
+
+def test_running_header_cannot_break_out_of_its_css_string(tmp_path):
+    from etablering.site import page
+
+    evil = '"; } </style><script>window.x=1</script> \\'
+    out = page("t", "<p>b</p>", "v", running=evil)
+    start = out.index("<style>@page")
+    style = out[start + len("<style>") : out.index("</style>", start)]
+    # the name's quote, brackets and backslash are hex escapes: only the two strings' own quotes
+    assert "<" not in style and style.count('"') == 4
+    assert "\\000022" in style and "\\00003c" in style and "\\00005c" in style
+    assert "<script>window.x=1</script>" not in out

@@ -644,12 +644,15 @@ def _shown_years(frame: pd.DataFrame, rep: OutcomesReport) -> pd.DataFrame:
 
 
 def period_text(rep: OutcomesReport, first: int, last: int) -> str:
-    """'Åren 2015–2022' – and the years asked for that the data does not reach, named."""
+    """'Åren 2015–2024' – and, when the area's own figures end earlier, up to which year."""
     end = last_data_year(rep)
-    if end is None or end >= last:
-        return f"Åren {first}–{last}."
-    gap = str(end + 1) if end + 1 == last else f"{end + 1}–{last}"
-    return f"Åren {first}–{end}; underlaget har ännu inga uppgifter för {gap}."
+    last = min(last, end) if end is not None else last
+    shown = rep.table.loc[rep.table["share_pct"].notna(), "year"]
+    own = int(shown.max()) if len(shown) else None
+    text = f"Åren {first}–{last}"
+    if own is not None and own < last:
+        text += f" (uppgifter för {rep.area.name} finns till och med {own})"
+    return text + "."
 
 
 def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
