@@ -159,3 +159,18 @@ def test_narratives_read_as_swedish_with_their_years(site):
             text = _text(site, code, notebook).lower()
             for word in ("kullstorlek", "cohort", "baseline", "nan", "none", "true", "false"):
                 assert not re.search(rf"\b{word}\b", text), (code, notebook, word)
+
+
+def test_every_chart_has_its_data_to_download_and_is_drawn_at_twice_the_size(site):
+    import io
+
+    from PIL import Image
+
+    for name, page in _pages(site):
+        figures = re.findall(r'<figure class="etablering-figure">(.*?)</figure>', page, flags=re.S)
+        assert figures, name
+        for figure in figures:
+            assert "Ladda ner diagrammets data (CSV)" in figure, (name, figure[:200])
+            width = int(re.search(r'width="(\d+)"', figure).group(1))
+            png = base64.b64decode(re.search(r"base64,([^\"]+)\"", figure).group(1))
+            assert Image.open(io.BytesIO(png)).width == 2 * width, name  # crisp in Word

@@ -130,7 +130,10 @@ def chart_html(fig) -> str:
         f'src="data:image/png;base64,{data}">'
     )
     table = getattr(fig, "etablering_data", None)
-    if table is None:
+    has_year = "År" in table.frame.columns or table.frame.index.name == "År" if table else False
+    if table is None or (table.year is None and not has_year):
+        # no year to put in the download's År column (a chart without one in its title or
+        # data): the chart without a download rather than a download without a year
         return f'<figure class="etablering-figure">{img}</figure>'
     filename = f"{slug(suptitle or title or 'diagram')[:60]}.csv"
     link = download_html(

@@ -206,7 +206,13 @@ def category_mix(shares: pd.DataFrame, source: str, title: str = "Mottagna efter
 
 
 def comparison_bars(
-    values: pd.Series, kinds: pd.Series, title: str, xlabel: str, source: str, decimals: int = 1
+    values: pd.Series,
+    kinds: pd.Series,
+    title: str,
+    xlabel: str,
+    source: str,
+    decimals: int = 1,
+    year=None,
 ):
     """Horizontal bars, one per area, coloured by kind (kommun, län, riket, peer)."""
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(values) + 1.4))
@@ -225,7 +231,7 @@ def comparison_bars(
     ax.set_title(title)
     ax.margins(x=0.12)
     data = pd.DataFrame({"Område": values.index, xlabel: values.to_numpy()})
-    return finish(fig, source, data=data, decimals={xlabel: decimals})
+    return finish(fig, source, data=data, decimals={xlabel: decimals}, year=year)
 
 
 # Women and men differ in colour (Okabe–Ito vermillion and blue), marker, line and hatch, so
@@ -610,7 +616,7 @@ def scenario_lines(scenarios: pd.DataFrame, labels: dict, source: str):
         if placed and y - placed[-1] < gap:
             y = placed[-1] + gap
         placed.append(y)
-        text = " = ".join(e[1] for e in group)
+        text = " ≈ ".join(e[1] for e in group)  # ends too close to tell apart
         ax.annotate(
             textwrap.fill(text, 34),
             (years[-1], y),
