@@ -121,7 +121,7 @@ if rep.is_lan and not rep.lans.empty:
 # %%
 notice = rr.files_notice(rep)
 if notice:
-    show.notice(notice)
+    show.notice(notice, details=rr.files_notice_details(rep))
 if rep.files:
     show.text(rr.files_heading(rep) + "\n\n" + rr.files_summary_text(rep))
     r = rep.files.row

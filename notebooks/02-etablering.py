@@ -65,7 +65,8 @@ kind = "Länskod" if rep.is_lan else "Kommunkod"
 where = "" if rep.is_lan else f", {rep.lan.name}"
 show.text(
     f"# Etablering efter kön – {area.name}\n"
-    f"{kind} {area.code}{where}. Åren {params.first_year}–{params.last_year}. "
+    f"{kind} {area.display_code}{where}. "
+    f"{outcomes_report.period_text(rep, params.first_year, params.last_year)} "
     f"Dataversion {store.data_version(data_dir or None)}."
 )
 if synthetic:
@@ -82,7 +83,10 @@ if synthetic:
 show.text(outcomes_report.summary_text(rep))
 show.summary(**outcomes_report.key_figures(rep))
 if rep.missing_kpis:
-    show.notice(outcomes_report.availability_text(rep))
+    show.notice(
+        outcomes_report.availability_text(rep),
+        details=outcomes_report.availability_details(rep),
+    )
 
 # %% [markdown]
 # ## Kvinnor och män över tid
@@ -104,7 +108,9 @@ if outcomes_report.kommun_has_data(rep.table):
         f"efter att personen lämnade etableringsuppdraget (Kolada {kpis.WORK_OR_STUDIES})."
     )
     show.table(outcomes_report.outcome_wide_display(rep), rep.source, synthetic)
-    show.download(outcomes_report.outcome_display(rep), f"{area.code}-etablering-efter-kon.csv")
+    show.download(
+        outcomes_report.outcome_display(rep), f"{area.code}-etablering-efter-kon.csv", rep.source
+    )
 else:
     show.notice(outcomes_report.own_values_missing_text(rep))
     if outcomes_report.kommun_has_data(rep.riket):
@@ -245,6 +251,7 @@ if fun.centre:
             f"Alla kommuner, {rep.pooled_label}: andel mot antal som lämnade",
             rep.source,
             synthetic,
+            names=names,
         )
     )
     show.text(
@@ -268,9 +275,11 @@ if not rep.expected.empty and rep.expected["expected_pct"].notna().any():
             plots.caterpillar(
                 rep.effects,
                 marked,
-                "Varje kommuns effekt, sammantagen över åren",
+                "Varje kommuns effekt, sammantagen över "
+                + outcomes_report.period_label(rep.model_info.get("years", [])),
                 rep.model_source,
                 synthetic,
+                names=names,
             )
         )
         show.table(outcomes_report.effects_display(rep, names), rep.model_source, synthetic)

@@ -88,8 +88,9 @@ show.chart(
 show.table(cost_report.cost_table(rep), f"{cost_report.MODEL_SOURCE}. {cost_report.ACTUAL_SOURCE}.")
 show.text(cost_report.method_text(rep) + " " + cost_report.deterministic_note(rep))
 show.download(
-    rep.projection.yearly,
+    cost_report.yearly_download(rep),
     f"{area.code}-forsorjningsstod-per-ar.csv",
+    cost_report.MODEL_SOURCE,
     "Ladda ner kostnad per år och kön (CSV)",
 )
 
@@ -128,7 +129,9 @@ if not rep.tornado.empty:
         plots.tornado_chart(
             rep.tornado,
             rep.tornado["cost_baseline_kr"].iloc[0],
-            "Känslighet: ett antagande i taget till sitt låga och höga värde",
+            "Känslighet: kostnad "
+            + cost_report.years_text(list(range(rep.tornado_years[0], rep.tornado_years[1] + 1)))
+            + " med ett antagande i taget på sitt låga och höga värde",
             rep.source,
         )
     )
@@ -156,8 +159,13 @@ show.text(
     "siffror (`python -m etablering.kefu.calibrate`)."
 )
 
-# %% [markdown]
-# ### Bilaga: alla parametrar
-
 # %%
-show.table(cost_report.full_parameter_table(rep), "Källa: se kolumnen Källa för varje tal.")
+show.details(
+    "Bilaga: alla parametrar med källa (öppna för att visa eller skriva ut)",
+    [
+        show.table_html(
+            cost_report.full_parameter_table(rep), "Källa: se kolumnen Källa för varje tal."
+        )
+    ],
+    appendix=True,
+)

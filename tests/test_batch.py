@@ -36,6 +36,7 @@ if kommun == "0117":
 if kommun == "0120":
     time.sleep(1.5)
 show.text(f"Rapport för {kommun} {year}")
+show.table(__import__("pandas").DataFrame({"Kommun": [kommun]}), "Källa: test")  # a report shows something
 """
 
 
@@ -187,3 +188,45 @@ def test_cli_exits_1_with_a_failure_table(stand_in, processed, tmp_path):
     )
     assert (out / "0680-jonkoping" / "01-mottagande.html").exists()
     assert 'href="0680-jonkoping/index.html"' in (out / "index.html").read_text()
+
+
+def test_a_report_with_nothing_to_show_is_a_failed_job(registry, tmp_path, monkeypatch):
+    """Every section left out for want of data: the job fails (with the reason), no page."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from etablering import render
+
+    empty = new_notebook(
+        cells=[
+            new_code_cell("kommun = '0680'", metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                "from etablering import display as show\n"
+                "show.text('## Mottagandet år för år')\n"
+                "show.notice('Uppgift saknas för 2022 – kör `etablering data import`.')"
+            ),
+        ]
+    )
+    empty.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    monkeypatch.setattr(render, "notebook_source", lambda name: empty)
+    result = render.render(registry.get("0680"), "01-mottagande", tmp_path, {}, "v")
+    assert result.status == "failed" and "Rapporten har inget att visa" in result.error
+    assert not (tmp_path / "0680-jonkoping" / "01-mottagande.html").exists()
+    assert (tmp_path / "0680-jonkoping" / "01-mottagande.failed.ipynb").exists()
+    table = nbformat.from_dict(
+        {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "outputs": [
+                        {"data": {"text/html": '<table class="dataframe etablering-table">'}}
+                    ],
+                }
+            ]
+        }
+    )
+    assert render.has_content(table) and not render.has_content(empty)

@@ -282,3 +282,147 @@ def test_lab_explore_widgets_update_the_comparison(browser, lab):
     )
     wait.until(lambda _: "Kvinnor i arbete" in result.text and "2024" in result.text)
     browser.save_screenshot(str(ARTIFACTS / "jupyterlab-utforska-norrbotten.png"))
+
+
+# --- printing: A4, running header, page numbers, nothing cut off -----------------------------
+
+A4 = (595.28, 841.89)  # points
+# the page's content box at 96 px per inch: A4 (210 mm) less @page's left and right margins
+CONTENT_PX = round((210 - 2 * 14) / 25.4 * 96)
+
+
+def _print_pdf(browser, url: str) -> bytes:
+    """The page printed as Chromium's print dialog does (CSS @page size and margins)."""
+    import base64
+
+    browser.get(url)
+    result = browser.execute_cdp_cmd(
+        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}
+    )
+    return base64.b64decode(result["data"])
+
+
+@pytest.mark.parametrize(
+    ("path", "running", "most_pages"),
+    [
+        ("0680-jonkoping/01-mottagande.html", "Jönköping (0680) – Mottagande mot kommuntal", 8),
+        ("2580-lulea/02-etablering.html", "Luleå (2580) – Etablering efter kön", 14),
+        ("0680-jonkoping/03-forsorjningsstod.html", "Jönköping (0680) – Försörjningsstöd", 12),
+        (
+            "0006-jonkopings-lan/03-forsorjningsstod.html",
+            "Jönköpings län (06) – Försörjningsstöd",
+            12,
+        ),
+    ],
+)
+def test_reports_print_on_a4_with_header_and_page_numbers(
+    browser, server, path, running, most_pages
+):
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = _print_pdf(browser, server + path)
+    name = path.replace("/", "-").replace(".html", ".pdf")
+    (ARTIFACTS / name).write_bytes(pdf)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    sizes = {(float(p.mediabox.width), float(p.mediabox.height)) for p in pages}
+    # A4 to within a point (Chromium rounds to whole points), not US Letter (612 × 792)
+    assert all(abs(w - A4[0]) < 1 and abs(h - A4[1]) < 1 for w, h in sizes), sizes
+    n = len(pages)
+    assert 1 < n <= most_pages, n
+    for number, page in enumerate(pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert f"Sida {number} av {n}" in text, (number, text[-200:])
+        squeezed = text.replace(" ", "")  # pdf text loses some spaces around dashes
+        assert running.replace(" ", "") in squeezed and "Dataversionv1" in squeezed, text[:200]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "0680-jonkoping/01-mottagande.html",
+        "2580-lulea/02-etablering.html",
+        "0680-jonkoping/03-forsorjningsstod.html",
+        "0006-jonkopings-lan/03-forsorjningsstod.html",
+    ],
+)
+def test_no_table_or_chart_is_cut_off_on_paper(browser, server, path):
+    """In print media at the width of an A4 page's content box every table and chart fits, and
+    every table cell's text is in the printed PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = _print_pdf(browser, server + path)
+    printed = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": CONTENT_PX, "height": 1200, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        browser.get(server + path)
+        overflow = browser.execute_script(
+            """
+            const page = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('table.etablering-table, img.etablering-chart')]
+              .filter(e => e.offsetParent !== null || e.closest('details'))
+              .filter(e => e.scrollWidth > e.clientWidth + 1
+                           || e.getBoundingClientRect().right > page + 1)
+              .map(e => (e.tagName + ' ' + (e.alt || e.innerText.slice(0, 60))));
+            """
+        )
+        assert not overflow, overflow
+        cells = browser.execute_script(
+            """
+            return [...document.querySelectorAll('table.etablering-table td, table.etablering-table th')]
+              .filter(c => c.closest('details.etablering-appendix:not([open])') === null)
+              .map(c => c.innerText);
+            """
+        )
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    missing = [c for c in cells if "".join(c.split()) not in printed]
+    assert cells and not missing, missing[:10]
+
+
+def test_index_sorts_by_a_column_and_finds_hyphens_and_lan_names(browser, server):
+    browser.get(server + "index.html")
+    box = browser.find_element(By.ID, "sok")
+    box.send_keys("Norrbotten")  # a län's name finds its kommuner
+    shown = [
+        r.text for r in browser.find_elements(By.CSS_SELECTOR, "tr.kommun") if r.is_displayed()
+    ]
+    assert len(shown) == 1 and "Luleå" in shown[0]
+    box.clear()
+    box.send_keys("jön-köping")  # hyphens count as spaces, as in 'Upplands-Väsby'
+    browser.execute_script("document.getElementById('sok').value = 'Jonkopings-lan'")
+    browser.execute_script("document.getElementById('sok').dispatchEvent(new Event('input'))")
+    shown = [
+        r.text for r in browser.find_elements(By.CSS_SELECTOR, "tr.kommun") if r.is_displayed()
+    ]
+    assert shown and all("Jönköping" in s for s in shown)
+    browser.execute_script("document.getElementById('sok').value = ''")
+    browser.execute_script("document.getElementById('sok').dispatchEvent(new Event('input'))")
+    header = browser.find_element(By.XPATH, "//th[button[starts-with(., 'Kommunmottagna')]]")
+    column = browser.execute_script(
+        "return [...arguments[0].parentNode.children].indexOf(arguments[0])", header
+    )
+
+    def values():
+        return browser.execute_script(
+            "return [...document.querySelectorAll('#sammanstallning tbody tr')]"
+            ".map(r => r.cells[arguments[0]].dataset.sort)",
+            column,
+        )
+
+    header.find_element(By.TAG_NAME, "button").click()
+    numbers = [float(v) for v in values() if v]
+    assert numbers == sorted(numbers) and header.get_attribute("aria-sort") == "ascending"
+    header.find_element(By.TAG_NAME, "button").click()
+    numbers = [float(v) for v in values() if v]
+    assert numbers == sorted(numbers, reverse=True)
+    assert values()[-1] == "" or all(values())  # missing figures last
+    browser.save_screenshot(str(ARTIFACTS / "index-sorted.png"))

@@ -114,9 +114,10 @@ def test_report_for_a_lan_renders_its_kommuner_and_the_lan_itself(processed, tmp
     assert "Gotlands län tog emot 271 personer 2018" in html and "Alla län 2018" in html
     assert "Migrationsverkets fil tog Gotlands län emot 274 personer 2018" in html
     index = (out / "index.html").read_text(encoding="utf-8")
-    lan_row = index[index.index("0009 Gotlands län") : index.index("0980 Gotland")]
+    lan_row = index[index.index("09 Gotlands län</a>") : index.index("0980 Gotland</a>")]
     # kommuntal and mottagna på anvisning from the 2018 kommuntal file, kommunmottagna Kolada's
-    assert "<td>125</td>" in lan_row and "<td>122</td>" in lan_row and "<td>271</td>" in lan_row
+    assert all(f'data-sort="{n}.0">{n}</td>' in lan_row for n in (125, 122, 271))
+    assert "Kommunmottagna, 2018" in index  # the year in the heading
 
 
 # --- etablering validate --------------------------------------------------------------------------

@@ -27,9 +27,12 @@ def test_table_has_source_missing_values_and_synthetic_mark():
 
 
 def test_download_is_semicolon_csv_with_decimal_comma_and_bom():
-    out = display.download_html(pd.DataFrame({"År": [2018], "Andel": [0.25]}), "x.csv")
+    out = display.download_html(
+        pd.DataFrame({"År": [2018], "Andel": [0.25], "Antal": [84.0]}), "x.csv", "Kolada"
+    )
     href = re.search(r'href="data:text/csv;base64,([^"]+)"', out)
     assert href, "no data link"
     raw = base64.b64decode(href.group(1))
     assert raw.startswith(b"\xef\xbb\xbf")
-    assert raw.decode("utf-8-sig").splitlines() == ["År;Andel", "2018;0,25"]
+    # a count reads 84, not 84,0; every row says its year and source
+    assert raw.decode("utf-8-sig").splitlines() == ["År;Andel;Antal;Källa", "2018;0,25;84;Kolada"]

@@ -225,7 +225,7 @@ def test_every_csv_keeps_the_formula_name_as_text(hostile_site):
     out, habo, _ = hostile_site
     summary = (out / "sammanstallning.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(summary), delimiter=";"))
-    names = {row[0]: row[1] for row in rows[1:]}
+    names = {row[0].split(" ")[0]: row[1] for row in rows[1:]}
     assert names["0643"] == "'" + KOMMUN
     for row in rows[1:]:
         assert not any(cell[:1] in "=+@" for cell in row if cell)

@@ -8,6 +8,7 @@ import io
 import json
 import re
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -107,10 +108,14 @@ def test_spreadsheet_formulas_are_neutralised(value, safe):
 
 def test_download_csv_neutralises_cells_and_labels():
     frame = pd.DataFrame({"Kommun": ["=1+1", "Habo"], "@rubrik": [-1.5, 2.0]})
-    out = display.download_html(frame, "x.csv")
+    out = display.download_html(frame, "x.csv", "=HYPERLINK(källa)", year=2018)
     raw = base64.b64decode(re.search(r'base64,([^"]+)"', out).group(1)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw), delimiter=";"))
-    assert rows == [["Kommun", "'@rubrik"], ["'=1+1", "-1,5"], ["Habo", "2,0"]]
+    assert rows == [
+        ["År", "Kommun", "'@rubrik", "Källa"],
+        ["2018", "'=1+1", "-1,50", "'=HYPERLINK(källa)"],
+        ["2018", "Habo", "2,00", "'=HYPERLINK(källa)"],
+    ]
 
 
 def test_summary_csv_neutralises_names(tmp_path):
@@ -136,8 +141,18 @@ def test_summary_csv_neutralises_names(tmp_path):
     write_site(tmp_path, {"01": "+Stockholms län"}, "v")
     text = (tmp_path / "sammanstallning.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[1][:3] == ["0114", '\'=HYPERLINK("x")', "'+Stockholms län"]
-    assert rows[2][:3] == ["0115", "'@A1", "'+Stockholms län"]
+    # 'Område' starts with the code, so it is text; the name alone and the län are kept as text
+    assert rows[1][:4] == [
+        '0114 =HYPERLINK("x")',
+        '\'=HYPERLINK("x")',
+        "kommun",
+        "01 +Stockholms län",
+    ]
+    assert rows[2][:2] == ["0115 @A1", "'@A1"]
     assert "-1,5" in rows[1]
+    book = openpyxl.load_workbook(tmp_path / "sammanstallning.xlsx")
+    names = [c.value for c in book["Sammanställning"]["B"][1:]]
+    assert names == ['\'=HYPERLINK("x")', "'@A1"]
+    assert not any(c.data_type == "f" for row in book["Sammanställning"].iter_rows() for c in row)
     for row in rows[1:]:
         assert not any(c[:1] in "=+@" for c in row if c)

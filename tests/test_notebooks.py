@@ -100,7 +100,7 @@ def test_renders_the_latest_year_by_default(ipynb, tmp_path, processed, kommun, 
     assert expected in text
     assert "Källa: Kolada (RKA), uttag augusti 2024: N01986, N01987, N02002" in text
     assert "Källa: Migrationsverket: Anvisningar enligt kommuntalen 2018" in text
-    assert "Migrationsverkets kommuntalsfil för 2022 finns inte i underlaget" in text
+    assert "Kommuntalet för 2022 saknas i underlaget" in text
     assert "Kommunmottagna – Kolada N01986" in text  # the two sources side by side
     assert _images(text) == images
     assert "Traceback" not in text
@@ -281,7 +281,8 @@ def test_03_jonkoping_projection(ipynb_03, tmp_path, processed):
     assert "N00960" in text and "Källa: egen kohortmodell" in text
     assert "spann givet antagandena" in text and "kan vänta sig" not in text
     assert text.count("data:image/png;base64") == 4  # cost, scenarios, tornado, people
-    assert text.count("data:text/csv;base64") == 1
+    # the yearly table and each chart's data
+    assert text.count("data:text/csv;base64") == 5
 
 
 def test_03_lan_total(ipynb_03, tmp_path, processed):

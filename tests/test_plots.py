@@ -49,3 +49,27 @@ def test_million_kronor_ticks_are_whole_steps_with_the_decimals_they_need():
         labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
         assert " ".join(labels).replace("\u2212", "-") == expected
         plt.close(fig)
+
+
+def test_every_axis_speaks_swedish_and_every_chart_carries_its_data():
+    plots.setup()
+    frame = pd.DataFrame({"Sorsele": [0.0, 12.5, -3.25]}, index=[2020, 2021, 2022])
+    fig = plots.series_lines(frame, "Sorsele 2020–2022", "Per 1 000 invånare", "Källa: test")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    years = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and not any("." in t or "-" in t for t in ticks), ticks  # '12,5', '−2,5'
+    assert any("," in t for t in ticks) and any(t.startswith("\u2212") for t in ticks)
+    assert "2021" in years  # a year is not '2 021'
+    data = fig.etablering_data
+    assert list(data.frame.rename_axis("År").reset_index().columns) == ["År", "Sorsele"]
+    assert data.source == "Källa: test"
+    plt.close(fig)
+
+
+def test_women_and_men_differ_by_more_than_colour():
+    assert plots.GENDER_STYLE["K"]["marker"] != plots.GENDER_STYLE["M"]["marker"]
+    assert plots.GENDER_STYLE["K"]["linestyle"] != plots.GENDER_STYLE["M"]["linestyle"]
+    # Okabe–Ito: never a red and a green together
+    assert set(plots.GENDER_COLORS.values()) <= {*plots.OKABE_ITO.values(), "#555555"}

@@ -345,8 +345,9 @@ def test_both_sources_for_2018_side_by_side(jonkoping):
 
 def test_kommuntal_file_missing_for_the_year_is_said_plainly(jonkoping, jonkoping_2018):
     notice = reception_report.files_notice(jonkoping)
-    assert "Migrationsverkets kommuntalsfil för 2022 finns inte i underlaget" in notice
-    assert "Nedan visas 2018" in notice and "`etablering data import MAPP`" in notice
+    assert notice.startswith("Kommuntalet för 2022 saknas i underlaget")
+    assert "nedan visas 2018" in notice and "`etablering data import MAPP`" in notice
+    assert "Anvisningar enligt kommuntalen" in reception_report.files_notice_details(jonkoping)
     assert reception_report.files_notice(jonkoping_2018) is None
     assert reception_report.files_heading(jonkoping).startswith("### 2018:")
     assert reception_report.category_heading(jonkoping) == (

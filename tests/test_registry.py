@@ -98,3 +98,10 @@ def test_lan_code_given_as_kommun_points_to_lan_option(registry):
 def test_kommun_or_lan_by_name_prefers_the_areas_own_name(registry, query, code):
     """Where a report takes a kommun or a län, 'Jönköping' is the kommun, not the län."""
     assert registry.resolve(query, kinds=("kommun", "lan")).code == code
+
+
+def test_a_one_digit_lan_code_suggests_the_two_digit_lankod(registry):
+    with pytest.raises(UnknownAreaError, match="Menade du 06 Jönköpings län") as info:
+        registry.resolve("6", kinds=("lan",))
+    assert "0006" not in str(info.value) and info.value.suggestions == ["06 Jönköpings län"]
+    assert registry.get("0006").display_code == "06" and registry.get("0680").display_code == "0680"

@@ -52,6 +52,7 @@ class CostReport:
     n_draws: int
     seed: int
     notes: list[str] = field(default_factory=list)
+    tornado_years: tuple[int, int] | None = None  # the period the sensitivity chart sums
 
     @property
     def is_lan(self) -> bool:
@@ -224,6 +225,7 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
         projection=projection,
         bands=bands,
         tornado=sens,
+        tornado_years=tuple(sens_years),
         scenarios=pd.concat(scen, ignore_index=True),
         riket_per_received=riket_rate,
         actual=actual,
@@ -894,6 +896,36 @@ def people_table(rep: CostReport) -> pd.DataFrame:
     out.index = out.index.map(str)
     out.index.name = "År"
     return out
+
+
+YEARLY_DOWNLOAD = {
+    "year": "År",
+    "gender": "Kön",
+    "cost_kr": "Kostnad, huvudvärden (kr)",
+    "cost_after_kr": "därav efter etableringen (kr)",
+    "cost_during_kr": "därav under etableringen (kr)",
+    "cost_window_kr": "därav under flyktinghushållsåren (kr)",
+    "kefu_cost_kr": "Med KEFU:s avgränsning (kr)",
+    "entrants": "Nya deltagare i etableringen",
+    "exits": "Lämnade etableringen",
+    "households": "Hushåll med bistånd (snitt per månad)",
+    "adults_on": "Vuxna i hushåll med bistånd (snitt per månad)",
+    "in_programme": "I etableringen (snitt per månad)",
+}
+
+
+def yearly_download(rep: CostReport) -> pd.DataFrame:
+    """The model's yearly figures (huvudvärden) per gender, for the report's CSV: kronor to
+    the krona, people to the person, Swedish headings and a Period column."""
+    y = rep.projection.yearly
+    y = y[y["year"] >= rep.start_year][list(YEARLY_DOWNLOAD)].copy()
+    money = [c for c in YEARLY_DOWNLOAD if c.endswith("_kr")]
+    y[money] = y[money].round(0)
+    people = ["entrants", "exits", "households", "adults_on", "in_programme"]
+    y[people] = y[people].round(0)
+    y["gender"] = y["gender"].map({"K": "Kvinnor", "M": "Män", "T": "Totalt"})
+    y.insert(1, "Period", np.where(y["year"] <= rep.last_data_year, "utfall", "prognos"))
+    return y.rename(columns=YEARLY_DOWNLOAD).reset_index(drop=True)
 
 
 def people_frame(rep: CostReport) -> pd.DataFrame:

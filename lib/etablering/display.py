@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
-from . import sheetsafe
+from . import export
+from .names import slug
 from .plots import SYNTHETIC
 
 SUMMARY_MIME = "application/vnd.etablering.summary+json"
@@ -55,15 +56,25 @@ def text(markdown: str) -> None:
     )
 
 
-def notice_html(message: str, kind: str = "missing") -> str:
-    """A boxed note, e.g. for missing data. Escaped, since messages may quote file contents;
-    only `backticks` become <code>, so the commands an analyst should run stand out."""
-    body = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(message))
-    return f'<div class="etablering-notice etablering-{kind}">{body}</div>'
+def notice_html(message: str, kind: str = "missing", details: str | None = None) -> str:
+    """A short note, e.g. for missing data: one line that says what is missing and the command
+    that fixes it, with the particulars (a list of KPI codes, where to download a file) folded
+    away under 'Detaljer'. Escaped, since messages may quote file contents; only `backticks`
+    become <code>, so the commands an analyst should run stand out."""
+
+    def body(text: str) -> str:
+        return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text))
+
+    folded = (
+        f"<details><summary>Detaljer</summary><div>{body(details)}</div></details>"
+        if details
+        else ""
+    )
+    return f'<div class="etablering-notice etablering-{kind}">{body(message)}{folded}</div>'
 
 
-def notice(message: str, kind: str = "missing") -> None:
-    display(HTML(notice_html(message, kind)))
+def notice(message: str, kind: str = "missing", details: str | None = None) -> None:
+    display(HTML(notice_html(message, kind, details)))
 
 
 def table_html(frame: pd.DataFrame, source: str, synthetic: bool = False) -> str:
@@ -77,15 +88,63 @@ def table(frame: pd.DataFrame, source: str, synthetic: bool = False) -> None:
     display(HTML(table_html(frame, source, synthetic)))
 
 
+CHART_DPI = 200  # twice the figures' 100 dpi: crisp when pasted into Word or printed
+
+
+def _png(fig) -> bytes:
+    """The figure at CHART_DPI as a 256-colour PNG: charts are flat colours, so a palette
+    keeps them sharp at about a third of the bytes of a full-colour PNG (a report with a
+    dozen charts stays well under 2 MB)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    screen = fig.dpi
+    fig.set_dpi(CHART_DPI)  # plots.finish laid the figure out in inches: it scales as is
+    try:
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+    finally:
+        fig.set_dpi(screen)
+    palette = flat.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", compress_level=9)
+    return out.getvalue()
+
+
 def chart_html(fig) -> str:
-    """The chart as a PNG inside an <img> (opens offline), with its title as alt text."""
-    buffer = io.BytesIO()
-    # plots.finish already laid the figure out; bbox_inches="tight" would draw it twice
-    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
+    """The chart as a PNG inside an <img> (opens offline), with its title as alt text, drawn
+    at twice the screen resolution and shown at its natural size (crisp in Word and on paper).
+    A chart that carries its data (plots.finish(data=…)) gets a CSV download of it below."""
+    width, height = (round(v * fig.dpi) for v in fig.get_size_inches())
+    png = _png(fig)
     plt.close(fig)
-    alt = html.escape(" / ".join(ax.get_title() for ax in fig.axes if ax.get_title()) or "Diagram")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img class="etablering-chart" alt="{alt}" src="data:image/png;base64,{data}">'
+    title = " / ".join(ax.get_title() for ax in fig.axes if ax.get_title())
+    suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    alt = html.escape((suptitle or title or "Diagram").replace("\n", " "))
+    data = base64.b64encode(png).decode("ascii")
+    img = (
+        f'<img class="etablering-chart" alt="{alt}" width="{width}" height="{height}" '
+        f'src="data:image/png;base64,{data}">'
+    )
+    table = getattr(fig, "etablering_data", None)
+    has_year = "År" in table.frame.columns or table.frame.index.name == "År" if table else False
+    if table is None or (table.year is None and not has_year):
+        # no year to put in the download's År column (a chart without one in its title or
+        # data): the chart without a download rather than a download without a year
+        return f'<figure class="etablering-figure">{img}</figure>'
+    filename = f"{slug(suptitle or title or 'diagram')[:60]}.csv"
+    link = download_html(
+        table.frame,
+        filename,
+        table.source,
+        "Ladda ner diagrammets data (CSV)",
+        year=table.year,
+        decimals=table.decimals,
+    )
+    return f'<figure class="etablering-figure">{img}{link}</figure>'
 
 
 def chart(fig) -> None:
@@ -93,21 +152,34 @@ def chart(fig) -> None:
 
 
 def download_html(
-    frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabellen (CSV)"
+    frame: pd.DataFrame,
+    filename: str,
+    source: str,
+    label: str = "Ladda ner tabellen (CSV)",
+    year=None,
+    decimals: dict | None = None,
 ) -> str:
-    """A link that saves the table as CSV for Swedish Excel (';', decimal comma, BOM) – it is
-    embedded in the page, so it works offline and by mail. Text a spreadsheet would evaluate
-    as a formula (a name beginning with '=') is kept as text (sheetsafe)."""
-    csv = sheetsafe.frame(frame).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+    """A link that saves the table as CSV for Swedish Excel (export.csv_bytes: ';', decimal
+    comma, BOM, rounded, `År` and `Källa` columns) – it is embedded in the page, so it works
+    offline and by mail. Text a spreadsheet would evaluate as a formula (a name beginning
+    with '=') is kept as text (sheetsafe)."""
+    csv = export.csv_bytes(frame, source, year=year, decimals=decimals)
     data = base64.b64encode(csv).decode("ascii")
     return (
-        f'<p><a download="{html.escape(filename)}" href="data:text/csv;base64,{data}">'
-        f"{html.escape(label)}</a></p>"
+        f'<p class="etablering-download"><a download="{html.escape(filename)}" '
+        f'href="data:text/csv;base64,{data}">{html.escape(label)}</a></p>'
     )
 
 
-def download(frame: pd.DataFrame, filename: str, label: str = "Ladda ner tabellen (CSV)") -> None:
-    display(HTML(download_html(frame, filename, label)))
+def download(
+    frame: pd.DataFrame,
+    filename: str,
+    source: str,
+    label: str = "Ladda ner tabellen (CSV)",
+    year=None,
+    decimals: dict | None = None,
+) -> None:
+    display(HTML(download_html(frame, filename, source, label, year, decimals)))
 
 
 def summary(**figures) -> None:
@@ -116,14 +188,16 @@ def summary(**figures) -> None:
     display({SUMMARY_MIME: clean}, raw=True)
 
 
-def details_html(summary: str, parts: list[str]) -> str:
-    """A folded section (<details>): statistics for those who want them, closed by default."""
+def details_html(summary: str, parts: list[str], appendix: bool = False) -> str:
+    """A folded section (<details>): statistics for those who want them, closed by default.
+    Printed open – except an `appendix`, which is printed only if the reader opened it."""
+    kind = "etablering-details etablering-appendix" if appendix else "etablering-details"
     return (
-        f"<details class='etablering-details'><summary>{html.escape(summary)}</summary>"
+        f"<details class='{kind}'><summary>{html.escape(summary)}</summary>"
         + "".join(parts)
         + "</details>"
     )
 
 
-def details(summary: str, parts: list[str]) -> None:
-    display(HTML(details_html(summary, parts)))
+def details(summary: str, parts: list[str], appendix: bool = False) -> None:
+    display(HTML(details_html(summary, parts, appendix)))

@@ -86,7 +86,7 @@ def comparison_html(
     label = MEASURES[measure]
     source = source_of(measure, year, chosen)
     kinds = chosen["lan_code"].map(lambda c: "kommun" if c == lan_code else "peer")
-    figure = plots.comparison_bars(chosen["value"], kinds, label, label, source)
+    figure = plots.comparison_bars(chosen["value"], kinds, label, label, source, year=year)
     columns = {"value": label, "year": "År"} if "year" in chosen else {"value": label}
     shown = chosen[list(columns)].rename(columns=columns)
     if "År" in shown:

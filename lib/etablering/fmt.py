@@ -6,6 +6,8 @@ import pandas as pd
 
 MISSING = "uppgift saknas"
 NBSP = "\u00a0"  # keeps '15 200' on one line
+MINUS = "\u2212"  # typographic minus, as in print
+NONE = "–"  # no such figure (a category a source does not report), not a missing value
 
 
 def _missing(value) -> bool:
@@ -13,10 +15,12 @@ def _missing(value) -> bool:
 
 
 def number(value, decimals: int = 0) -> str:
+    """'15 200', '0,35', '−12' (Unicode minus; never '−0'), 'uppgift saknas'."""
     if _missing(value):
         return MISSING
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    text = f"{abs(float(value)):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    negative = float(value) < 0 and text.strip("0,") != ""
+    return (MINUS if negative else "") + text
 
 
 def percent(value, decimals: int = 0) -> str:
@@ -38,9 +42,6 @@ def rounded(value, decimals: int = 0) -> float:
     if _missing(value):
         return math.nan
     return float(f"{float(value):.{decimals}f}")
-
-
-MINUS = "\u2212"
 
 
 def signed(value, decimals: int = 0) -> str:

@@ -588,19 +588,26 @@ def summary_text(rep: OutcomesReport) -> str:
 
 
 def availability_text(rep: OutcomesReport) -> str:
+    """One line: how many KPIs are missing and the command that fetches them."""
     if not rep.missing_kpis:
         return ""
-    lines = [
-        f"Följande nyckeltal saknas för {rep.area.name} i underlaget"
-        + (" (demodata)" if rep.synthetic else "")
-        + ":"
-    ]
-    lines += [f"- {k}: {t}" for k, t in rep.missing_kpis]
+    n = len(rep.missing_kpis)
+    what = "1 nyckeltal saknas" if n == 1 else f"{n} nyckeltal saknas"
+    if rep.synthetic:
+        return f"{what} för {rep.area.name} i demodata; de avsnitten visas inte."
+    return (
+        f"{what} för {rep.area.name} i underlaget, så några avsnitt blir kortare – hämta dem "
+        f"med `{FETCH_COMMAND}` (kräver internet)."
+    )
+
+
+def availability_details(rep: OutcomesReport) -> str:
+    """The missing KPIs by code and name, and how to try the analysis without internet."""
+    lines = [f"{k}: {t}" for k, t in rep.missing_kpis]
     if not rep.synthetic:
         lines.append(
-            f"\nHämta dem från Kolada med `{FETCH_COMMAND}` (kräver internet). "
-            "Vill du prova analysen utan internet: `etablering data demo` och rapporten med "
-            "`--demo` (märks SYNTETISKA DATA)."
+            "Utan internet: `etablering data demo` och rapporten med `--demo` (märks SYNTETISKA "
+            "DATA)."
         )
     return "\n".join(lines)
 
@@ -620,14 +627,42 @@ def key_figures(rep: OutcomesReport) -> dict:
 # --- tables ------------------------------------------------------------------------------------
 
 
+def last_data_year(rep: OutcomesReport) -> int | None:
+    """The last year anyone – the area or riket – has a share in the data: the years asked for
+    after it are not in the underlag at all, and the tables stop there (the text says so)."""
+    years = [
+        int(y)
+        for frame in (rep.table, rep.riket)
+        for y in frame.loc[frame["share_pct"].notna(), "year"]
+    ]
+    return max(years) if years else None
+
+
+def _shown_years(frame: pd.DataFrame, rep: OutcomesReport) -> pd.DataFrame:
+    last = last_data_year(rep)
+    return frame if last is None else frame[frame["year"] <= last]
+
+
+def period_text(rep: OutcomesReport, first: int, last: int) -> str:
+    """'Åren 2015–2024' – and, when the area's own figures end earlier, up to which year."""
+    end = last_data_year(rep)
+    last = min(last, end) if end is not None else last
+    shown = rep.table.loc[rep.table["share_pct"].notna(), "year"]
+    own = int(shown.max()) if len(shown) else None
+    text = f"Åren {first}–{last}"
+    if own is not None and own < last:
+        text += f" (uppgifter för {rep.area.name} finns till och med {own})"
+    return text + "."
+
+
 def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
     """The downloadable table: year x gender with share, interval, leavers and note."""
-    t = rep.table
+    t = _shown_years(rep.table, rep)
     return pd.DataFrame(
         {
             "År": t["year"],
             "Kön": t["gender"].map(GENDER_LABELS),
-            "Andel i arbete/studier (%)": t["share_pct"].round(2),
+            "Andel i arbete/studier (%)": t["share_pct"].round(1),
             "95 % KI, nedre": t["low_pct"].round(1),
             "95 % KI, övre": t["high_pct"].round(1),
             "Antal som lämnat": t["cohort_n"],
@@ -638,7 +673,7 @@ def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
 
 def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
     """One row per year: each gender's share with its interval, leavers and notes."""
-    t = rep.table
+    t = _shown_years(rep.table, rep)
 
     def cell(row) -> str:
         if pd.isna(row["share_pct"]):
@@ -677,7 +712,7 @@ def _year_note(rows: pd.DataFrame) -> str:
 def gap_display(rep: OutcomesReport) -> pd.DataFrame:
     """Per year: shown shares, their difference, its interval and whether it can be told
     from chance. p-values are in the details section."""
-    g = rep.gap
+    g = _shown_years(rep.gap, rep)
     women = [fmt.rounded(v) for v in g["women_pct"]]
     men = [fmt.rounded(v) for v in g["men_pct"]]
 

@@ -1,7 +1,9 @@
 """Charts for the reports: seaborn/matplotlib, Swedish labels, the source under every chart."""
 
 import math
+import re
 import textwrap
+from dataclasses import dataclass
 
 import matplotlib
 import matplotlib.ticker
@@ -17,8 +19,39 @@ from .fmt import number
 # mathtext (which fails on a stray '$\\' and would fail the whole report).
 matplotlib.rcParams["text.parse_math"] = False
 
-PALETTE = {"kommun": "#1f5f8b", "lan": "#7fa7c9", "riket": "#b9b9b9", "peer": "#e0a458"}
+# Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2008): every pair stays
+# apart under deuteranopia, protanopia and tritanopia; never red against green.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+    "grey": "#999999",
+}
+PALETTE = {
+    "kommun": OKABE_ITO["blue"],
+    "lan": OKABE_ITO["sky_blue"],
+    "riket": "#bbbbbb",
+    "peer": OKABE_ITO["orange"],
+}
+CYCLE = [OKABE_ITO[c] for c in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple",
+                                "sky_blue", "black", "yellow")]  # fmt: skip
 SYNTHETIC = "SYNTETISKA DATA"
+_YEARS = re.compile(r"\b(?:19|20)\d\d(?:\s*[–-]\s*(?:19|20)\d\d)?\b")
+
+
+@dataclass
+class ChartData:
+    """What a chart shows, as a table with Swedish headings, for its CSV download."""
+
+    frame: pd.DataFrame
+    source: str
+    year: object = None
+    decimals: dict | None = None
 
 
 def setup() -> None:
@@ -26,7 +59,8 @@ def setup() -> None:
     plt.rcParams.update(
         {
             "figure.dpi": 100,
-            "savefig.dpi": 100,
+            "savefig.dpi": 200,  # display.chart_html saves at 2x; this is for other savers
+            "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
             "axes.titleweight": "bold",
             "axes.titlesize": 12,
             "figure.figsize": (8, 4),
@@ -35,9 +69,23 @@ def setup() -> None:
     )
 
 
-def finish(fig, source: str, synthetic: bool = False):
-    """Put 'Källa: …' (and the synthetic-data mark) under the chart."""
+def finish(
+    fig, source: str, synthetic: bool = False, data: pd.DataFrame | None = None, year=None,
+    decimals: dict | None = None,
+):  # fmt: skip
+    """Put 'Källa: …' (and the synthetic-data mark) under the chart, Swedish numbers on every
+    axis, and attach `data` (what the chart shows) for its CSV download. The download's `År`
+    is the data's own year column, else `year`, else the year or period in the title."""
     text = source if source.startswith("Källa") else f"Källa: {source}"
+    swedish_ticks(fig)
+    if data is not None:
+        if year is None and "År" not in data.columns:
+            titles = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else []
+            titles += [ax.get_title() for ax in fig.axes]
+            found = next((m.group(0) for t in titles for m in [_YEARS.search(t)] if m), None)
+            year = found.replace(" ", "") if found else None
+        mark = f"{SYNTHETIC}. " if synthetic else ""
+        fig.etablering_data = ChartData(data, mark + text, year, decimals)
     if synthetic:
         text = f"{SYNTHETIC}. {text}"
         fig.text(
@@ -57,6 +105,17 @@ def finish(fig, source: str, synthetic: bool = False):
     if _wrap_overflowing_labels(fig):
         fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
+
+
+def swedish_ticks(fig) -> None:
+    """Every plain numeric axis in Swedish ('12,5', '1 000', '−3'); years stay '2018'."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if (
+                type(axis.get_major_formatter()) is matplotlib.ticker.ScalarFormatter
+                and axis.get_scale() == "linear"
+            ):
+                axis.set_major_formatter(SwedishFormatter())
 
 
 def _wrap_overflowing_labels(fig) -> bool:
@@ -114,19 +173,27 @@ def kommuntal_vs_received(name: str, kommuntal, anvisade, totalt, source: str):
     ax.set_ylabel("Personer")
     ax.set_title(f"{name}: kommuntal och mottagna")
     ax.margins(y=0.15)
-    return finish(fig, source)
+    data = pd.DataFrame({"Område": name, "Uppgift": labels, "Personer": values})
+    return finish(fig, source, data=data)
 
 
 def category_mix(shares: pd.DataFrame, source: str, title: str = "Mottagna efter kategori"):
     """Stacked horizontal bars of category shares (%) for kommun, län and riket."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
     left = pd.Series(0.0, index=shares.index)
-    colors = sns.color_palette("Set2", n_colors=len(shares.columns))
-    for color, column in zip(colors, shares.columns, strict=True):
-        ax.barh(shares.index, shares[column], left=left, color=color, label=column)
+    colors = [CATEGORY_COLORS[i % len(CATEGORY_COLORS)] for i in range(len(shares.columns))]
+    hatches = [CATEGORY_HATCHES[i % len(CATEGORY_HATCHES)] for i in range(len(shares.columns))]
+    for color, hatch, column in zip(colors, hatches, shares.columns, strict=True):
+        ax.barh(
+            shares.index, shares[column], left=left, color=color, label=column, hatch=hatch,
+            edgecolor="white", linewidth=0.5,
+        )  # fmt: skip
         for y, (value, start) in enumerate(zip(shares[column], left, strict=True)):
             if value >= 6:
-                ax.text(start + value / 2, y, f"{value:.0f}", ha="center", va="center", fontsize=8)
+                ax.text(
+                    start + value / 2, y, number(value), ha="center", va="center", fontsize=8,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+                )  # fmt: skip
         left = left + shares[column]
     ax.set_xlim(0, 100)
     ax.invert_yaxis()
@@ -134,11 +201,18 @@ def category_mix(shares: pd.DataFrame, source: str, title: str = "Mottagna efter
     ax.set_title(title)
     ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     ax.xaxis.set_label_position("top")
-    return finish(fig, source)
+    data = shares.rename_axis("Område").add_suffix(" (%)")
+    return finish(fig, source, data=data)
 
 
 def comparison_bars(
-    values: pd.Series, kinds: pd.Series, title: str, xlabel: str, source: str, decimals: int = 1
+    values: pd.Series,
+    kinds: pd.Series,
+    title: str,
+    xlabel: str,
+    source: str,
+    decimals: int = 1,
+    year=None,
 ):
     """Horizontal bars, one per area, coloured by kind (kommun, län, riket, peer)."""
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(values) + 1.4))
@@ -156,11 +230,52 @@ def comparison_bars(
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.margins(x=0.12)
-    return finish(fig, source)
+    data = pd.DataFrame({"Område": values.index, xlabel: values.to_numpy()})
+    return finish(fig, source, data=data, decimals={xlabel: decimals}, year=year)
 
 
-GENDER_COLORS = {"K": "#b5446e", "M": "#2f6f9f", "T": "#555555"}
+# Women and men differ in colour (Okabe–Ito vermillion and blue), marker, line and hatch, so
+# they stay apart in greyscale print and for every colour vision.
+GENDER_COLORS = {"K": OKABE_ITO["vermillion"], "M": OKABE_ITO["blue"], "T": "#555555"}
 GENDER_NAMES = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+GENDER_STYLE = {
+    "K": {"marker": "o", "linestyle": "-"},
+    "M": {"marker": "s", "linestyle": "--"},
+    "T": {"marker": "^", "linestyle": ":"},
+}
+GENDER_HATCH = {"Män": "///"}
+CATEGORY_COLORS = [OKABE_ITO[c] for c in ("orange", "sky_blue", "bluish_green", "yellow",
+                                          "reddish_purple", "vermillion", "blue")]  # fmt: skip
+CATEGORY_HATCHES = ["", "///", "", "...", "\\\\", "xx", ""]
+
+
+def _gender_rows(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
+    """year/gender rows of `table` with Swedish headings, for a chart's download."""
+    keep = [c for c in columns if c in table]
+    out = table[["year", "gender", *keep]].rename(
+        columns={"year": "År", "gender": "Kön", **columns}
+    )
+    out["Kön"] = out["Kön"].map(GENDER_NAMES).fillna(out["Kön"])
+    return out.sort_values(["År", "Kön"]).reset_index(drop=True)
+
+
+def _kommun_rows(table: pd.DataFrame, names: dict, columns: dict) -> pd.DataFrame:
+    """One row per kommun and gender, named 'Kommun' as '0680 Jönköping' (text in Excel: a
+    bare code would lose its leading zero)."""
+    out = table[["area_code", "gender", *columns]].rename(columns=columns)
+    kommun = table["area_code"].map(lambda c: f"{c} {names[c]}" if c in names else c)
+    out.insert(0, "Kommun", kommun)
+    out["Kön"] = table["gender"].map(GENDER_NAMES).fillna(table["gender"])
+    out = out.drop(columns=["area_code", "gender"])
+    return out.sort_values(["Kommun", "Kön"]).reset_index(drop=True)
+
+
+def _expected_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    columns = {"actual_pct": "Utfall (%)", "expected_pct": "Förväntat (%)",
+               "pi_low": "Vanligt spann, nedre (%)", "pi_high": "Vanligt spann, övre (%)"}  # fmt: skip
+    if "gender" not in rows:
+        rows = rows.assign(gender="T")
+    return _gender_rows(rows, columns)
 
 
 def shares_over_time(
@@ -180,14 +295,14 @@ def shares_over_time(
             ax.plot(
                 part["year"],
                 part["share_pct"].where(~small),
-                marker="o",
                 color=GENDER_COLORS[gender],
                 label=GENDER_NAMES[gender],
+                **GENDER_STYLE[gender],
             )
             ax.plot(
                 part.loc[small, "year"],
                 part.loc[small, "share_pct"],
-                "o",
+                GENDER_STYLE[gender]["marker"],
                 mfc="white",
                 color=GENDER_COLORS[gender],
             )
@@ -210,8 +325,16 @@ def shares_over_time(
     ax.set_ylabel("Andel i arbete eller studier (%)")
     ax.set_title(title)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8, loc="upper left")
-    return finish(fig, source, synthetic)
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
+    data = _gender_rows(table, {"share_pct": "Andel i arbete/studier (%)",
+                                "low_pct": "95 % intervall, nedre (%)",
+                                "high_pct": "95 % intervall, övre (%)",
+                                "cohort_n": "Antal som lämnat"})  # fmt: skip
+    ref = total[["year", "share_pct"]].rename(
+        columns={"year": "År", "share_pct": "Andel i arbete/studier (%)"}
+    )
+    data = pd.concat([data, ref.assign(Kön="Riket, totalt")], ignore_index=True)
+    return finish(fig, source, synthetic, data=data)
 
 
 def gap_over_time(gap: pd.DataFrame, source: str, synthetic: bool = False):
@@ -243,7 +366,11 @@ def gap_over_time(gap: pd.DataFrame, source: str, synthetic: bool = False):
     ax.set_title("Skillnad mellan kvinnor och män")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8)
-    return finish(fig, source, synthetic)
+    data = g[["year", "gap_pp", "gap_low", "gap_high"]].rename(
+        columns={"year": "År", "gap_pp": "Kvinnor − män (procentenheter)",
+                 "gap_low": "95 % intervall, nedre", "gap_high": "95 % intervall, övre"}
+    )  # fmt: skip
+    return finish(fig, source, synthetic, data=data)
 
 
 def grouped_bars(
@@ -267,7 +394,10 @@ def grouped_bars(
     for j, column in enumerate(frame.columns):
         ys = [i + j * height for i in range(len(frame))]
         values = frame[column].astype(float)
-        ax.barh(ys, values.fillna(0), height=height, label=column, color=palette.get(column))
+        ax.barh(
+            ys, values.fillna(0), height=height, label=column, color=palette.get(column),
+            hatch=GENDER_HATCH.get(column, ""), edgecolor="white", linewidth=0.5,
+        )  # fmt: skip
         for y, v in zip(ys, values, strict=True):
             ax.text(
                 0 if pd.isna(v) else v,
@@ -286,7 +416,8 @@ def grouped_bars(
     ax.set_title(title)
     ax.margins(x=0.15)
     ax.legend(fontsize=8, loc="lower right")
-    return finish(fig, source, synthetic)
+    data = frame.rename_axis(frame.index.name or "Kategori").add_suffix(f" – {xlabel}")
+    return finish(fig, source, synthetic, data=data, decimals=dict.fromkeys(data.columns, decimals))
 
 
 def expected_vs_actual(rows: pd.DataFrame, name: str, source: str, synthetic: bool = False):
@@ -311,7 +442,7 @@ def expected_vs_actual(rows: pd.DataFrame, name: str, source: str, synthetic: bo
     ax.set_title("Utfall jämfört med förväntat givet deltagarna")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8)
-    return finish(fig, source, synthetic)
+    return finish(fig, source, synthetic, data=_expected_rows(r))
 
 
 def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bool = False):
@@ -321,7 +452,11 @@ def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bo
         part = predictions[predictions["gender"] == gender].sort_values("year")
         color = GENDER_COLORS[gender]
         ax.plot(
-            part["year"], part["pred_pct"], color=color, label=f"{GENDER_NAMES[gender]}, modell"
+            part["year"],
+            part["pred_pct"],
+            color=color,
+            linestyle=GENDER_STYLE[gender]["linestyle"],
+            label=f"{GENDER_NAMES[gender]}, modell",
         )
         ax.fill_between(
             part["year"], part["low_pct"], part["high_pct"], color=color, alpha=0.15, linewidth=0
@@ -329,7 +464,7 @@ def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bo
         ax.plot(
             part["year"],
             part["share_pct"],
-            "o",
+            GENDER_STYLE[gender]["marker"],
             color=color,
             mfc="white",
             label=f"{GENDER_NAMES[gender]}, utfall",
@@ -339,7 +474,9 @@ def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bo
     ax.set_title(f"{name}: trend för kvinnor och män (binomial regression)")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8, ncol=2)
-    return finish(fig, source, synthetic)
+    data = _gender_rows(predictions, {"pred_pct": "Modell (%)", "low_pct": "95 % band, nedre (%)",
+                                      "high_pct": "95 % band, övre (%)", "share_pct": "Utfall (%)"})  # fmt: skip
+    return finish(fig, source, synthetic, data=data)
 
 
 class MkrFormatter(matplotlib.ticker.Formatter):
@@ -430,26 +567,74 @@ def cost_vs_actual(frame: pd.DataFrame, title: str, source: str):
     ax.tick_params(axis="x", labelrotation=0, labelsize=8)
     ax.set_title(title)
     ax.legend(fontsize=7, loc="upper left", ncol=2)
-    return finish(fig, source)
+    names = {"p50": "Modellen, median (Mkr)", "p10": "80 % spann, nedre (Mkr)",
+             "p90": "80 % spann, övre (Mkr)", "p2_5": "95 % spann, nedre (Mkr)",
+             "p97_5": "95 % spann, övre (Mkr)", "actual_total": "Faktiskt bistånd, totalt (Mkr)",
+             "actual_refugee": "Faktiskt bistånd till flyktinghushåll (Mkr)"}  # fmt: skip
+    data = (frame[list(names)] / 1e6).rename(columns=names).rename_axis("År")
+    data.insert(0, "Period", frame["utfall"].map({True: "utfall", False: "prognos"}))
+    return finish(fig, source, data=data)
+
+
+SCENARIO_STYLES = [
+    {"color": "#000000", "linestyle": "-", "marker": "o", "linewidth": 2.6},
+    {"color": OKABE_ITO["orange"], "linestyle": "--", "marker": "s", "linewidth": 1.6},
+    {"color": OKABE_ITO["sky_blue"], "linestyle": "-.", "marker": "^", "linewidth": 1.6},
+    {"color": OKABE_ITO["bluish_green"], "linestyle": ":", "marker": "D", "linewidth": 1.8},
+    {"color": OKABE_ITO["reddish_purple"], "linestyle": (0, (5, 1, 1, 1)), "marker": "v",
+     "linewidth": 1.6},
+    {"color": OKABE_ITO["blue"], "linestyle": (0, (1, 1)), "marker": "P", "linewidth": 1.6},
+]  # fmt: skip
 
 
 def scenario_lines(scenarios: pd.DataFrame, labels: dict, source: str):
+    """One line per scenario with its name written at its end (no legend to look up). Lines
+    that end within a few percent of each other share one label ('A = B'), so a scenario that
+    changes nothing is said, not hidden behind the base line."""
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    for name, part in scenarios.groupby("scenario", sort=False):
-        style = "-" if name == "baseline" else "--"
-        ax.plot(
-            part["year"],
-            part["cost_kr"],
-            style,
-            marker="o",
-            label=labels.get(name, name),
-            linewidth=2.5 if name == "baseline" else 1.5,
-        )
+    ends = []
+    for i, (name, part) in enumerate(scenarios.groupby("scenario", sort=False)):
+        style = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
+        part = part.sort_values("year")
+        ax.plot(part["year"], part["cost_kr"], markersize=5, label=labels.get(name, name), **style)
+        ends.append((float(part["cost_kr"].iloc[-1]), labels.get(name, name), style["color"]))
     mkr_axis(ax)
-    ax.set_xticks(sorted(scenarios["year"].unique()))
+    years = sorted(scenarios["year"].unique())
+    ax.set_xticks(years)
+    ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
+    low, high = ax.get_ylim()
+    gap = 0.06 * (high - low)
+    groups: list[list] = []
+    for end in sorted(ends):
+        if groups and end[0] - groups[-1][-1][0] < gap:
+            groups[-1].append(end)
+        else:
+            groups.append([end])
+    placed = []
+    for group in groups:
+        y = sum(e[0] for e in group) / len(group)
+        if placed and y - placed[-1] < gap:
+            y = placed[-1] + gap
+        placed.append(y)
+        text = " ≈ ".join(e[1] for e in group)  # ends too close to tell apart
+        ax.annotate(
+            textwrap.fill(text, 34),
+            (years[-1], y),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+            color=group[0][2] if len(group) == 1 else "#000000",
+        )
     ax.set_title("Kostnad per år i olika scenarier")
-    ax.legend(fontsize=8)
-    return finish(fig, source)
+    fig.set_size_inches(10, 3.8)
+    data = scenarios[["year", "scenario", "cost_kr"]].copy()
+    data["scenario"] = data["scenario"].map(lambda n: labels.get(n, n))
+    data["cost_kr"] = data["cost_kr"] / 1e6
+    data = data.rename(columns={"year": "År", "scenario": "Scenario", "cost_kr": "Kostnad (Mkr)"})
+    fig = finish(fig, source, data=data)
+    fig.subplots_adjust(right=0.7)
+    return fig
 
 
 def tornado_chart(tornado: pd.DataFrame, baseline: float, title: str, source: str):
@@ -458,11 +643,23 @@ def tornado_chart(tornado: pd.DataFrame, baseline: float, title: str, source: st
     lows = t[["cost_at_low_kr", "cost_at_high_kr"]].min(axis=1)
     highs = t[["cost_at_low_kr", "cost_at_high_kr"]].max(axis=1)
     ax.barh(t["label"], highs - lows, left=lows, color=PALETTE["lan"])
+    for y, (low, high) in enumerate(zip(lows, highs, strict=True)):
+        ax.text(low, y, number(low / 1e6, 1) + " ", ha="right", va="center", fontsize=7)
+        ax.text(high, y, " " + number(high / 1e6, 1), ha="left", va="center", fontsize=7)
+    ax.margins(x=0.1)
     ax.axvline(baseline, color="#333", linewidth=1)
     mkr_scale(ax.xaxis)
     ax.set_xlabel("Kostnad för hela perioden, miljoner kronor (linjen: basscenariot)")
     ax.set_title(title)
-    return finish(fig, source)
+    data = pd.DataFrame(
+        {
+            "Antagande": tornado["label"].to_numpy(),
+            "Kostnad vid lågt värde (Mkr)": tornado["cost_at_low_kr"].to_numpy() / 1e6,
+            "Kostnad vid högt värde (Mkr)": tornado["cost_at_high_kr"].to_numpy() / 1e6,
+            "Basscenariot (Mkr)": baseline / 1e6,
+        }
+    )
+    return finish(fig, source, data=data)
 
 
 def people_bars(people: pd.DataFrame, source: str):
@@ -477,12 +674,16 @@ def people_bars(people: pd.DataFrame, source: str):
         color=GENDER_COLORS["M"],
         label="Män",
         width=0.6,
+        hatch=GENDER_HATCH["Män"],
+        edgecolor="white",
+        linewidth=0.5,
     )
     ax.set_xticks(years)
     ax.set_ylabel("Vuxna i hushåll med bistånd\n(snitt per månad)")
     ax.set_title("Personerna bakom kostnaden")
     ax.legend(fontsize=8)
-    return finish(fig, source)
+    data = people[["Kvinnor", "Män"]].rename_axis("År").add_prefix("Vuxna med bistånd, ")
+    return finish(fig, source, data=data)
 
 
 def series_lines(frame: pd.DataFrame, title: str, ylabel: str, source: str):
@@ -494,7 +695,7 @@ def series_lines(frame: pd.DataFrame, title: str, ylabel: str, source: str):
     ax.set_title(title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8)
-    return finish(fig, source)
+    return finish(fig, source, data=frame.rename_axis("År"))
 
 
 def reception_series(frame: pd.DataFrame, title: str, source: str, highlight: int | None = None):
@@ -524,6 +725,9 @@ def reception_series(frame: pd.DataFrame, title: str, source: str, highlight: in
         color=GENDER_COLORS["M"],
         width=0.7,
         label="Män",
+        hatch=GENDER_HATCH["Män"],
+        edgecolor="white",
+        linewidth=0.5,
     )
     lines = (
         ("anvisning", "Efter anvisning", PALETTE["peer"], "o"),
@@ -567,7 +771,11 @@ def reception_series(frame: pd.DataFrame, title: str, source: str, highlight: in
     ax.yaxis.set_major_formatter(SwedishFormatter())
     ax.margins(y=0.12)
     ax.legend(fontsize=8, loc="upper left", ncol=2)
-    return finish(fig, source)
+    names = {"received": "Kommunmottagna", "received_k": "varav kvinnor",
+             "received_m": "varav män", "anvisning": "Efter anvisning",
+             "unaccompanied": "Anvisade ensamkommande barn"}  # fmt: skip
+    data = f[[c for c in names if c in f]].rename(columns=names).rename_axis("År")
+    return finish(fig, source, data=data)
 
 
 def per_1000_lines(frame: pd.DataFrame, title: str, source: str):
@@ -578,7 +786,7 @@ def per_1000_lines(frame: pd.DataFrame, title: str, source: str):
         {"color": PALETTE["kommun"], "linewidth": 2.4, "marker": "o"},
         {"color": PALETTE["kommun"], "linewidth": 1.4, "linestyle": "--", "marker": "x"},
         {"color": PALETTE["lan"], "linewidth": 1.6},
-        {"color": "#888888", "linewidth": 1.6},
+        {"color": "#555555", "linewidth": 1.6, "linestyle": ":"},
     ]
     for i, column in enumerate(frame.columns):
         style = styles[min(i, len(styles) - 1)]
@@ -589,13 +797,16 @@ def per_1000_lines(frame: pd.DataFrame, title: str, source: str):
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.yaxis.set_major_formatter(SwedishFormatter())
     ax.legend(fontsize=8, loc="upper left")
-    return finish(fig, source)
+    return finish(fig, source, data=frame.rename_axis("År"), decimals=dict.fromkeys(frame, 2))
 
 
 class SwedishFormatter(matplotlib.ticker.Formatter):
     """Tick labels in Swedish ('1 000', '0,25') with as many decimals as the tick step needs."""
 
     def format_ticks(self, values):
+        values = list(values)
+        if values and all(float(v).is_integer() and 1900 <= v <= 2100 for v in values):
+            return [str(int(v)) for v in values]  # years, not 2 018
         decimals = next(
             (d for d in range(4) if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in values)),
             3,
@@ -626,6 +837,7 @@ def funnel_plot(
     title: str,
     source: str,
     synthetic: bool = False,
+    names: dict | None = None,
 ):
     """Share against leavers for every kommun, women and men side by side: the national share,
     binomial 95 % and 99,8 % limits (chance alone) and overdispersed 95 % limits (chance plus
@@ -686,7 +898,8 @@ def funnel_plot(
     handles, labels = axes["K"].get_legend_handles_labels()
     fig.suptitle(title, fontweight="bold", fontsize=11)
     fig.set_size_inches(9, 5.2)
-    finish(fig, source, synthetic)
+    finish(fig, source, synthetic, data=_kommun_rows(points, names or highlight, {
+        "n": "Antal som lämnat", "share_pct": "Andel i arbete/studier (%)"}))  # fmt: skip
     fig.legend(
         handles,
         labels,
@@ -700,7 +913,9 @@ def funnel_plot(
     return fig
 
 
-def caterpillar(effects: pd.DataFrame, highlight: dict, title: str, source: str, synthetic=False):
+def caterpillar(
+    effects: pd.DataFrame, highlight: dict, title: str, source: str, synthetic=False, names=None
+):
     """Every kommun's pooled effect (percentage points, 95 % interval) sorted, by gender; the
     kommuner in `highlight` (code -> name) are marked."""
     fig, axes = _gender_axes(4.2)
@@ -737,7 +952,10 @@ def caterpillar(effects: pd.DataFrame, highlight: dict, title: str, source: str,
         ax.set_xticks([])
     axes["K"].set_ylabel("Jämfört med förväntat (procentenheter)")
     fig.suptitle(title, fontweight="bold", fontsize=11)
-    return finish(fig, source, synthetic)
+    data = _kommun_rows(effects, names or highlight, {
+        "effect_pp": "Jämfört med förväntat (procentenheter)",
+        "effect_pp_low": "95 % intervall, nedre", "effect_pp_high": "95 % intervall, övre"})  # fmt: skip
+    return finish(fig, source, synthetic, data=data)
 
 
 def expected_by_gender(rows: pd.DataFrame, name: str, source: str, synthetic: bool = False):
@@ -760,7 +978,13 @@ def expected_by_gender(rows: pd.DataFrame, name: str, source: str, synthetic: bo
             capsize=3,
             label="Förväntat, vanligt spann (95 %)",
         )
-        ax.plot(r["year"], r["actual_pct"], "o", color=GENDER_COLORS[g], label=f"{name}, utfall")
+        ax.plot(
+            r["year"],
+            r["actual_pct"],
+            GENDER_STYLE[g]["marker"],
+            color=GENDER_COLORS[g],
+            label=f"{name}, utfall",
+        )
         ax.set_ylim(0, 100)
         ax.set_title(GENDER_NAMES[g])
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -771,7 +995,7 @@ def expected_by_gender(rows: pd.DataFrame, name: str, source: str, synthetic: bo
         fontsize=11,
         fontweight="bold",
     )
-    return finish(fig, source, synthetic)
+    return finish(fig, source, synthetic, data=_expected_rows(rows))
 
 
 def refugee_employment(frame: pd.DataFrame, title: str, source: str, synthetic: bool = False):
@@ -786,10 +1010,14 @@ def refugee_employment(frame: pd.DataFrame, title: str, source: str, synthetic: 
     }
     for column in frame.columns:
         style, color = styles.get(column, ("-", None))
-        ax.plot(frame.index, frame[column], style, marker="o", color=color, label=column)
+        marker = {"Kvinnor": GENDER_STYLE["K"]["marker"], "Män": GENDER_STYLE["M"]["marker"]}
+        ax.plot(
+            frame.index, frame[column], style, marker=marker.get(column, "o"), color=color,
+            label=column,
+        )  # fmt: skip
     ax.set_ylim(0, 100)
     ax.set_ylabel("Andel förvärvsarbetande (%)")
     ax.set_title(title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8, loc="lower right")
-    return finish(fig, source, synthetic)
+    return finish(fig, source, synthetic, data=frame.rename_axis("År").add_suffix(" (%)"))

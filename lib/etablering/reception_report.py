@@ -832,20 +832,20 @@ def change_cell(change, change_pct=None) -> str:
 
 
 def files_notice(rep: ReceptionReport) -> str | None:
-    """Said plainly when the chosen year has no kommuntal file; None when it has."""
+    """One line when the chosen year has no kommuntal file (None when it has): what is missing,
+    what is shown instead and the command that adds it; files_notice_details says how."""
     f = rep.files
     if f is not None and f.year == rep.year and f.has_kommuntal:
         return None
-    latest = (
-        f"Nedan visas {f.year}, det senaste året med Migrationsverkets filer i underlaget. "
-        if f
-        else ""
-    )
+    instead = f" – nedan visas {f.year}, senaste året med filerna" if f else ""
     return (
-        f"Migrationsverkets kommuntalsfil för {rep.year} finns inte i underlaget, så kommuntalet "
-        f"och mottagna mot kommuntalet {rep.year} kan inte visas. {latest}"
-        f"Lägg till året så här: {reception.DOWNLOAD_HINT}"
+        f"Kommuntalet för {rep.year} saknas i underlaget{instead}. Lägg till Migrationsverkets "
+        "filer för året med `etablering data import MAPP`."
     )
+
+
+def files_notice_details(rep: ReceptionReport) -> str:
+    return f"Så här: {reception.DOWNLOAD_HINT}"
 
 
 def files_heading(rep: ReceptionReport) -> str:

@@ -31,6 +31,11 @@ class Area:
         return f"{self.code}-{slug(self.name)}"
 
     @property
+    def display_code(self) -> str:
+        """How reports and the site write the code: a län by its two-digit länskod ('06')."""
+        return self.lan_code if self.kind in ("lan", "riket") else self.code
+
+    @property
     def lan_area_code(self) -> str:
         return "00" + self.lan_code
 
@@ -113,6 +118,13 @@ class Registry:
         if len(text) < 4:
             padded = text.zfill(4)
             area = self._by_code.get(padded)
+            if area and area.kind in kinds and area.kind == "lan":
+                raise UnknownAreaError(
+                    f"Länskoden {text} har för få siffror – en länskod har två (den inledande "
+                    f"nollan har troligen försvunnit). Menade du {area.lan_code} {area.name}? "
+                    f"Ange länskoden som text med två siffror: {area.lan_code}.",
+                    [f"{area.lan_code} {area.name}"],
+                )
             if area and area.kind in kinds:
                 raise UnknownAreaError(
                     f"Koden {text} har för få siffror – den inledande nollan har troligen "

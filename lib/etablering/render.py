@@ -5,6 +5,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -87,6 +88,22 @@ def summary_of(nb: nbformat.NotebookNode) -> dict:
             if SUMMARY_MIME in data:
                 found.update(data[SUMMARY_MIME])
     return found
+
+
+EMPTY_REPORT = "Rapporten har inget att visa"
+_CONTENT = re.compile(r"""class=["'][^"']*\betablering-(?:table|chart)\b""")
+
+
+def has_content(nb: nbformat.NotebookNode) -> bool:
+    """True when some section shows a table or a chart; a notebook whose every section was
+    left out (only headings and missing-data notes) is a failed job, not a rendered report."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            page = output.get("data", {}).get("text/html", "")
+            text = "".join(page) if isinstance(page, list) else str(page)
+            if _CONTENT.search(text):
+                return True
+    return False
 
 
 def html_body(nb: nbformat.NotebookNode) -> str:
@@ -193,12 +210,25 @@ def render(
             error=error,
             cell=cell,
         )
+    if not has_content(executed):
+        # every section was left out for want of data: a page of notices is no report
+        _keep_failed(running, kommun_dir / f"{stem}.failed.ipynb")
+        return RenderResult(
+            area.code,
+            area.name,
+            notebook,
+            "failed",
+            time.perf_counter() - started,
+            key,
+            error=f"{EMPTY_REPORT} för {area.name}: alla avsnitt saknar uppgifter",
+        )
     page = site.page(
         f"{title} – {area.name}",
         html_body(executed),
         data_version,
         root="../",
         links=[{"href": "../index.html", "label": "Alla kommuner"}],
+        running=f"{area.name} ({area.display_code}) – {title}",
     )
     meta = site.meta_text(area, stem, title, key, summary_of(executed), data_version)
     # All three or none (a full disk fails before any is renamed), and a stop signal waits
