@@ -4,7 +4,7 @@ import pytest
 
 from etablering.errors import ParameterError
 from etablering.kefu import household_norm, load_params, year_status
-from etablering.kefu.riksnorm import gemensamma
+from etablering.kefu.riksnorm import NormStatus, gemensamma
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +45,13 @@ def test_more_than_seven_persons_adds_the_six_to_seven_difference(params):
 
 
 def test_published_and_derived_years_are_labelled(params):
-    assert year_status(2019, params) == "publicerad"
-    assert year_status(2014, params) == "publicerad"
-    assert year_status(2018, params) == "härledd"
-    assert year_status(2021, params) == "publicerad"  # SFS 2020:1013
-    assert year_status(2023, params) == "publicerad"  # Ängelholm's item-level copy
-    assert year_status(2026, params) == "härledd"  # only the totals are published
-    assert year_status(2029, params).startswith("indexerad från 2026")
+    assert year_status(2019, params) == NormStatus.PUBLISHED
+    assert year_status(2014, params) == NormStatus.PUBLISHED
+    assert year_status(2018, params) == NormStatus.DERIVED
+    assert year_status(2021, params) == NormStatus.PUBLISHED  # SFS 2020:1013
+    assert year_status(2023, params) == NormStatus.PUBLISHED  # Ängelholm's item-level copy
+    assert year_status(2026, params) == NormStatus.DERIVED  # only the totals are published
+    assert year_status(2029, params) == NormStatus.INDEXED  # beyond the table (2026)
 
 
 def test_derived_years_match_domain_md(params):

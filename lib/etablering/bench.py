@@ -20,8 +20,6 @@ from .errors import EtableringError
 from .registry import Registry
 from .render import NOTEBOOKS
 
-ALL_REPORTS = 290 * len(NOTEBOOKS)
-
 
 def sample_kommuner(registry: Registry, n: int):
     """Every k-th kommun, so large and small kommuner and several län are in the sample."""

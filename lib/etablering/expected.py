@@ -97,7 +97,6 @@ Q_W = np.exp(-0.5 * Q_Z**2) / np.exp(-0.5 * Q_Z**2).sum()
 Q_W_COARSE = np.exp(-0.5 * Q_Z[::4] ** 2) / np.exp(-0.5 * Q_Z[::4] ** 2).sum()
 
 # The acceptance band for a 95 % prediction interval (see coverage_band).
-NOMINAL = 0.95
 COVERAGE_BAND = (0.90, 0.99)
 BAND_TEST_LEVEL = 0.01
 

@@ -207,15 +207,6 @@ class KoladaClient:
         df = df.drop_duplicates(subset=KEYS, keep="last")
         return df.sort_values(KEYS, kind="stable").reset_index(drop=True)
 
-    def fetch_kpis(self, kpi_ids: list[str]) -> list[dict]:
-        """Metadata för nyckeltal (endpoint kpi/{id,id,...})."""
-        out: list[dict] = []
-        if not kpi_ids:  # "kpi/" utan id skulle hämta hela katalogen
-            return out
-        for kb in _chunks(list(dict.fromkeys(kpi_ids)), self.KPI_BATCH):
-            out.extend(self._all_values("kpi/" + ",".join(kb), {}))
-        return out
-
     def fetch_municipalities(self) -> list[dict]:
         """Alla kommuner och regioner (endpoint municipality); id behålls som text."""
         out = self._all_values("municipality", {})

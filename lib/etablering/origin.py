@@ -21,7 +21,6 @@ class Origin(StrEnum):
 
 
 ORIGINS = tuple(o.value for o in Origin)
-REAL = tuple(o.value for o in Origin if o is not Origin.SYNTHETIC)
 # The open-numbers dump was scraped from Kolada in August 2024 (its datapoint files were added
 # in commit 57f4d84, 2024-08-31); every row from it carries this retrieval date.
 KOLADA_DUMP_RETRIEVED = "2024-08"

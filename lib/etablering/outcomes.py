@@ -438,9 +438,6 @@ def kommun_counts(
     return pd.concat(parts, ignore_index=True)
 
 
-AGGREGATE_NOTE = "beräknat från länets kommuner, vägt med antal som lämnat"
-
-
 def aggregate_table(
     counts: pd.DataFrame, codes, kpi: str = HEADLINE_KPI, years=None, alpha: float = 0.05
 ) -> pd.DataFrame:

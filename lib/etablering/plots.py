@@ -420,31 +420,6 @@ def grouped_bars(
     return finish(fig, source, synthetic, data=data, decimals=dict.fromkeys(data.columns, decimals))
 
 
-def expected_vs_actual(rows: pd.DataFrame, name: str, source: str, synthetic: bool = False):
-    """The kommun's actual share per year against the model's expected share and interval."""
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    r = rows.dropna(subset=["expected_pct"]).sort_values("year")
-    ok = r["pi_low"].notna()
-    interval_points(
-        ax,
-        r.loc[ok, "year"],
-        r.loc[ok, "expected_pct"],
-        r.loc[ok, "pi_low"],
-        r.loc[ok, "pi_high"],
-        fmt="s",
-        color="#999",
-        capsize=3,
-        label="Förväntat (95 % prediktionsintervall)",
-    )
-    ax.plot(r["year"], r["actual_pct"], "o", color=PALETTE["kommun"], label=f"{name}, utfall")
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("Andel i arbete eller studier (%)")
-    ax.set_title("Utfall jämfört med förväntat givet deltagarna")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8)
-    return finish(fig, source, synthetic, data=_expected_rows(r))
-
-
 def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bool = False):
     """The trend model's predicted shares with 95 % bands, observed shares as points."""
     fig, ax = plt.subplots(figsize=(8, 3.8))

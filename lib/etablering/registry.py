@@ -16,8 +16,6 @@ import pandas as pd
 from .errors import UnknownAreaError
 from .names import ascii_fold, fold, name_variants, slug
 
-KINDS = ("kommun", "lan", "riket")
-
 
 @dataclass(frozen=True)
 class Area:
@@ -34,10 +32,6 @@ class Area:
     def display_code(self) -> str:
         """How reports and the site write the code: a län by its two-digit länskod ('06')."""
         return self.lan_code if self.kind in ("lan", "riket") else self.code
-
-    @property
-    def lan_area_code(self) -> str:
-        return "00" + self.lan_code
 
 
 class Registry:

@@ -117,20 +117,6 @@ def meta_text(
     return json.dumps(meta, ensure_ascii=False, indent=2)
 
 
-def record_rendered(
-    kommun_dir: Path,
-    area,
-    stem: str,
-    title: str,
-    key: str,
-    summary: dict,
-    data_version: str | None = None,
-) -> None:
-    write_atomic(
-        kommun_dir / f"{stem}{META}", meta_text(area, stem, title, key, summary, data_version)
-    )
-
-
 # The site's summary table: (column label, summary key, decimals, key of its year or period).
 SUMMARY_COLUMNS = [
     ("Kommuntal", "kommuntal", 0, "year"),

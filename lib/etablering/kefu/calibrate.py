@@ -32,10 +32,6 @@ from .params import KefuParams
 from .uncertainty import run_draws
 
 SKL = {2016: 177e6, 2017: 315e6}
-SKL_SOURCE = (
-    "SKL via Sydsvenskan 2018-12-27: 177 Mkr 2016 och 315 Mkr 2017 till dem som gick in i "
-    "etableringen 2014"
-)
 LONG_TERM_SHARE = 0.40  # Socialstyrelsen 2016, adult recipients with ≥ 10 months
 CHANGE_YEARS = (2016, 2020)
 

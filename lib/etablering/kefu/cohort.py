@@ -331,8 +331,4 @@ def yearly(prep: Prepared, monthly: np.ndarray) -> np.ndarray:
     return np.concatenate([y, y.sum(axis=1, keepdims=True)], axis=1)
 
 
-def yearly_mean(prep: Prepared, monthly: np.ndarray) -> np.ndarray:
-    return yearly(prep, monthly) / 12
-
-
 __all__ = ["GENDERS", "Flows", "Group", "Prepared", "fft_convolve", "kernels", "simulate", "yearly"]

@@ -23,7 +23,6 @@ from .riksnorm import norm_parts
 
 _RENT_TIERS = ("one_child", "two_children", "three_plus_children")
 KINDS = ("single", "couple")
-KIND_LABELS = {"single": "ensamstående", "couple": "sambor"}
 
 
 def couple_share(params: KefuParams) -> float:

@@ -21,7 +21,6 @@ from .local import Local, actual_bistand, local_factors, local_table
 from .outcomes import exit_shares, kommun_lan_riket, peer_target
 from .params import KefuParams
 
-FIRST_YEAR = 2014  # ENROLLED/LEFT start here
 USED = [
     kpis.ENROLLED,
     kpis.LEFT,
@@ -313,16 +312,13 @@ def _level(kind: str) -> str:
 @dataclass(frozen=True)
 class Projection:
     """The deterministic run: yearly by gender (K, M, T) for every year from the first data
-    year to end_year, and the inputs the report shows."""
+    year to end_year."""
 
     yearly: pd.DataFrame
-    exit_shares: pd.DataFrame
     scenario: str
-    scenario_description: str
     start_year: int
     end_year: int
     last_data_year: int
-    riksnorm_status: dict[int, str]
 
 
 YEARLY_SUMS = {
@@ -354,29 +350,13 @@ def yearly_frame(prep: Prepared, flows, draw: int = 0) -> pd.DataFrame:
 
 def project(prep: "Prepared | Group", window: bool = True) -> Projection:
     flows = simulate(prep, Draws.at_values(prep.params), window=window)
-    params = prep.params
-    years = range(int(prep.months[0].year), prep.end_year + 1)
-    table = exit_shares_table(prep)
     return Projection(
         yearly=yearly_frame(prep, flows),
-        exit_shares=table,
         scenario=prep.scenario_name,
-        scenario_description=prep.scenario.description,
         start_year=prep.start_year,
         end_year=prep.end_year,
         last_data_year=prep.last_data_year,
-        riksnorm_status={y: riksnorm.year_status(y, params) for y in years},
     )
-
-
-def exit_shares_table(prep: Prepared) -> pd.DataFrame:
-    """exit_year, gender, share (the outcome array back as a table, yearly)."""
-    years = prep.years
-    rows = []
-    for gi, g in enumerate(GENDERS):
-        for j, y in enumerate(years):
-            rows.append({"exit_year": int(y), "gender": g, "share": prep.outcome[gi, 12 * j]})
-    return pd.DataFrame(rows)
 
 
 def prepare_group(

@@ -4,11 +4,23 @@ Years after the table are indexed with `riksnorm.indexation_rate` (and labelled 
 `riksnorm.max_years_beyond_table` years; beyond that, or before the table, is an error.
 """
 
+from enum import StrEnum
+
 import numpy as np
 
 from ..errors import ParameterError
-from ..fmt import percent
 from .params import CHILD_BANDS, KefuParams, RiksnormYear
+
+
+class NormStatus(StrEnum):
+    """Where a year's norm comes from: the published table, the table partly or wholly
+    derived from published totals, or the last table year indexed forward."""
+
+    PUBLISHED = "published"
+    PARTLY_DERIVED = "partly_derived"
+    DERIVED = "derived"
+    INDEXED = "indexed"
+
 
 _BAND_LIMITS = ((0, 0, "0"), (1, 2, "1-2"), (3, 3, "3"), (4, 6, "4-6"), (7, 10, "7-10"))
 _BAND_LIMITS += ((11, 14, "11-14"), (15, 18, "15-18"), (19, 20, "19-20"))
@@ -44,18 +56,18 @@ def table_year(year: int, params: KefuParams) -> tuple[RiksnormYear, int]:
     return params.riksnorm.years[min(year, last)], max(0, year - last)
 
 
-def year_status(year: int, params: KefuParams) -> str:
-    """'publicerad', 'delvis härledd', 'härledd' or 'indexerad …' — for the report's labels."""
+def year_status(year: int, params: KefuParams) -> NormStatus:
+    """How the year's norm is known (INDEXED: from riksnorm.last_year at
+    riksnorm.indexation_rate per year)."""
     row, steps = table_year(year, params)
     if steps:
-        rate = params.riksnorm.indexation_rate.value
-        return f"indexerad från {params.riksnorm.last_year} med {percent(rate * 100, 1)} per år"
+        return NormStatus.INDEXED
     flags = [r.derived for r in (row.single_adult, row.couple)]
     flags += [r.derived for r in row.gemensamma.values()]
     flags += [r.derived for r in row.children.values()]
     if not any(flags):
-        return "publicerad"
-    return "härledd" if all(flags) else "delvis härledd"
+        return NormStatus.PUBLISHED
+    return NormStatus.DERIVED if all(flags) else NormStatus.PARTLY_DERIVED
 
 
 def gemensamma(row: RiksnormYear, size: float) -> float:
