@@ -23,9 +23,10 @@ year = 2022
 data_dir = ""
 
 # %%
-from etablering import display as show
-from etablering import explore, plots
-from etablering.registry import Registry
+from etablering.data.registry import Registry
+from etablering.present import display as show
+from etablering.present import plots
+from etablering.reports import explore
 
 registry = Registry.load(data_dir or None)
 start_lan = registry.resolve(lan, kinds=("lan",))

@@ -25,11 +25,12 @@ peer_kind = "socioekonomi"
 data_dir = ""
 
 # %%
-from etablering import display as show
-from etablering import plots, store
-from etablering import reception_report as rr
-from etablering.params import validate_params
-from etablering.registry import Registry
+from etablering.data import store
+from etablering.data.registry import Registry
+from etablering.present import display as show
+from etablering.present import plots
+from etablering.reports import reception as rr
+from etablering.reports.notebook_params import validate_params
 
 registry = Registry.load(data_dir or None)
 params = validate_params(registry, kommun=kommun, year=year, peer_kind=peer_kind, data_dir=data_dir)

@@ -27,10 +27,13 @@ demo = False
 data_dir = ""
 
 # %%
-from etablering import derived, kpis, outcomes_report, plots, store
-from etablering import display as show
-from etablering.params import OutcomeParams, validate_params
-from etablering.registry import Registry
+from etablering.analysis import cache as derived
+from etablering.data import kpis, store
+from etablering.data.registry import Registry
+from etablering.present import display as show
+from etablering.present import plots
+from etablering.reports import outcomes as outcomes_report
+from etablering.reports.notebook_params import OutcomeParams, validate_params
 
 registry = Registry.load(data_dir or None)
 params = validate_params(

@@ -31,10 +31,12 @@ seed = 2018
 data_dir = ""
 
 # %%
-from etablering import cost_report, plots, store
-from etablering import display as show
-from etablering.params import CostParams, validate_params
-from etablering.registry import Registry
+from etablering.data import store
+from etablering.data.registry import Registry
+from etablering.present import display as show
+from etablering.present import plots
+from etablering.reports import cost as cost_report
+from etablering.reports.notebook_params import CostParams, validate_params
 
 registry = Registry.load(data_dir or None)
 params = validate_params(

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from etablering import paths
-from etablering.importer import import_dir
-from etablering.registry import Registry
+from etablering.core import paths
+from etablering.data.importer import import_dir
+from etablering.data.registry import Registry
 
 RAW = paths.raw_dir()
 FIXTURES = Path(__file__).parent / "fixtures" / "kolada"

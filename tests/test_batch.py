@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from etablering.batch import OutputLockedError, output_lock, plan, run_batch
-from etablering.render import WORK
+from etablering.run.batch import OutputLockedError, output_lock, plan, run_batch
+from etablering.run.render import WORK
 
 pytestmark = pytest.mark.notebook
 
@@ -54,7 +54,7 @@ def _report_cmd(codes, out) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "etablering.cli",
+        "etablering.run.cli",
         "report",
         *codes,
         "--out",
@@ -195,7 +195,7 @@ def test_a_report_with_nothing_to_show_is_a_failed_job(registry, tmp_path, monke
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from etablering import render
+    from etablering.run import render
 
     empty = new_notebook(
         cells=[

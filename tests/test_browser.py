@@ -18,9 +18,9 @@ from urllib.parse import urljoin
 
 import pytest
 
-from etablering.batch import plan, run_batch
-from etablering.registry import Area
-from etablering.site import write_site
+from etablering.data.registry import Area
+from etablering.run.batch import plan, run_batch
+from etablering.run.site import write_site
 
 pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[1]

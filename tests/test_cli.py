@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from etablering.cli import main
+from etablering.run.cli import main
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_one_bad_among_good_renders_nothing(processed, tmp_path, capsys):
 def test_report_writes_offline_html_and_index(processed, tmp_path):
     out = tmp_path / "reports"
     proc = subprocess.run(
-        [sys.executable, "-m", "etablering.cli", "report", "Jönköping", "--out", str(out)],
+        [sys.executable, "-m", "etablering.run.cli", "report", "Jönköping", "--out", str(out)],
         capture_output=True,
         text=True,
     )
@@ -66,7 +66,7 @@ def test_year_without_data_exits_2_before_anything_renders(processed, tmp_path, 
 def test_year_missing_for_a_named_kommun_stops_and_for_a_lans_kommun_is_left_out(
     processed, registry, tmp_path, capsys
 ):
-    from etablering.report import check_year, reception_years
+    from etablering.run.report_command import check_year, reception_years
 
     storfors, filipstad = registry.get("1760"), registry.get("1782")
     years = reception_years([storfors, filipstad], registry)
@@ -83,7 +83,7 @@ def test_year_missing_for_a_named_kommun_stops_and_for_a_lans_kommun_is_left_out
 
 
 def test_default_year_is_each_areas_latest(processed, registry):
-    from etablering.report import check_year, default_year, reception_years
+    from etablering.run.report_command import check_year, default_year, reception_years
 
     areas = [registry.get("0680"), registry.get("1760"), registry.get("0017")]
     years = reception_years(areas, registry)
@@ -139,7 +139,7 @@ def test_validate_on_the_demo_panel(processed, capsys):
 
 
 def test_validate_exits_1_when_a_class_is_outside_its_band(processed, capsys, monkeypatch):
-    from etablering import expected
+    from etablering.analysis import expected
 
     monkeypatch.setattr(expected, "coverage_band", lambda n: (0.999, 1.0) if n else (0, 1))
     assert main(["validate"]) == 1

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etablering import cost_report
-from etablering.errors import MissingDataError, ParameterError
-from etablering.params import CostParams, validate_params
+from etablering.core.errors import MissingDataError, ParameterError
+from etablering.reports import cost as cost_report
+from etablering.reports.notebook_params import CostParams, validate_params
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from etablering.batch import plan, run_batch
+from etablering.run.batch import plan, run_batch
 
 distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.notebook

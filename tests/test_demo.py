@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etablering import outcomes
-from etablering.demo import DEMO_EFFECTS, DEMO_SOURCE, demo_kpi_values
-from etablering.store import read_table, validate
+from etablering.analysis import outcomes
+from etablering.data.demo import DEMO_EFFECTS, DEMO_SOURCE, demo_kpi_values
+from etablering.data.store import read_table, validate
 
 SEEDS = (2016, 1)
 

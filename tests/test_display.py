@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from etablering import display
+from etablering.present import display
 
 
 def test_notice_escapes_and_shows_commands_as_code():

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from etablering import expected
-from etablering.demo import DEMO_EFFECTS, demo_kpi_values
-from etablering.store import read_table
+from etablering.analysis import expected
+from etablering.data.demo import DEMO_EFFECTS, demo_kpi_values
+from etablering.data.store import read_table
 
 SEEDS = (2016, 1)
 

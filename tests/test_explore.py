@@ -1,6 +1,6 @@
 import pytest
 
-from etablering import explore
+from etablering.reports import explore
 
 
 def test_per_1000_for_all_kommuner(processed):
@@ -62,7 +62,7 @@ def test_explorer_widgets_follow_the_pickers(processed, registry):
 
 
 def test_explorer_rejects_an_unknown_measure(processed, registry):
-    from etablering.errors import ParameterError
+    from etablering.core.errors import ParameterError
 
     with pytest.raises(ParameterError, match="parametern measure"):
         explore.Explorer(registry, "06", "antal_kor", 2018, processed)

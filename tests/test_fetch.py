@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
-from etablering import panel, store
-from etablering.cli import main
-from etablering.fetch import fetch_kolada
-from etablering.kolada import KoladaClient, KoladaOfflineError
+from etablering.data import panel, store
+from etablering.data.fetch import fetch_kolada
+from etablering.data.kolada import KoladaClient, KoladaOfflineError
+from etablering.run.cli import main
 
 
 @pytest.fixture

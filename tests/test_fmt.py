@@ -2,7 +2,7 @@
 
 import math
 
-from etablering import fmt
+from etablering.present import fmt
 
 
 def test_numbers_use_space_thousands_and_decimal_comma():

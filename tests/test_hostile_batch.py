@@ -16,9 +16,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from etablering import batch, site, store
-from etablering.batch import OutputLockedError, output_lock, plan, run_batch
-from etablering.render import WORK
+from etablering.data import store
+from etablering.run import batch, site
+from etablering.run.batch import OutputLockedError, output_lock, plan, run_batch
+from etablering.run.render import WORK
 
 pytestmark = pytest.mark.notebook
 
@@ -54,7 +55,7 @@ def _cmd(codes, out, jobs=2, *extra):
     return [
         sys.executable,
         "-m",
-        "etablering.cli",
+        "etablering.run.cli",
         "report",
         *codes,
         "--out",
@@ -403,8 +404,8 @@ def test_a_disk_that_turns_read_only_mid_run(stand_in, registry, tmp_path, monke
     with the reason, the manifest and index cannot be written, and all of it is printed."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from etablering import kernels
-    from etablering.report import report_outcome
+    from etablering.run import kernels
+    from etablering.run.report_command import report_outcome
 
     monkeypatch.setenv("STAND_IN_SLEEP", "0")
     out = tmp_path / "reports"
@@ -457,7 +458,7 @@ def test_a_write_that_fails_half_way_keeps_the_old_pair(tmp_path, monkeypatch):
 
 
 def test_a_failed_run_saved_empty_is_not_kept(tmp_path):
-    from etablering.render import _keep_failed
+    from etablering.run.render import _keep_failed
 
     running = tmp_path / ".work" / "x.ipynb"
     running.parent.mkdir()

@@ -27,11 +27,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etablering import store
-from etablering.batch import plan, run_batch
-from etablering.importer import import_dir
-from etablering.registry import Registry
-from etablering.site import write_site
+from etablering.data import store
+from etablering.data.importer import import_dir
+from etablering.data.registry import Registry
+from etablering.run.batch import plan, run_batch
+from etablering.run.site import write_site
 
 pytestmark = pytest.mark.notebook
 
@@ -117,7 +117,7 @@ def hostile_site(raw_dir, tmp_path_factory):
         [
             sys.executable,
             "-m",
-            "etablering.cli",
+            "etablering.run.cli",
             "report",
             "0680",
             "0643",

@@ -11,18 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from etablering import cli
-from etablering.cli import main
-from etablering.errors import ParameterError
-from etablering.params import CostParams, OutcomeParams, ReportParams, validate_params
-from etablering.report import failure_table
+from etablering.core.errors import ParameterError
+from etablering.reports.notebook_params import (
+    CostParams,
+    OutcomeParams,
+    ReportParams,
+    validate_params,
+)
+from etablering.run import cli
+from etablering.run.cli import main
+from etablering.run.report_command import failure_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(*args, env=None, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "etablering.cli", *args],
+        [sys.executable, "-m", "etablering.run.cli", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -218,7 +223,7 @@ def test_notebook_parameters_are_refused_with_the_reason(registry, model, values
 def test_papermill_seed_minus_one_stops_in_the_validation_cell(processed):
     import papermill as pm
 
-    from etablering.render import notebook_source
+    from etablering.run.render import notebook_source
 
     with pytest.raises(pm.PapermillExecutionError) as exc:
         pm.execute_notebook(
@@ -235,7 +240,7 @@ def test_papermill_seed_minus_one_stops_in_the_validation_cell(processed):
 def test_report_validates_every_job_before_any_kernel_starts(
     processed, tmp_path, capsys, monkeypatch
 ):
-    from etablering import report
+    from etablering.run import report_command as report
 
     monkeypatch.setattr(report, "run_batch", lambda *a, **k: pytest.fail("a kernel started"))
     monkeypatch.setitem(report.MODELS, "02-etablering", _Strict)
@@ -257,7 +262,7 @@ class _Strict(OutcomeParams):
 
 def test_a_closed_pipe_ends_quietly():  # `etablering data status | head -1`
     proc = subprocess.Popen(
-        [sys.executable, "-m", "etablering.cli", "data", "status"],
+        [sys.executable, "-m", "etablering.run.cli", "data", "status"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -268,7 +273,7 @@ def test_a_closed_pipe_ends_quietly():  # `etablering data status | head -1`
 
 def test_head_minus_one(processed):
     proc = subprocess.run(
-        f"'{sys.executable}' -m etablering.cli data status | head -1",
+        f"'{sys.executable}' -m etablering.run.cli data status | head -1",
         shell=True,
         capture_output=True,
         text=True,

@@ -11,16 +11,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from etablering import store
-from etablering.cli import main
-from etablering.fetch import fetch_kolada
-from etablering.kolada import (
+from etablering.data import store
+from etablering.data.fetch import fetch_kolada
+from etablering.data.kolada import (
     CACHE_FORMAT,
     KoladaBadResponseError,
     KoladaClient,
     KoladaError,
     KoladaLimitError,
 )
+from etablering.run.cli import main
 
 
 class Hostile:

@@ -13,11 +13,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etablering import importer, store
-from etablering.cli import main
-from etablering.errors import ParseError
-from etablering.importer import import_dir
-from etablering.parse import sheet
+from etablering.core.errors import ParseError
+from etablering.data import importer, store
+from etablering.data.importer import import_dir
+from etablering.data.parse import sheet
+from etablering.run.cli import main
 
 MV = "migrationsverket-2018-via-infovislabb"
 KOMMUNTAL = "Anvisningar_enligt_kommuntalen_2018.csv"

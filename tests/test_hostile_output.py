@@ -12,8 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etablering import display, sheetsafe
-from etablering.site import META, write_site
+from etablering.present import display, sheetsafe
+from etablering.run.site import META, write_site
 
 SCRIPT = "<script>document.title='pwned'</script>"
 IMG = "<img src=x onerror=\"document.title='pwned'\">"

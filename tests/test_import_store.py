@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etablering import paths, store
-from etablering.errors import EtableringError, MissingDataError, ParseError
-from etablering.importer import import_dir
+from etablering.core import paths
+from etablering.core.errors import EtableringError, MissingDataError, ParseError
+from etablering.data import store
+from etablering.data.importer import import_dir
 
 MV_DIR = "migrationsverket-2018-via-infovislabb"
 KOMMUNTAL_CSV = "Anvisningar_enligt_kommuntalen_2018.csv"

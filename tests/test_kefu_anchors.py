@@ -4,15 +4,15 @@ Socialstyrelsen's flyktinghushåll and its long-term share. A model that misses 
 import numpy as np
 import pytest
 
-from etablering import store
-from etablering.kefu import Panel, load_params, monte_carlo, prepare
-from etablering.kefu.calibrate import (
+from etablering.analysis.kefu import Panel, load_params, monte_carlo, prepare
+from etablering.analysis.kefu.calibrate import (
     leave_rate_for,
     long_term_share,
     riket_anchor,
     skl_anchor,
 )
-from etablering.kefu.model import area_inputs
+from etablering.analysis.kefu.model import area_inputs
+from etablering.data import store
 
 
 @pytest.fixture(scope="module")

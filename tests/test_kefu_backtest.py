@@ -4,9 +4,9 @@ Excel opens, and its summary."""
 import pandas as pd
 import pytest
 
-from etablering import store
-from etablering.cli import main
-from etablering.kefu import Panel, backtest, load_params
+from etablering.analysis.kefu import Panel, backtest, load_params
+from etablering.data import store
+from etablering.run.cli import main
 
 SAMPLE = [
     ("0680", "Jönköping"),

@@ -4,8 +4,8 @@ would look up: the kommun's own counts, riket's totals and the reception."""
 import pandas as pd
 import pytest
 
-from etablering import store
-from etablering.kefu.cohorts import cohorts_for
+from etablering.analysis.kefu.entrants import cohorts_for
+from etablering.data import store
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@ län by the number who left, and the 'aktiv från dag ett' target from comparabl
 
 import pytest
 
-from etablering import store
-from etablering.kefu import Panel, load_params
-from etablering.kefu.model import area_inputs
-from etablering.kefu.outcomes import exit_shares
+from etablering.analysis.kefu import Panel, load_params
+from etablering.analysis.kefu.exit_shares import exit_shares
+from etablering.analysis.kefu.model import area_inputs
+from etablering.data import store
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etablering.errors import ParameterError
-from etablering.kefu import load_params, monte_carlo, prepare, project
-from etablering.kefu.calibrate import cohort_inputs
-from etablering.kefu.cohort import kernels
-from etablering.kefu.model import with_scenario
+from etablering.analysis.kefu import load_params, monte_carlo, prepare, project
+from etablering.analysis.kefu.calibrate import cohort_inputs
+from etablering.analysis.kefu.cohort import kernels
+from etablering.analysis.kefu.model import with_scenario
+from etablering.core.errors import ParameterError
 
 # One kind of household at a time, paid in full, nobody coming back, no bistånd in the programme.
 PLAIN = {

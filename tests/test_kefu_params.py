@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import yaml
 
-from etablering.errors import ParameterError
-from etablering.kefu import household_table, load_params
-from etablering.kefu.draws import Draws
-from etablering.kefu.households import kind_cost
-from etablering.kefu.params import UNCERTAIN_PATHS, default_path, iter_sourced
+from etablering.analysis.kefu import household_table, load_params
+from etablering.analysis.kefu.draws import Draws
+from etablering.analysis.kefu.households import kind_cost
+from etablering.analysis.kefu.params import UNCERTAIN_PATHS, default_path, iter_sourced
+from etablering.core.errors import ParameterError
 
 
 @pytest.fixture(scope="module")

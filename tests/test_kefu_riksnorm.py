@@ -2,9 +2,9 @@
 
 import pytest
 
-from etablering.errors import ParameterError
-from etablering.kefu import household_norm, load_params, year_status
-from etablering.kefu.riksnorm import NormStatus, gemensamma
+from etablering.analysis.kefu import household_norm, load_params, year_status
+from etablering.analysis.kefu.riksnorm import NormStatus, gemensamma
+from etablering.core.errors import ParameterError
 
 
 @pytest.fixture(scope="module")

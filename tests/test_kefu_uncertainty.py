@@ -5,11 +5,11 @@ import time
 import numpy as np
 import pytest
 
-from etablering import store
-from etablering.kefu import Panel, load_params, monte_carlo, prepare, sample, tornado
-from etablering.kefu.model import area_inputs
-from etablering.kefu.params import Distribution
-from etablering.kefu.uncertainty import _inverse_cdf
+from etablering.analysis.kefu import Panel, load_params, monte_carlo, prepare, sample, tornado
+from etablering.analysis.kefu.model import area_inputs
+from etablering.analysis.kefu.params import Distribution
+from etablering.analysis.kefu.uncertainty import _inverse_cdf
+from etablering.data import store
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,7 @@ from urllib.parse import parse_qs
 import pandas as pd
 import pytest
 
-from etablering.kolada import (
-    KoladaClient,
-    KoladaError,
-    KoladaGoneError,
-    KoladaOfflineError,
-)
+from etablering.data.kolada import KoladaClient, KoladaError, KoladaGoneError, KoladaOfflineError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kolada"
 KPIS = ["N01951", "N01986", "N01987", "N02006"]

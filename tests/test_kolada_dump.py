@@ -6,9 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etablering import kpis, origin, panel, paths, status, store, validate
-from etablering.importer import import_dir
-from etablering.parse import ddf
+from etablering.core import paths
+from etablering.data import kpis, origin, panel, status, store, validate
+from etablering.data.importer import import_dir
+from etablering.data.parse import ddf
 
 DUMP = paths.raw_dir() / "kolada-values-via-open-numbers"
 BY_GENDER = DUMP / "datapoints--by--geo--gender--year"

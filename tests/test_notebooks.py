@@ -10,7 +10,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from etablering import paths
+from etablering.core import paths
 
 pytestmark = pytest.mark.notebook
 NOTEBOOK = paths.notebooks_dir() / "01-mottagande.py"
@@ -177,7 +177,7 @@ def test_01_a_newer_kolada_fetch_wins_and_is_named(ipynb, tmp_path, processed):
 
     import pandas as pd
 
-    from etablering import store
+    from etablering.data import store
 
     data = tmp_path / "processed"
     shutil.copytree(processed, data)
@@ -256,7 +256,7 @@ def test_02_lan_renders_from_its_kommuner(ipynb_02, tmp_path, processed):
 def test_02_kommun_without_data_renders_notices(ipynb_02, tmp_path, processed):
     import shutil
 
-    from etablering import store
+    from etablering.data import store
 
     data = tmp_path / "processed"
     shutil.copytree(processed, data)

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etablering import outcomes
-from etablering.errors import MissingDataError, ParameterError
-from etablering.store import read_table, validate
+from etablering.analysis import outcomes
+from etablering.core.errors import MissingDataError, ParameterError
+from etablering.data.store import read_table, validate
 
 Z = 1.959963984540054  # standard normal 97.5 % quantile
 
@@ -325,7 +325,7 @@ def _hand_sum(lan: str, kpi: str, base: str, year: int, gender: str) -> tuple[fl
     dump's CSV files (kommuner with both a share and a base)."""
     import csv
 
-    from etablering import paths
+    from etablering.core import paths
 
     folder = paths.raw_dir() / "kolada-values-via-open-numbers"
     with open(folder / "ddf--entities--geo--kommun.csv", encoding="utf-8") as f:

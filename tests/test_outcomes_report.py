@@ -5,9 +5,11 @@ import shutil
 
 import pytest
 
-from etablering import derived, outcomes_report, store
-from etablering.demo_data import remove_demo, write_demo
-from etablering.params import OutcomeParams, validate_params
+from etablering.analysis import cache as derived
+from etablering.data import store
+from etablering.data.demo_data import remove_demo, write_demo
+from etablering.reports import outcomes as outcomes_report
+from etablering.reports.notebook_params import OutcomeParams, validate_params
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +115,7 @@ def test_kommun_without_outcomes_says_so_without_inventing_zeros(registry, table
 
 
 def test_bad_year_range_is_an_error(registry):
-    from etablering.errors import ParameterError
+    from etablering.core.errors import ParameterError
 
     with pytest.raises(ParameterError, match="first_year"):
         validate_params(registry, OutcomeParams, kommun="0680", first_year=2024, last_year=2016)
@@ -174,7 +176,7 @@ def test_expected_model_is_cached_per_data_version(demo_dir, tmp_path):
 
 
 def test_demo_rows_survive_a_reimport(demo_dir, raw_dir):
-    from etablering.importer import import_dir
+    from etablering.data.importer import import_dir
 
     before = (store.read_table("kpi_values", demo_dir)["origin"] == "syntetisk").sum()
     import_dir(raw_dir, demo_dir, log=lambda *a: None)
@@ -188,7 +190,7 @@ def test_demo_report_without_demo_data_says_how_to_make_it(registry, tables):
 
 
 def test_report_demo_without_demo_data_exits_2(processed, tmp_path, capsys):
-    from etablering.cli import main
+    from etablering.run.cli import main
 
     assert main(["report", "0680", "--demo", "--out", str(tmp_path / "r")]) == 2
     assert "etablering data demo" in capsys.readouterr().err

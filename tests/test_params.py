@@ -1,7 +1,7 @@
 import pytest
 
-from etablering.errors import ParameterError
-from etablering.params import validate_params
+from etablering.core.errors import ParameterError
+from etablering.reports.notebook_params import validate_params
 
 
 def test_valid_parameters(registry):
@@ -28,7 +28,7 @@ def test_year_as_text_is_accepted(registry):
 
 
 def test_02_takes_a_kommun_or_a_lan(registry):
-    from etablering.params import OutcomeParams
+    from etablering.reports.notebook_params import OutcomeParams
 
     assert validate_params(registry, OutcomeParams, kommun="06").kommun.code == "0006"
     assert validate_params(registry, OutcomeParams, kommun="Jönköpings län").kommun.kind == "lan"

@@ -12,11 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etablering import paths
-from etablering.errors import ParseError
-from etablering.parse import scb
-from etablering.parse.migrationsverket import parse_kommunmottagna, parse_kommuntal
-from etablering.registry import Registry
+from etablering.core import paths
+from etablering.core.errors import ParseError
+from etablering.data.parse import scb
+from etablering.data.parse.migrationsverket import parse_kommunmottagna, parse_kommuntal
+from etablering.data.registry import Registry
 
 RAW = paths.raw_dir()
 TIDY = Path(__file__).parent / "fixtures" / "migrationsverket"

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from etablering import plots
+from etablering.present import plots
 
 
 def test_long_title_and_x_label_beside_long_tick_labels_stay_inside_the_figure():

@@ -6,7 +6,7 @@ import tomllib
 
 import yaml
 
-from etablering import paths
+from etablering.core import paths
 
 ROOT = paths.PROJECT_ROOT
 
@@ -25,7 +25,7 @@ def test_environment_yml_installs_from_pyproject():
 
 def test_console_script_points_at_the_cli():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert pyproject["project"]["scripts"]["etablering"] == "etablering.cli:main"
+    assert pyproject["project"]["scripts"]["etablering"] == "etablering.run.cli:main"
 
 
 def test_gitignore_keeps_lib_and_the_snapshot_and_drops_derived_data_and_reports():

@@ -6,9 +6,12 @@ import math
 import pandas as pd
 import pytest
 
-from etablering import fmt, kpis, panel, plots, reception, reception_report
-from etablering.errors import MissingDataError, ParameterError
-from etablering.params import validate_params
+from etablering.analysis import reception
+from etablering.core.errors import MissingDataError, ParameterError
+from etablering.data import kpis, panel
+from etablering.present import fmt, plots
+from etablering.reports import reception as reception_report
+from etablering.reports.notebook_params import validate_params
 
 DUMP = "kolada-values-via-open-numbers/datapoints--by--geo--year"
 JONKOPINGS_LAN = [

@@ -1,6 +1,6 @@
 import pytest
 
-from etablering.errors import UnknownAreaError
+from etablering.core.errors import UnknownAreaError
 
 
 def test_registry_has_all_kommuner_lan_and_riket(registry):

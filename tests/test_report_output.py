@@ -10,9 +10,9 @@ import re
 import pytest
 from excel_rules import Formula, read
 
-from etablering.batch import plan, run_batch
-from etablering.export import check_headers
-from etablering.site import write_site
+from etablering.present.export import check_headers
+from etablering.run.batch import plan, run_batch
+from etablering.run.site import write_site
 
 pytestmark = pytest.mark.notebook
 AREAS = ("0680", "1280", "2403", "2580", "0006")

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from etablering import paths
-from etablering.kefu import household_norm, load_params
+from etablering.analysis.kefu import household_norm, load_params
+from etablering.core import paths
 
 OFFICIAL_DIR = paths.PROJECT_ROOT / "data" / "raw" / "transcribed-official"
 FOUND = OFFICIAL_DIR / "riksnorm_2014_2026_found.csv"

@@ -6,7 +6,7 @@ import json
 import openpyxl
 from excel_rules import Formula, read
 
-from etablering.site import META, write_site
+from etablering.run.site import META, write_site
 
 
 def _meta(out, slug, code, name, notebook, summary, lan="01", kind="kommun"):
@@ -207,7 +207,7 @@ def test_search_finds_hyphenated_names_and_lan_names(tmp_path):
 
 
 def test_running_header_cannot_break_out_of_its_css_string(tmp_path):
-    from etablering.site import page
+    from etablering.run.site import page
 
     evil = '"; } </style><script>window.x=1</script> \\'
     out = page("t", "<p>b</p>", "v", running=evil)

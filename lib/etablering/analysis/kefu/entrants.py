@@ -1,0 +1,221 @@
+"""Who enters and who leaves the establishment programme, by year and gender, from Kolada.
+
+ENROLLED (inskrivna under året) counts everyone enrolled at some time in the year, so it is not
+the number of new entrants. With LEFT (lämnat under året) the stock carried into year t is
+ENROLLED(t−1) − LEFT(t−1), and the new entrants are what ENROLLED(t) holds beyond it:
+
+    new(t) = ENROLLED(t) − (ENROLLED(t−1) − LEFT(t−1))
+
+(the kommun's own count at December's folkbokföring, so people who moved in during the
+programme count where they live). The first year has no previous year: with at most 24
+months in the programme, everyone enrolled in year t who has neither left in t nor in t+1
+entered in t, so new(first) = ENROLLED − LEFT(first) − LEFT(first+1), a lower bound (early
+leavers of that year are missed).
+
+Leavers are LEFT as published. Small counts Kolada leaves out are filled, and each fill is
+named: one gender from the total minus the other, a gender split from the area's own other
+years, a missing total of leavers from the programme's arithmetic (the entrants two years
+before, at most the enrolled). Negative new entrants (people moving out faster than new ones
+arrive) are set to 0 and named.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ...data import kpis, panel
+from ...present.fmt import number
+
+GENDERS = ("K", "M")
+GENDER_LABELS = {"K": "kvinnor", "M": "män", "T": "totalt"}
+
+
+@dataclass(frozen=True)
+class Cohorts:
+    """Yearly counts by gender (columns K, M; index year) for one area."""
+
+    area_code: str
+    enrolled: pd.DataFrame  # ENROLLED after fills
+    left: pd.DataFrame  # LEFT after fills
+    entrants: pd.DataFrame  # derived new entrants
+    received: pd.Series  # RECEIVED kommunmottagna (all ages), for the check
+    notes: list[str] = field(default_factory=list)
+    members: int = 1  # kommuner summed
+
+    @property
+    def years(self) -> list[int]:
+        return [int(y) for y in self.entrants.index]
+
+    @property
+    def first_year(self) -> int:
+        return self.years[0]
+
+    @property
+    def last_year(self) -> int:
+        return self.years[-1]
+
+    def stock_end(self) -> pd.DataFrame:
+        """In the programme on 31 December: enrolled during the year minus those who left."""
+        return (self.enrolled - self.left).clip(lower=0)
+
+    def stock_start(self) -> pd.DataFrame:
+        return (self.enrolled - self.entrants).clip(lower=0)
+
+    def table(self) -> pd.DataFrame:
+        """year × (enrolled, left, entrants, received) with K, M, T — for the report's box."""
+        out = {}
+        for name, frame in (
+            ("enrolled", self.enrolled),
+            ("left", self.left),
+            ("entrants", self.entrants),
+        ):
+            for g in GENDERS:
+                out[(name, g)] = frame[g]
+            out[(name, "T")] = frame.sum(axis=1)
+        out[("received", "T")] = self.received.reindex(self.entrants.index)
+        return pd.DataFrame(out)
+
+    def scaled(self, factor: float) -> "Cohorts":
+        return Cohorts(
+            self.area_code,
+            self.enrolled * factor,
+            self.left * factor,
+            self.entrants * factor,
+            self.received * factor,
+            list(self.notes),
+            self.members,
+        )
+
+
+def _frame(rows: pd.DataFrame, kpi_id: str, area: str) -> pd.DataFrame:
+    part = rows[(rows["kpi"] == kpi_id) & (rows["area_code"] == area)]
+    wide = part.pivot_table(index="year", columns="gender", values="value", aggfunc="first")
+    return wide.reindex(columns=["K", "M", "T"])
+
+
+def _fill_genders(
+    wide: pd.DataFrame, what: str, notes: list[str], years
+) -> tuple[pd.DataFrame, set[int]]:
+    """K and M for every year with a total (or both genders); returns the years without any."""
+    wide = wide.reindex(years)
+    out = pd.DataFrame(index=wide.index, columns=list(GENDERS), dtype=float)
+    both = wide["K"].notna() & wide["M"].notna()
+    known_share = (wide["K"] / (wide["K"] + wide["M"]))[both & ((wide["K"] + wide["M"]) > 0)]
+    women_share = float(known_share.mean()) if len(known_share) else 0.5
+    unknown = set()
+    for year, row in wide.iterrows():
+        k, m, t = row["K"], row["M"], row["T"]
+        if pd.notna(k) and pd.notna(m):
+            out.loc[year] = [k, m]
+        elif pd.notna(t) and (pd.notna(k) or pd.notna(m)):
+            known, g = (k, "K") if pd.notna(k) else (m, "M")
+            other = max(0.0, t - known)
+            out.loc[year] = [known, other] if g == "K" else [other, known]
+            notes.append(
+                f"{what} {year}: {GENDER_LABELS['M' if g == 'K' else 'K']} saknas och är totalen "
+                f"minus {GENDER_LABELS[g]} ({number(t)} − {number(known)})."
+            )
+        elif pd.notna(t):
+            out.loc[year] = [t * women_share, t * (1 - women_share)]
+            notes.append(
+                f"{what} {year}: bara totalen ({number(t)}) finns; delad på kön med områdets "
+                f"andel kvinnor övriga år ({number(100 * women_share)} %)."
+            )
+        else:
+            unknown.add(int(year))
+    return out, unknown
+
+
+def derive(
+    enrolled: pd.DataFrame, left: pd.DataFrame, missing_left: set[int], notes: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """New entrants by stock and flow; fills missing leavers from the programme's arithmetic."""
+    years = list(enrolled.index)
+    entrants = pd.DataFrame(0.0, index=enrolled.index, columns=list(GENDERS))
+    left = left.copy()
+    for i, year in enumerate(years):
+        if year in missing_left:
+            two_before = (
+                entrants.loc[year - 2] if year - 2 in entrants.index else enrolled.loc[year]
+            )
+            left.loc[year] = np.minimum(two_before.to_numpy(float), enrolled.loc[year].to_numpy())
+            notes.append(
+                f"Lämnat {year} saknas i Kolada; satt till de nya inskrivna två år tidigare "
+                f"({number(left.loc[year].sum())}), högst antalet inskrivna."
+            )
+        if i == 0:
+            nxt = left.loc[years[1]] if len(years) > 1 and years[1] not in missing_left else 0.0
+            new = enrolled.loc[year] - left.loc[year] - nxt
+        else:
+            prev = years[i - 1]
+            new = enrolled.loc[year] - (enrolled.loc[prev] - left.loc[prev])
+        if (new < 0).any():
+            for g in GENDERS:
+                if new[g] < 0:
+                    notes.append(
+                        f"Nya inskrivna {year}, {GENDER_LABELS[g]}: beräkningen ger "
+                        f"{number(new[g])} (fler flyttade ut än som kom till); satt till 0."
+                    )
+        entrants.loc[year] = new.clip(lower=0).to_numpy(float)
+    return entrants, left
+
+
+def cohorts_for(kpi_values: pd.DataFrame, area_codes, code: str | None = None) -> Cohorts:
+    """Cohorts for one area (one code) or the sum over several kommuner (a län)."""
+    codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
+    rows = panel.values(kpi_values, [kpis.ENROLLED, kpis.LEFT, kpis.RECEIVED], codes)
+    rows = rows.dropna(subset=["value"])
+    parts = [_one(rows, c) for c in codes]
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        years = pd.Index([], name="year", dtype=int)
+        empty = pd.DataFrame(columns=list(GENDERS), index=years, dtype=float)
+        return Cohorts(code or codes[0], empty, empty, empty, pd.Series(dtype=float), [], 0)
+    if len(parts) == 1:
+        c = parts[0]
+        return Cohorts(code or c.area_code, c.enrolled, c.left, c.entrants, c.received, c.notes)
+    years = sorted(set().union(*[p.years for p in parts]))
+
+    def total(attr):
+        return sum(getattr(p, attr).reindex(years).fillna(0.0) for p in parts)
+
+    received = sum(p.received.reindex(years) for p in parts)
+    notes = [f"{p.area_code}: {n}" for p in parts for n in p.notes]
+    return Cohorts(
+        code or "summa",
+        total("enrolled"),
+        total("left"),
+        total("entrants"),
+        received,
+        notes,
+        len(parts),
+    )
+
+
+def _one(rows: pd.DataFrame, area: str) -> Cohorts | None:
+    enrolled_raw = _frame(rows, kpis.ENROLLED, area)
+    if enrolled_raw.dropna(how="all").empty:
+        return None
+    years = list(
+        range(
+            int(enrolled_raw.dropna(how="all").index.min()),
+            int(enrolled_raw.dropna(how="all").index.max()) + 1,
+        )
+    )
+    notes: list[str] = []
+    enrolled, no_enrolled = _fill_genders(enrolled_raw, "Inskrivna", notes, years)
+    if no_enrolled:  # a year without any count: the cohorts end before it
+        last = min(no_enrolled) - 1
+        notes.append(
+            f"Inskrivna saknas helt {min(no_enrolled)}; kohorterna räknas till och med {last}."
+        )
+        years = [y for y in years if y <= last]
+        enrolled = enrolled.loc[years]
+    left, no_left = _fill_genders(_frame(rows, kpis.LEFT, area), "Lämnat", notes, years)
+    entrants, left = derive(enrolled.astype(float), left.astype(float), no_left, notes)
+    received = _frame(rows, kpis.RECEIVED, area)["T"].reindex(years)
+    return Cohorts(area, enrolled.astype(float), left.astype(float), entrants, received, notes)
+
+
+__all__ = ["GENDERS", "GENDER_LABELS", "Cohorts", "cohorts_for", "derive"]

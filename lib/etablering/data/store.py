@@ -1,0 +1,189 @@
+"""The processed tables on disk: parquet files plus manifest.json, written atomically.
+
+A full import builds a new directory beside the old one and swaps it in only when every table
+validated, so a failed import leaves the previous tables readable. Single-table updates
+(`data fetch`) write a temporary file and os.replace it.
+"""
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+
+from ..core import paths
+from ..core.errors import EtableringError, MissingDataError
+from .schemas import SCHEMAS
+
+MANIFEST = "manifest.json"
+IMPORT_HINT = "Kör `etablering data import` (offline, från ögonblicksbilden) eller `make data`."
+
+
+def _dir(data_dir) -> Path:
+    return Path(data_dir) if data_dir else paths.processed_dir()
+
+
+def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    try:
+        return SCHEMAS[name].validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        raise EtableringError(
+            f"Tabellen {name!r} klarar inte sin kontroll: {_failures(exc.failure_cases)}"
+        ) from None
+
+
+def _failures(cases: pd.DataFrame, shown: int = 5) -> str:
+    """pandera's failure cases as words: column, value and check (not pandera's 0-based row
+    index, which matches no line of any file)."""
+    parts = []
+    unique = cases[cases["check"].astype(str) == "multiple_fields_uniqueness"]
+    if len(unique):
+        fields = list(dict.fromkeys(unique["column"].astype(str)))
+        values = unique.groupby("index", sort=False)["failure_case"].apply(
+            lambda v: ", ".join(map(str, v))
+        )
+        parts.append(
+            f"samma uppgift ({', '.join(fields)}) finns flera gånger: "
+            + "; ".join(dict.fromkeys(values.head(shown)))
+        )
+        cases = cases.drop(index=unique.index)
+    for case in cases.head(shown).itertuples(index=False):
+        column = getattr(case, "column", None)
+        what = f"kolumnen {column!r}" if isinstance(column, str) and column else "tabellen"
+        parts.append(f"{what}: {case.failure_case!r} klarar inte {case.check}")
+    more = f" (och {len(cases) - shown} till)" if len(cases) > shown else ""
+    return "; ".join(parts) + more
+
+
+def read_table(name: str, data_dir=None) -> pd.DataFrame:
+    path = _dir(data_dir) / f"{name}.parquet"
+    if not path.exists():
+        raise MissingDataError(f"Tabellen {name!r} finns inte i {path.parent}.", IMPORT_HINT)
+    stat = path.stat()
+    # A warm kernel renders many kommuner from the same files: read and validate each once.
+    return _read_validated(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _read_validated(name: str, path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    return validate(name, pd.read_parquet(path))
+
+
+def has_table(name: str, data_dir=None) -> bool:
+    return (_dir(data_dir) / f"{name}.parquet").exists()
+
+
+def read_manifest(data_dir=None) -> dict:
+    path = _dir(data_dir) / MANIFEST
+    if not path.exists():
+        return {"tables": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def data_version(data_dir=None) -> str:
+    """A short hash of what the tables were built from; reports and run manifests record it."""
+    tables = read_manifest(data_dir)["tables"]
+    digest = hashlib.sha256(
+        json.dumps(
+            {k: v.get("content_sha256") for k, v in sorted(tables.items())}, sort_keys=True
+        ).encode()
+    )
+    return digest.hexdigest()[:12]
+
+
+def _entry(frame: pd.DataFrame, sources: list[dict], path: Path) -> dict:
+    return {
+        "rows": int(len(frame)),
+        "sources": sources,
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+        "content_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
+
+
+def _write_parquet(name: str, frame: pd.DataFrame, path: Path) -> None:
+    frame = validate(name, frame.reset_index(drop=True))
+    frame.to_parquet(path, index=False)
+
+
+def write_all(
+    tables: dict[str, pd.DataFrame], sources: dict[str, list[dict]], data_dir=None
+) -> Path:
+    """Replace the processed directory with `tables`, keeping tables the import does not make."""
+    target = _dir(data_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old_manifest = read_manifest(target)
+    staging = Path(tempfile.mkdtemp(prefix=".processed-new-", dir=target.parent))
+    try:
+        # mkdtemp makes the folder private (0700); the tables are for everyone the umask allows
+        # (a Dask worker under another account on a shared disk reads them)
+        os.chmod(staging, shared_mode())
+        manifest = {"tables": {}}
+        for name, frame in tables.items():
+            path = staging / f"{name}.parquet"
+            _write_parquet(name, frame, path)
+            manifest["tables"][name] = _entry(frame, sources.get(name, []), path)
+        for name, entry in old_manifest["tables"].items():
+            if name not in tables and (target / f"{name}.parquet").exists():
+                shutil.copy2(target / f"{name}.parquet", staging / f"{name}.parquet")
+                manifest["tables"][name] = entry
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def shared_mode() -> int:
+    """The mode a folder made with mkdir would get: 0777 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+def _swap(staging: Path, target: Path) -> None:
+    if target.exists():
+        retired = target.parent / f".processed-old-{os.getpid()}"
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(target, retired)
+        os.replace(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
+def write_table(name: str, frame: pd.DataFrame, sources: list[dict], data_dir=None) -> None:
+    """Replace one table (and its manifest entry) atomically."""
+    write_tables({name: frame}, {name: sources}, data_dir)
+
+
+def write_tables(
+    tables: dict[str, pd.DataFrame], sources: dict[str, list[dict]], data_dir=None
+) -> None:
+    """Replace some tables: all are validated and written to temporary files first, then moved
+    in, and the manifest last, so a failure leaves every table as it was."""
+    target = _dir(data_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(target)
+    written = []
+    try:
+        for name, frame in tables.items():
+            tmp = target / f".{name}.parquet.tmp"
+            written.append(tmp)
+            _write_parquet(name, frame, tmp)
+            manifest["tables"][name] = _entry(frame, sources.get(name, []), tmp)
+        for name in tables:
+            os.replace(target / f".{name}.parquet.tmp", target / f"{name}.parquet")
+    except BaseException:
+        for tmp in written:
+            tmp.unlink(missing_ok=True)
+        raise
+    tmp_manifest = target / f".{MANIFEST}.tmp"
+    tmp_manifest.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    os.replace(tmp_manifest, target / MANIFEST)

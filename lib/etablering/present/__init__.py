@@ -1,0 +1,1 @@
+"""How figures are shown: Swedish number formats, charts, notebook display, CSV downloads."""

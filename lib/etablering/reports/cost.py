@@ -1,0 +1,1135 @@
+"""Everything the 03-forsorjningsstod notebook shows: the kommun's own cohorts, the model's cost
+beside the bistånd actually paid (utfall) and ahead (prognos), the span given the assumptions,
+the KEFU comparison, scenarios, sensitivity, the people behind the cost and the assumptions."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..present import fmt
+from ..analysis import kefu
+from ..data import kpis, store
+from ..core.errors import ParameterError
+from ..analysis.kefu import model as kmodel
+from ..analysis.kefu.cohort import simulate
+from ..analysis.kefu.draws import Draws
+from ..analysis.kefu.households import couple_share, kind_weights
+from ..analysis.kefu.params import iter_sourced
+from .notebook_params import CostParams
+from ..data.registry import Area, Registry
+
+BUILTIN = ("baseline", "aktiv_fran_dag_ett", "kvinnor_som_man")
+SPAN = "spann givet antagandena"
+MODEL_SOURCE = (
+    "Källa: egen kohortmodell (etablering) på Kolada (RKA), uttag augusti 2024: "
+    f"{kpis.ENROLLED}, {kpis.LEFT}, {kpis.WORK_OR_STUDIES}, {kpis.REFUGEES_BISTAND_SHARE}, "
+    f"{kpis.BISTAND_KR_PER_HOUSEHOLD}; parametrar i parameters/forsorjningsstod.yml"
+)
+ACTUAL_SOURCE = (
+    f"Faktiskt bistånd: Kolada (RKA), uttag augusti 2024: {kpis.BISTAND_TKR} (totalt), "
+    f"({kpis.BISTAND_KR_PER_INV} − {kpis.BISTAND_EXCL_REFUGEES_KR_PER_INV}) × {kpis.POPULATION} "
+    "(flyktinghushåll)"
+)
+
+
+@dataclass
+class CostReport:
+    area: Area
+    members: list[Area]
+    params: kefu.KefuParams
+    scenario: str
+    policy_year: int
+    start_year: int
+    end_year: int
+    inputs: kmodel.AreaInputs  # what the report shows as the area's own data
+    prep: object  # Prepared, or Group for a län
+    projection: kefu.Projection
+    bands: pd.DataFrame
+    tornado: pd.DataFrame
+    scenarios: pd.DataFrame  # scenario, year, cost_kr (deterministic)
+    riket_per_received: float
+    actual: pd.DataFrame  # year -> total_kr, refugee_kr
+    data: kmodel.Panel
+    n_draws: int
+    seed: int
+    notes: list[str] = field(default_factory=list)
+    tornado_years: tuple[int, int] | None = None  # the period the sensitivity chart sums
+
+    @property
+    def is_lan(self) -> bool:
+        return self.area.kind == "lan"
+
+    @property
+    def last_data_year(self) -> int:
+        return int(self.projection.last_data_year)
+
+    @property
+    def utfall_years(self) -> list[int]:
+        return [y for y in range(self.start_year, self.end_year + 1) if y <= self.last_data_year]
+
+    @property
+    def prognos_years(self) -> list[int]:
+        return [y for y in range(self.start_year, self.end_year + 1) if y > self.last_data_year]
+
+    @property
+    def source(self) -> str:
+        return MODEL_SOURCE + "."
+
+    @property
+    def total(self) -> pd.DataFrame:
+        y = self.projection.yearly
+        y = y[(y["gender"] == "T") & (y["year"] >= self.start_year)]
+        return y.set_index("year")
+
+    def band(self, measure: str = "cost", gender: str = "T") -> pd.DataFrame:
+        b = self.bands
+        if b.empty:
+            return b
+        b = b[(b["measure"] == measure) & (b["gender"] == gender) & (b["period"] == "")]
+        return b.set_index("year")
+
+    def period_band(self, label: str, measure: str = "cost") -> pd.Series | None:
+        b = self.bands
+        if b.empty:
+            return None
+        rows = b[(b["measure"] == measure) & (b["gender"] == "T") & (b["period"] == label)]
+        return rows.iloc[0] if len(rows) else None
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
+    tables = {"kpi_values": store.read_table("kpi_values", data_dir)}
+    groups = (
+        store.read_table("area_groups", data_dir)
+        if store.has_table("area_groups", data_dir)
+        else pd.DataFrame()
+    )
+    tables["area_groups"] = groups
+    return tables
+
+
+_PANEL_BUILD: dict = {}
+
+
+def panel_for(tables: dict, params: kefu.KefuParams) -> kmodel.Panel:
+    """The panel read once per kernel and data (a batch renders many kommuner in one kernel)."""
+    kv = tables["kpi_values"]
+    key = (len(kv), float(pd.to_numeric(kv["value"], errors="coerce").sum()), kv["retrieved"].max())
+    pkey = (
+        params.outcomes.shrinkage_persons.value,
+        params.local.shrinkage_households.value,
+        params.local.shrinkage_leavers.value,
+    )
+    if (key, pkey) not in _PANEL_BUILD:
+        _PANEL_BUILD.clear()
+        _PANEL_BUILD[(key, pkey)] = kmodel.Panel.build(kv, params, tables.get("area_groups"))
+    return _PANEL_BUILD[(key, pkey)]
+
+
+def _periods(start: int, end: int, last: int) -> dict[str, tuple[int, int]]:
+    out = {}
+    if start <= last:
+        out["utfall"] = (start, min(last, end))
+    if end > last:
+        out["prognos"] = (max(start, last + 1), end)
+    out["hela"] = (start, end)
+    return out
+
+
+def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) -> CostReport:
+    params = kefu.load_params(overrides=p.overrides or None)
+    if p.scenario not in params.known_scenarios():
+        raise ParameterError(
+            f"Okänt scenario {p.scenario!r} (parametern scenario); välj ett av "
+            f"{', '.join(params.known_scenarios())}."
+        )
+    data = panel_for(tables, params)
+    area = p.kommun
+    notes: list[str] = []
+    if area.kind == "lan":
+        members = registry.kommuner(area.lan_code)
+        codes = [(m.code, m.name) for m in members]
+        inputs = kmodel.area_inputs(
+            data, params, area.code, area.name, "lan", [m.code for m in members]
+        )
+
+        prep, skipped = kmodel.prepare_group(
+            data,
+            params,
+            codes,
+            p.start_year,
+            p.end_year,
+            scenario=p.scenario,
+            policy_year=p.policy_year,
+        )
+        notes += [f"Utan kohorter i Kolada: {s}" for s in skipped]
+        actual = _sum_actual(data, members, notes)
+    else:
+        members = [area]
+        inputs = kmodel.area_inputs(data, params, area.code, area.name, "kommun")
+
+        prep = kmodel.prepare(
+            inputs,
+            params,
+            p.start_year,
+            p.end_year,
+            scenario=p.scenario,
+            policy_year=p.policy_year,
+        )
+        actual = inputs.actual
+    projection = kmodel.project(prep)
+    last = projection.last_data_year
+    policy = p.policy_year or last + 1
+    periods = _periods(p.start_year, p.end_year, last)
+    bands = pd.DataFrame()
+    changes = [(y - 1, y) for y in range(p.start_year + 1, min(last, p.end_year) + 1)]
+    if p.start_year <= 2016 <= last and 2020 <= last:
+        changes.append((2016, 2020))
+    if p.n_draws:
+        bands = kefu.monte_carlo(
+            prep,
+            n_draws=p.n_draws,
+            seed=p.seed,
+            periods={_label(a, b): (a, b) for a, b in periods.values()},
+            changes=changes,
+        )
+    sens_years = periods.get("prognos", periods["hela"])
+    sens = kefu.tornado(prep, sens_years)
+    names = list(dict.fromkeys([*BUILTIN, *params.known_scenarios()]))
+    scen = []
+    for name in names:
+        sp = prep if name == p.scenario else kmodel.with_scenario(prep, name, p.policy_year)
+        y = kmodel.project(sp, window=False).yearly
+        y = y[(y["gender"] == "T") & (y["year"] >= p.start_year)]
+        scen.append(y[["year", "cost_kr"]].assign(scenario=name))
+    riket_rate = _riket_per_received(data, params, p.start_year, p.end_year)
+    scale = float(simulate(prep, Draws.at_values(params), window=False).ceiling_scale[0])
+    if scale < 1:
+        share = fmt.percent(100 * params.local.ceiling_share.value)
+        notes.append(
+            f"Med antagandenas huvudvärden skulle kohorterna något år med utfall ha kostat mer "
+            f"än {share} av allt bistånd kommunen betalade ut ({kpis.BISTAND_TKR}); nivån är "
+            f"därför sänkt till {fmt.percent(100 * scale)} av beräkningen för alla år."
+        )
+    return CostReport(
+        area=area,
+        members=members,
+        params=params,
+        scenario=p.scenario,
+        policy_year=policy,
+        start_year=p.start_year,
+        end_year=p.end_year,
+        inputs=inputs,
+        prep=prep,
+        projection=projection,
+        bands=bands,
+        tornado=sens,
+        tornado_years=tuple(sens_years),
+        scenarios=pd.concat(scen, ignore_index=True),
+        riket_per_received=riket_rate,
+        actual=actual,
+        data=data,
+        n_draws=p.n_draws,
+        seed=p.seed,
+        notes=notes,
+    )
+
+
+def _label(a: int, b: int) -> str:
+    return str(a) if a == b else f"{a}–{b}"
+
+
+def _sum_actual(data: kmodel.Panel, members: list[Area], notes: list[str]) -> pd.DataFrame:
+    """A län's bistånd as its kommuner's sum. A kommun's missing year (or a reported 0) between
+    two reported years is filled with their linear interpolation and named in `notes`; a year
+    still missing for some kommun is missing for the län."""
+    parts = {m: data.actual_for(m.code) for m in members}
+    years = sorted(set().union(*[set(p.index) for p in parts.values()]))
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    filled = []
+    for col in ("total_kr", "refugee_kr"):
+        series = []
+        for m, p in parts.items():
+            s = p[col].reindex(years).astype(float)
+            if col == "total_kr":
+                s = s.where(s > 0)
+            gaps = s.isna()
+            s = s.interpolate(limit_area="inside")
+            if col == "total_kr":
+                filled += [f"{m.name} {y}" for y in s.index[gaps & s.notna()]]
+            series.append(s)
+        frame = pd.concat(series, axis=1)
+        out[col] = frame.sum(axis=1).where(frame.notna().all(axis=1))
+    if filled:
+        notes.append(
+            f"{kpis.BISTAND_TKR} saknas (eller är 0) för {fmt.listing(filled)}; länets summa "
+            "använder medlet av kommunens år före och efter för dem."
+        )
+    return out
+
+
+def _riket_per_received(data, params, start, end) -> float:
+    """Riket's cost per person received, kommunmottagna summed over the kommuner (Kolada has no
+    riket value for 2014)."""
+    _, _, proj = kmodel.run_area(data, params, "0000", "Riket", "riket", start, end)
+    kommuner = [c for c in data.outcomes if len(c) == 4 and c != "0000"]
+    return _per_received(proj.yearly, data, kommuner, start, end)
+
+
+RECEIVED_YEARS = (2014, 2022)
+
+
+def _received(data: kmodel.Panel, codes: list[str]) -> float:
+    kv = data.kpi_values
+    rows = kv[(kv["kpi"] == kpis.RECEIVED) & kv["area_code"].isin(codes) & (kv["gender"] == "T")]
+    rows = rows[rows["year"].between(*RECEIVED_YEARS)]
+    return float(rows["value"].sum())
+
+
+def _per_received(yearly: pd.DataFrame, data, codes, start, end) -> float:
+    y = yearly[(yearly["gender"] == "T") & yearly["year"].between(start, end)]
+    received = _received(data, codes)
+    return float(y["cost_kr"].sum() / received) if received else float("nan")
+
+
+# --- numbers as text --------------------------------------------------------------------------
+
+
+def mkr(value, decimals: int = 1) -> str:
+    return fmt.number(value / 1e6, decimals) + " Mkr" if pd.notna(value) else fmt.MISSING
+
+
+def mkr_number(value, decimals: int = 1) -> str:
+    """Millions without the unit, for table cells whose header says Mkr."""
+    return fmt.number(value / 1e6, decimals) if pd.notna(value) else fmt.MISSING
+
+
+def mkr_range(low, high) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return fmt.MISSING
+    return f"{mkr_number(low)}–{mkr_number(high)}"
+
+
+def kr(value) -> str:
+    return fmt.number(value) + " kr" if pd.notna(value) else fmt.MISSING
+
+
+def pct(share, decimals: int = 0) -> str:
+    return fmt.percent(100 * share, decimals) if pd.notna(share) else fmt.MISSING
+
+
+def years_text(years: list[int]) -> str:
+    if not years:
+        return ""
+    return _label(years[0], years[-1])
+
+
+# --- the texts --------------------------------------------------------------------------------
+
+
+def _received_area(rep: CostReport) -> float:
+    return _received(rep.data, [m.code for m in rep.members])
+
+
+def per_received(rep: CostReport) -> float:
+    """Cost over the report's horizon per person kommunmottagen 2014–2022 (RECEIVED), at the
+    main values (as riket's, which it is compared with)."""
+    received = _received_area(rep)
+    t = rep.total["cost_kr"].sum()
+    return float(t / received) if received else float("nan")
+
+
+def drivers(rep: CostReport) -> list[str]:
+    """The area's own data against riket, as sentences: why its cost per person received is
+    what it is."""
+    inp = rep.inputs
+    out = []
+    co = inp.cohorts
+    received = co.received.dropna()
+    if len(received) and received.sum() > 0:
+        years = [y for y in co.years if y in received.index]
+        ratio = co.entrants.loc[years].to_numpy().sum() / received.loc[years].sum()
+        out.append(
+            f"{pct(ratio)} av de kommunmottagna {years_text(years)} blev nya deltagare i "
+            "etableringen (i riket omkring 50 %: resten är barn, äldre och de som flyttar)"
+        )
+    est = inp.outcome_estimates.reset_index()
+    est = est[est["year"].between(2015, co.last_year)].dropna(subset=["share"])
+    if len(est):
+        riket = rep.data.outcomes["0000"].reset_index()
+        riket = riket[riket["year"].between(2015, co.last_year)]
+        parts = []
+        for g, label in (("K", "kvinnor"), ("M", "män")):
+            own = est[est["gender"] == g]
+            r = riket[riket["gender"] == g]
+            parts.append(f"{label} {pct(_weighted(own))} (riket {pct(_weighted(r))})")
+        out.append(
+            f"i arbete eller studier 90 dagar efter etableringen {years_text(sorted(set(est['year'])))}: "
+            + " och ".join(parts)
+        )
+    local = inp.local
+    if rep.area.kind == "kommun":
+        if np.isfinite(local.dependency):
+            out.append(
+                "kommunens flyktingar (20–64 år) får "
+                f"{fmt.number(local.dependency, 2)} gånger så stor del av sin inkomst från "
+                f"försörjningsstöd som rikets ({kpis.REFUGEES_BISTAND_SHARE}, medel "
+                f"{years_text([y for y, _ in local.dependency_years])}; vikt "
+                f"{pct(local.dependency_weight)} mot riket)"
+            )
+        if np.isfinite(local.level_own):
+            out.append(
+                f"utbetalt bistånd per biståndshushåll är {fmt.number(local.level_own, 2)} "
+                f"gånger rikets ({kpis.BISTAND_KR_PER_HOUSEHOLD}; vikt {pct(local.level_weight)} "
+                "mot riket)"
+            )
+    return out
+
+
+def _weighted(frame: pd.DataFrame) -> float:
+    f = frame.dropna(subset=["share"])
+    if "leavers" in f and f["leavers"].notna().any() and f["leavers"].sum() > 0:
+        f = f.dropna(subset=["leavers"])
+        return float((f["share"] * f["leavers"]).sum() / f["leavers"].sum())
+    return float(f["share"].mean()) if len(f) else float("nan")
+
+
+def summary_text(rep: CostReport) -> str:
+    name = rep.area.name
+    payer = "länets kommuner" if rep.is_lan else name
+    own = "länets kommuners" if rep.is_lan else "kommunens"
+    receiver = "länets kommuner" if rep.is_lan else "kommunen"
+    t = rep.total
+    parts = []
+    prog = rep.prognos_years
+    if prog:
+        label = years_text(prog)
+        pb = rep.period_band(label)
+        if pb is not None:
+            parts.append(
+                f"**Prognos {label}:** modellen ger försörjningsstöd på **{mkr(pb['p50'])}** "
+                f"(median) till dem som gått igenom etableringen i {name} – med 80 % "
+                f"sannolikhet mellan {mkr(pb['p10'])} och {mkr(pb['p90'])} ({SPAN}). Det är "
+                f"omkring {mkr(pb['p50'] / len(prog))} per år."
+            )
+        else:
+            parts.append(
+                f"**Prognos {label}:** {mkr(t.loc[prog, 'cost_kr'].sum())} med antagandenas "
+                "huvudvärden (ingen simulering körd)."
+            )
+    utf = rep.utfall_years
+    if utf:
+        label = years_text(utf)
+        model = t.loc[utf, "cost_kr"]
+        actual = rep.actual["total_kr"].reindex(utf)
+        ok = actual.notna() & (actual > 0)
+        share = model[ok].sum() / actual[ok].sum() if ok.any() else float("nan")
+        parts.append(
+            f"**Utfall {label}:** modellen beräknar att kohorterna kostade {mkr(model.sum())}, "
+            f"{pct(share)} av allt ekonomiskt bistånd som {payer} betalade ut de åren "
+            f"({mkr(actual[ok].sum())}, {kpis.BISTAND_TKR})."
+        )
+    rate, riket = per_received(rep), rep.riket_per_received
+    horizon = years_text(list(range(rep.start_year, rep.end_year + 1)))
+    if np.isfinite(rate):
+        comparison = (
+            "högre än"
+            if rate > 1.1 * riket
+            else "lägre än"
+            if rate < 0.9 * riket
+            else "ungefär som"
+        )
+        parts.append(
+            f"Per person som {receiver} tagit emot 2014–2022 ({kpis.RECEIVED}) blir det "
+            f"{kr(round(rate, -2))} för {horizon} med antagandenas huvudvärden, {comparison} "
+            f"riket ({kr(round(riket, -2))}). "
+            f"Det beror på {own} egna uppgifter: " + "; ".join(drivers(rep)) + "."
+        )
+    women = rep.projection.yearly
+    women = women[women["year"].between(rep.start_year, rep.end_year)]
+    w = women[women["gender"] == "K"]["cost_kr"].sum()
+    total = women[women["gender"] == "T"]["cost_kr"].sum()
+    if total > 0:
+        parts.append(
+            f"Kvinnor står för {pct(w / total)} av kostnaden. Fördelningen bygger på hushåll: "
+            "en ensamståendes kostnad räknas på hennes eller hans kön, ett pars kostnad delas "
+            "lika – ett par har bistånd bara när ingen av dem har arbete eller studier."
+        )
+    kefu_text = kefu_summary(rep)
+    if kefu_text:
+        parts.append(kefu_text)
+    return "\n\n".join(parts)
+
+
+def deterministic_note(rep: CostReport) -> str:
+    pb = rep.period_band(years_text(rep.prognos_years)) if rep.prognos_years else None
+    if pb is None:
+        return ""
+    return (
+        f"Beräkningen med alla antaganden på sina huvudvärden ger {mkr(pb['deterministic'])} för "
+        f"samma år; den visas som en kontroll, inte som prognosen. Medianen ligger "
+        f"{'över' if pb['p50'] > pb['deterministic'] else 'under'} den eftersom flera "
+        "antaganden har sneda fördelningar."
+    )
+
+
+# --- the kommun's own data ----------------------------------------------------------------------
+
+
+def input_table(rep: CostReport) -> pd.DataFrame:
+    """Indata för kommunen: its own cohorts and outcomes by year, as Kolada gives them."""
+    co = rep.inputs.cohorts
+    table = co.table()
+    est = rep.inputs.outcome_estimates
+    rows = {}
+    for year in co.years:
+        row = {
+            f"Inskrivna under året ({kpis.ENROLLED})": fmt.number(
+                table.loc[year, ("enrolled", "T")]
+            ),
+            f"Lämnat under året ({kpis.LEFT})": fmt.number(table.loc[year, ("left", "T")]),
+            "Nya inskrivna (beräknat)": fmt.number(table.loc[year, ("entrants", "T")]),
+            "varav kvinnor": pct(
+                table.loc[year, ("entrants", "K")] / table.loc[year, ("entrants", "T")]
+                if table.loc[year, ("entrants", "T")] > 0
+                else float("nan")
+            ),
+            f"Kommunmottagna ({kpis.RECEIVED})": fmt.number(table.loc[year, ("received", "T")]),
+        }
+        for g, label in (("K", "kvinnor"), ("M", "män")):
+            if (year, g) in est.index:
+                r = est.loc[(year, g)]
+                own = pct(r["own"]) if pd.notna(r["own"]) else fmt.MISSING
+                row[f"I arbete/studier, {label}: egen ({kpis.WORK_OR_STUDIES})"] = own
+                row[f"… {label}, använd"] = pct(r["share"])
+            else:
+                row[f"I arbete/studier, {label}: egen ({kpis.WORK_OR_STUDIES})"] = fmt.MISSING
+                row[f"… {label}, använd"] = fmt.MISSING
+        rows[str(year)] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "År"
+    return out
+
+
+def input_text(rep: CostReport) -> str:
+    co = rep.inputs.cohorts
+    first = co.first_year
+    lines = [
+        f"{kpis.ENROLLED} räknar alla som någon gång varit inskrivna under året, inte nya "
+        f"deltagare (summan {first}–{first + 4} är {fmt.number(co.enrolled.loc[first : first + 4].to_numpy().sum())} "
+        "personer, men varje deltagare syns där två–tre år). De nya räknas som årets "
+        f"inskrivna minus de som fanns kvar från året innan: {kpis.ENROLLED}(år) − "
+        f"({kpis.ENROLLED}(året före) − {kpis.LEFT}(året före)). För {first} finns inget år "
+        f"före; där räknas de som var inskrivna {first} och inte lämnade {first} eller "
+        f"{first + 1} (en undre gräns). Summan {first}–{first + 4} blir "
+        f"{fmt.number(co.entrants.loc[first : first + 4].to_numpy().sum())} nya deltagare.",
+        "Kontroll: i riket blir de nya deltagarna omkring hälften av de kommunmottagna varje år "
+        "2015–2022 (resten är barn, äldre och de som flyttar), och rikets summa över kommunerna "
+        "stämmer med rikets egna tal.",
+        "Andelen i arbete eller studier är kommunens egen, vägd mot länets med vikten "
+        f"n/(n + {fmt.number(rep.params.outcomes.shrinkage_persons.value)}) där n är antalet som "
+        "lämnade: en liten kommuns enstaka år väger lite." + _weight_text(rep),
+    ]
+    if co.notes:
+        lines.append("Luckor i Kolada som fyllts: " + " ".join(co.notes[:6]))
+    last = co.last_year
+    future = [y for y in range(last + 1, rep.end_year + 1)]
+    if future:
+        path = rep.params.cohorts
+        lines.append(
+            f"Efter {last} (inga data): nya deltagare som medel {last - 1}–{last} × antalet att "
+            f"anvisa i riket jämfört med {last} ({fmt.number(path.path(last))}): "
+            + ", ".join(f"{y}: {fmt.number(path.path(y))}" for y in future)
+            + " – ett antagande (personer med tillfälligt skydd ingår inte i etableringen)."
+        )
+    return "\n\n".join(lines)
+
+
+def _weight_text(rep: CostReport) -> str:
+    if rep.is_lan:
+        return " För länet är andelen länets kommuner vägda med antalet som lämnade."
+    est = rep.inputs.outcome_estimates.dropna(subset=["own"])
+    if est.empty:
+        return ""
+    year = int(max(y for y, _ in est.index))
+    w = {g: est.loc[(year, g), "weight"] for g in ("K", "M") if (year, g) in est.index}
+    if len(w) < 2:
+        return ""
+    return (
+        f" {year} vägde kommunens egen andel {pct(w['K'])} för kvinnorna och {pct(w['M'])} "
+        "för männen."
+    )
+
+
+def local_table(rep: CostReport) -> pd.DataFrame:
+    loc = rep.inputs.local
+    rows = {
+        f"Utbetalt bistånd per hushåll mot riket ({kpis.BISTAND_KR_PER_HOUSEHOLD})": (
+            fmt.number(loc.level_own, 2) if np.isfinite(loc.level_own) else fmt.MISSING,
+            pct(loc.level_weight),
+            fmt.number(loc.level, 2),
+        ),
+        f"Försörjningsstöd i flyktingars inkomst mot riket ({kpis.REFUGEES_BISTAND_SHARE})": (
+            fmt.number(loc.dependency, 2) if np.isfinite(loc.dependency) else "per kommun",
+            pct(loc.dependency_weight) if not rep.is_lan else "per kommun",
+            "år för år (tre års medel)"
+            if loc.dependency_years
+            else ("varje kommuns egen" if rep.is_lan else "1 (saknas)"),
+        ),
+        f"Deltagare med bistånd mot riket ({kpis.BISTAND_ETABLERING_SHARE} × {kpis.BISTAND_ADULTS_HINDER})": (
+            fmt.number(loc.topup_own, 2) if np.isfinite(loc.topup_own) else fmt.MISSING,
+            pct(loc.topup_weight),
+            fmt.number(loc.topup, 2),
+        ),
+    }
+    out = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["Kommunens kvot", "Vikt mot riket", "Använd faktor"]
+    )
+    if rep.is_lan:  # the model runs each kommun on its own factors
+        out = out.rename(columns={"Kommunens kvot": "Länets kvot"})
+        out["Vikt mot riket"] = "per kommun"
+        out["Använd faktor"] = "varje kommuns egen"
+    out.index.name = "Länets nivå" if rep.is_lan else "Kommunens nivå"
+    return out
+
+
+# --- cost, utfall and prognos -------------------------------------------------------------------
+
+
+def cost_table(rep: CostReport) -> pd.DataFrame:
+    t = rep.total
+    b = rep.band()
+    rows = {}
+    for year in t.index:
+        period = "utfall" if year <= rep.last_data_year else "prognos"
+        actual = rep.actual["total_kr"].get(year, np.nan)
+        actual = actual if pd.notna(actual) and actual > 0 else np.nan
+        have = not b.empty and year in b.index
+        median = b.loc[year, "p50"] if have else t.loc[year, "cost_kr"]
+        rows[str(year)] = {
+            "Period": period,
+            "Modellen, median (Mkr)": mkr_number(median),
+            "80 % spann (Mkr)": mkr_range(b.loc[year, "p10"], b.loc[year, "p90"]) if have else "–",
+            "95 % spann (Mkr)": mkr_range(b.loc[year, "p2_5"], b.loc[year, "p97_5"])
+            if have
+            else "–",
+            "Huvudvärden (Mkr)": mkr_number(t.loc[year, "cost_kr"]),
+            "därav under etableringen (Mkr)": mkr_number(t.loc[year, "cost_during_kr"]),
+            "Faktiskt bistånd, totalt (Mkr)": mkr_number(actual) if period == "utfall" else "–",
+            "Modellens andel av det faktiska": pct(median / actual)
+            if period == "utfall" and pd.notna(actual)
+            else "–",
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "År"
+    return out
+
+
+def chart_frame(rep: CostReport) -> pd.DataFrame:
+    """year, median, p10, p90, p2_5, p97_5, actual_total, actual_refugee, period."""
+    t = rep.total
+    b = rep.band()
+    out = pd.DataFrame(index=t.index)
+    for col in ("p50", "p10", "p90", "p2_5", "p97_5"):
+        out[col] = b[col].reindex(t.index) if not b.empty else t["cost_kr"]
+    out["actual_total"] = rep.actual["total_kr"].reindex(t.index).where(lambda s: s > 0)
+    out["actual_refugee"] = rep.actual["refugee_kr"].reindex(t.index)
+    out["model_window"] = t["cost_window_kr"]
+    out["utfall"] = out.index <= rep.last_data_year
+    return out
+
+
+def backtest_table(rep: CostReport) -> pd.DataFrame:
+    """The years with utfall: the model beside the actual total and its change, and the model
+    inside Socialstyrelsen's flyktinghushåll years beside that statistic."""
+    years = rep.utfall_years
+    t = rep.total
+    b = rep.band()
+    ch = (
+        rep.bands[rep.bands["measure"] == "change"].set_index("period")
+        if not rep.bands.empty
+        else pd.DataFrame()
+    )
+    rows = {}
+    for year in years:
+        actual = rep.actual["total_kr"].get(year, np.nan)
+        prev = rep.actual["total_kr"].get(year - 1, np.nan)
+        label = f"{year - 1}–{year}"
+        model = b.loc[year, "p50"] if not b.empty else t.loc[year, "cost_kr"]
+        rows[str(year)] = {
+            "Modellen (Mkr)": mkr_number(model),
+            "Faktiskt totalt (Mkr)": mkr_number(actual) if actual and actual > 0 else fmt.MISSING,
+            "Modellens förändring (Mkr)": _signed(ch.loc[label, "p50"])
+            if label in ch.index
+            else "–",
+            "95 % spann för förändringen": (
+                f"{_signed(ch.loc[label, 'p2_5'])} till {_signed(ch.loc[label, 'p97_5'])}"
+                if label in ch.index
+                else "–"
+            ),
+            "Faktisk förändring, totalt (Mkr)": _signed(actual - prev)
+            if pd.notna(actual) and pd.notna(prev) and actual > 0 and prev > 0
+            else "–",
+            "Modellen under flyktinghushållsåren (Mkr)": mkr_number(t.loc[year, "cost_window_kr"]),
+            "Faktiskt till flyktinghushåll (Mkr)": mkr_number(
+                rep.actual["refugee_kr"].get(year, np.nan)
+            ),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "År"
+    return out
+
+
+def _signed(value) -> str:
+    """'+2,3', '−1,0' or '0,0' (Mkr)."""
+    if pd.isna(value):
+        return fmt.MISSING
+    if abs(value) < 0.05e6:
+        return mkr_number(0.0)
+    text = mkr_number(abs(value))
+    return ("+" if value > 0 else "\u2212") + text
+
+
+def backtest_text(rep: CostReport) -> str:
+    if not rep.utfall_years:
+        return "Horisonten har inga år med utfall; jämförelsen med faktiskt bistånd saknas."
+    lines = [
+        "Modellen räknar bara kostnaden för dem som gått igenom etableringen sedan 2014. "
+        "Kommunens totala bistånd går också till alla andra, så modellen ska ligga under det "
+        "och dess förändring är en del av den faktiska förändringen, inte hela.",
+        "Socialstyrelsen räknar ett hushåll som flyktinghushåll från året då uppehållstillståndet "
+        "beviljades och tre kalenderår till – i praktiken åren i etableringen och strax efter. "
+        "Den statistiken innehåller också veckorna innan etableringsersättningen börjar, anhöriga "
+        "utanför programmet och de över 64 år, så den ska ligga över modellens kostnad för samma "
+        "år (i riket är modellen omkring 40 % av den).",
+    ]
+    ch = (
+        rep.bands[(rep.bands["measure"] == "change") & (rep.bands["period"] == "2016–2020")]
+        if not rep.bands.empty
+        else pd.DataFrame()
+    )
+    if len(ch):
+        r = ch.iloc[0]
+        a0, a1 = rep.actual["total_kr"].get(2016, np.nan), rep.actual["total_kr"].get(2020, np.nan)
+        if pd.notna(a0) and pd.notna(a1) and a0 > 0 and a1 > 0:
+            d = a1 - a0
+            inside = r["p2_5"] <= d <= r["p97_5"]
+            lines.append(
+                f"2016–2020 ändrades det totala biståndet med {_signed(d)} Mkr; modellen ger "
+                f"kohorterna {_signed(r['p50'])} Mkr (95 %: {_signed(r['p2_5'])} till "
+                f"{_signed(r['p97_5'])}). Den faktiska förändringen ligger "
+                + ("inom" if inside else ("över" if d > r["p97_5"] else "under"))
+                + " modellens spann."
+                + (
+                    " Resten av förändringen har andra orsaker än kohorterna (eller kohorter som "
+                    "modellen underskattar här)."
+                    if d > r["p97_5"]
+                    else ""
+                )
+            )
+    lines.append(
+        "Samma jämförelse för alla 290 kommuner: `etablering backtest --out backtest.csv`."
+    )
+    return "\n\n".join(lines)
+
+
+# --- KEFU ----------------------------------------------------------------------------------------
+
+
+def kefu_table(rep: CostReport) -> pd.DataFrame:
+    ks = rep.params.kefu_scope
+    y = rep.projection.yearly
+    y = y[(y["gender"] == "T") & y["year"].between(ks.first_year, ks.last_year)].set_index("year")
+    rows = {}
+    for year, r in y.iterrows():
+        rows[str(year)] = {
+            "KEFU:s avgränsning (Mkr)": mkr_number(r["kefu_cost_kr"]),
+            "Hela modellen (Mkr)": mkr_number(r["cost_kr"]),
+            "Inte med hos KEFU": pct(1 - r["kefu_cost_kr"] / r["cost_kr"]) if r["cost_kr"] else "–",
+        }
+    total_k, total_f = y["kefu_cost_kr"].sum(), y["cost_kr"].sum()
+    rows[f"{ks.first_year}–{ks.last_year}"] = {
+        "KEFU:s avgränsning (Mkr)": mkr_number(total_k),
+        "Hela modellen (Mkr)": mkr_number(total_f),
+        "Inte med hos KEFU": pct(1 - total_k / total_f) if total_f else "–",
+    }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "År"
+    return out
+
+
+def kefu_summary(rep: CostReport) -> str:
+    ks = rep.params.kefu_scope
+    y = rep.projection.yearly
+    y = y[(y["gender"] == "T") & y["year"].between(ks.first_year, ks.last_year)]
+    if y.empty or y["cost_kr"].sum() == 0:
+        return ""
+    k, f = y["kefu_cost_kr"].sum(), y["cost_kr"].sum()
+    return (
+        f"Med KEFU:s avgränsning (vår tolkning: nya deltagare januari 2016–september 2017, "
+        f"{ks.first_year}–{ks.last_year}) hade kostnaden blivit {mkr(k)} i stället för "
+        f"{mkr(f)}: {pct(1 - k / f)} kommer från kohorter som lämnade före 2018 eller kom "
+        "efter september 2017 och från åren i etableringen."
+    )
+
+
+def kefu_text(rep: CostReport) -> str:
+    return (
+        "KEFU (Lunds universitet) räknade 2017–2018 för Kommunförbundet Skåne på "
+        "Arbetsförmedlingens nya inskrivna 2016 till och med september 2017, lade till 24 "
+        "månader och räknade försörjningsstöd 2018–2020 för dem som lämnar utan egen försörjning "
+        "(Kommunförbundet Skåne 2018, avsnitt 2.4). *Vår tolkning* av den avgränsningen, med "
+        "samma antaganden som resten av modellen: bara de kohorterna, bara 2018–2020. KEFU skrev "
+        "själv att den verkliga kostnaden blir högre eftersom tidigare kohorter och kostnader som "
+        "fortsätter inte kom med."
+    )
+
+
+# --- scenarios, sensitivity, people, assumptions -----------------------------------------------
+
+
+def scenario_label(rep: CostReport, name: str) -> str:
+    return rep.params.scenario(name).label or name.replace("_", " ").capitalize()
+
+
+def scenario_table(rep: CostReport) -> pd.DataFrame:
+    """Scenarios as rows: the years from the policy year, their total and the difference to the
+    basscenario (deterministic: the scenarios move the main values, not the spread)."""
+    s = rep.scenarios[rep.scenarios["year"] >= rep.policy_year]
+    wide = s.pivot(index="scenario", columns="year", values="cost_kr")
+    if wide.empty:
+        return pd.DataFrame()
+    label = _label(int(wide.columns.min()), int(wide.columns.max()))
+    wide[label] = wide.sum(axis=1)
+    base = wide.loc["baseline"]
+    rows = {}
+    for name in ["baseline", *[n for n in wide.index if n != "baseline"]]:
+        row = {str(c): mkr_number(v) for c, v in wide.loc[name].items()}
+        if name != "baseline":
+            row["Skillnad mot bas"] = _signed(wide.loc[name, label] - base[label]) + " Mkr"
+        else:
+            row["Skillnad mot bas"] = "–"
+        rows[scenario_label(rep, name)] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "Scenario (Mkr, huvudvärden)"
+    return out
+
+
+def scenario_text(rep: CostReport) -> str:
+    inp = rep.inputs
+    target = inp.peer_target or {}
+    lines = [
+        f"Scenarierna ändrar bara dem som lämnar etableringen från och med {rep.policy_year} "
+        "(parametern policy_year); det som redan hänt ändras aldrig."
+    ]
+    for name in dict.fromkeys(rep.scenarios["scenario"]):
+        desc = rep.params.scenario(name).description
+        if name == "aktiv_fran_dag_ett" and target:
+            desc += (
+                f": kvinnor minst {pct(target.get('K'))}, män minst {pct(target.get('M'))} "
+                f"({inp.peer_note})"
+            )
+        lines.append(f"- *{scenario_label(rep, name)}*: {desc}")
+    few = rep.total.loc[rep.total.index >= rep.policy_year, "exits"].sum()
+    lines.append(
+        f"\nFrån {rep.policy_year} lämnar ungefär {fmt.number(few)} personer etableringen i "
+        f"{rep.area.name} enligt modellen, så scenarierna kan bara ändra deras kostnad; de som "
+        "redan lämnat står för det mesta. Ett scenario som inte ändrar något betyder att "
+        "kommunens egna andelar redan ligger på eller över scenariots nivå."
+    )
+    return "\n".join(lines)
+
+
+def tornado_table(rep: CostReport) -> pd.DataFrame:
+    t = rep.tornado.head(8)
+    if t.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "Antagande": t["label"],
+            "Värde (lågt–högt)": [
+                parameter_range_text(path, v, lo, hi)
+                for path, v, lo, hi in zip(
+                    t["parameter"], t["value"], t["low"], t["high"], strict=True
+                )
+            ],
+            "Kostnad vid lågt": t["cost_at_low_kr"].map(mkr),
+            "Kostnad vid högt": t["cost_at_high_kr"].map(mkr),
+            "Spann": t["swing_kr"].map(mkr),
+        }
+    ).set_index("Antagande")
+
+
+KRONOR_PATHS = ("rent.", "other_income.", "topup.")
+FACTOR_PATHS = ("cohorts.future_factor", "local.level_spread", "rent_factor")
+POINT_PATHS = ("outcomes.women_shift", "outcomes.men_shift")
+
+
+def parameter_range_text(path: str, value: float, low: float, high: float) -> str:
+    """'25 % (15–38 %)', '200 kr (50–400 kr)', '× 1,00 (0,50–2,40)' or '±8 procentenheter'."""
+    if path.startswith(KRONOR_PATHS):
+        return f"{fmt.number(value)} kr ({fmt.number(low)}–{fmt.number(high)} kr)"
+    if path in FACTOR_PATHS:
+        return f"× {fmt.number(value, 2)} ({fmt.number(low, 2)}–{fmt.number(high, 2)})"
+    if path in POINT_PATHS:
+        return f"{fmt.number(100 * low, 0)} till +{fmt.number(100 * high, 0)} procentenheter"
+    decimals = 1 if max(abs(low), abs(high)) < 0.05 else 0
+    p = [fmt.number(x * 100, decimals) for x in (value, low, high)]
+    return f"{p[0]} % ({p[1]}–{p[2]} %)"
+
+
+def people_table(rep: CostReport) -> pd.DataFrame:
+    y = rep.projection.yearly
+    y = y[y["year"] >= rep.start_year]
+    hh = y.pivot(index="year", columns="gender", values="households")
+    adults = y.pivot(index="year", columns="gender", values="adults_on")
+    prog = y.pivot(index="year", columns="gender", values="in_programme")
+    out = pd.DataFrame(
+        {
+            "Hushåll med bistånd (snitt/mån)": hh["T"].map(lambda v: fmt.number(v)),
+            "Vuxna i dem: kvinnor": adults["K"].map(lambda v: fmt.number(v)),
+            "Vuxna i dem: män": adults["M"].map(lambda v: fmt.number(v)),
+            "I etableringen (snitt/mån)": prog["T"].map(lambda v: fmt.number(v)),
+        }
+    )
+    out.index = out.index.map(str)
+    out.index.name = "År"
+    return out
+
+
+YEARLY_DOWNLOAD = {
+    "year": "År",
+    "gender": "Kön",
+    "cost_kr": "Kostnad, huvudvärden (kr)",
+    "cost_after_kr": "därav efter etableringen (kr)",
+    "cost_during_kr": "därav under etableringen (kr)",
+    "cost_window_kr": "därav under flyktinghushållsåren (kr)",
+    "kefu_cost_kr": "Med KEFU:s avgränsning (kr)",
+    "entrants": "Nya deltagare i etableringen",
+    "exits": "Lämnade etableringen",
+    "households": "Hushåll med bistånd (snitt per månad)",
+    "adults_on": "Vuxna i hushåll med bistånd (snitt per månad)",
+    "in_programme": "I etableringen (snitt per månad)",
+}
+
+
+def yearly_download(rep: CostReport) -> pd.DataFrame:
+    """The model's yearly figures (huvudvärden) per gender, for the report's CSV: kronor to
+    the krona, people to the person, Swedish headings and a Period column."""
+    y = rep.projection.yearly
+    y = y[y["year"] >= rep.start_year][list(YEARLY_DOWNLOAD)].copy()
+    money = [c for c in YEARLY_DOWNLOAD if c.endswith("_kr")]
+    y[money] = y[money].round(0)
+    people = ["entrants", "exits", "households", "adults_on", "in_programme"]
+    y[people] = y[people].round(0)
+    y["gender"] = y["gender"].map({"K": "Kvinnor", "M": "Män", "T": "Totalt"})
+    y.insert(1, "Period", np.where(y["year"] <= rep.last_data_year, "utfall", "prognos"))
+    return y.rename(columns=YEARLY_DOWNLOAD).reset_index(drop=True)
+
+
+def people_frame(rep: CostReport) -> pd.DataFrame:
+    """Numbers for the chart: year × Kvinnor/Män (adults in households on bistånd)."""
+    y = rep.projection.yearly
+    y = y[y["year"] >= rep.start_year]
+    a = y.pivot(index="year", columns="gender", values="adults_on")
+    return a.rename(columns={"K": "Kvinnor", "M": "Män", "T": "Totalt"})
+
+
+STRENGTH = {
+    "data": "stark (egna data)",
+    "kalibrerad": "medel (kalibrerad)",
+    "antagande": "svag (antagande)",
+}
+
+
+def assumptions_table(rep: CostReport) -> pd.DataFrame:
+    """About ten plain rows: antagande · värde · spann · källa · styrka."""
+    p = rep.params
+    c = couple_share(p)
+    weights = kind_weights(p, "single")
+    rows = [
+        (
+            "Nya deltagare per år",
+            "beräknade ur Kolada för varje år med data",
+            f"efter {rep.last_data_year}: × {fmt.number(p.cohorts.future_factor.distribution.low, 1)}–"
+            f"{fmt.number(p.cohorts.future_factor.distribution.high, 1)}",
+            f"Kolada {kpis.ENROLLED}, {kpis.LEFT}; antal att anvisa (länstal)",
+            "data",
+        ),
+        (
+            "I arbete eller studier efter etableringen",
+            "kommunens egen andel, vägd mot länet",
+            "±8 procentenheter, kvinnor och män samvarierar",
+            f"Kolada {kpis.WORK_OR_STUDIES}, {kpis.LEFT}",
+            "data",
+        ),
+        (
+            "Hushåll",
+            f"{pct(c)} av de vuxna lever i par; {pct(weights.get('single_parent', 0))} av de "
+            "ensamstående har barn",
+            "fast",
+            "Socialstyrelsen/SCB, hushåll med ekonomiskt bistånd 2021, justerat för nyanlända",
+            "antagande",
+        ),
+        (
+            "Hushåll utan arbete/studier som får bistånd vid utträdet",
+            pct(p.bistand.need_share.value),
+            f"{pct(p.bistand.need_share.distribution.low)}–{pct(p.bistand.need_share.distribution.high)}",
+            "kalibrerad mot SKL:s mätning av 2014 års kohort (177 och 315 Mkr)",
+            "kalibrerad",
+        ),
+        (
+            "Lämnar biståndet per månad",
+            pct(p.bistand.leave_rate.value, 1),
+            f"{pct(p.bistand.leave_rate.distribution.low, 1)}–{pct(p.bistand.leave_rate.distribution.high, 1)}",
+            "Socialstyrelsen: 40 % av biståndsmottagarna har bistånd minst 10 månader",
+            "kalibrerad",
+        ),
+        (
+            "Kommer tillbaka till biståndet per månad",
+            pct(p.bistand.return_rate.value, 1),
+            f"{pct(p.bistand.return_rate.distribution.low, 1)}–{pct(p.bistand.return_rate.distribution.high, 1)}",
+            "kalibrerad mot SKL och rikets totala bistånd 2016–2020",
+            "kalibrerad",
+        ),
+        (
+            "Flyttar från kommunen per månad",
+            pct(p.bistand.move_away_rate.value, 1),
+            f"{pct(p.bistand.move_away_rate.distribution.low, 1)}–{pct(p.bistand.move_away_rate.distribution.high, 1)}",
+            "antagande (netto)",
+            "antagande",
+        ),
+        (
+            "Belopp per hushållsmånad",
+            f"riksnorm + hyra − barnbidrag, {pct(p.bistand.net_share.value)} av det betalas ut",
+            f"{pct(p.bistand.net_share.distribution.low)}–{pct(p.bistand.net_share.distribution.high)}",
+            "Socialstyrelsens riksnorm; Malmös hyrestak 2018 (nationell nivå); Kolada "
+            f"{kpis.BISTAND_TKR}/{kpis.BISTAND_HOUSEHOLDS}",
+            "kalibrerad",
+        ),
+        (
+            "Kommunens nivå",
+            f"{kpis.BISTAND_KR_PER_HOUSEHOLD} och {kpis.REFUGEES_BISTAND_SHARE} mot riket",
+            f"× {fmt.number(p.local.level_spread.distribution.low, 1)}–{fmt.number(p.local.level_spread.distribution.high, 1)}",
+            "Kolada; spannet från jämförelsen med flyktinghushåll i alla kommuner",
+            "data",
+        ),
+        (
+            "Bistånd under etableringen",
+            f"{kr(p.topup.per_participant_month.value)} per deltagare och månad ({p.topup.per_participant_month.year})",
+            f"{kr(p.topup.per_participant_month.distribution.low)}–{kr(p.topup.per_participant_month.distribution.high)}",
+            f"Kolada {kpis.BISTAND_ETABLERING_SHARE}; beloppet antaget",
+            "antagande",
+        ),
+    ]
+    out = pd.DataFrame(rows, columns=["Antagande", "Värde", "Spann", "Källa", "Styrka"])
+    out["Styrka"] = out["Styrka"].map(STRENGTH)
+    return out.set_index("Antagande")
+
+
+KEY_PREFIXES = (
+    "establishment",
+    "cohorts",
+    "outcomes",
+    "bistand",
+    "topup",
+    "local",
+    "rent",
+    "rent_factor",
+    "rent_growth",
+    "other_income",
+    "households",
+    "kefu_scope",
+    "scenario_defaults",
+)
+
+
+def full_parameter_table(rep: CostReport) -> pd.DataFrame:
+    """The appendix: every number the projection uses, with its source; riksnorm and the
+    per-year barnbidrag only for the horizon's years."""
+    years = {str(y) for y in range(rep.start_year, rep.end_year + 1)}
+    rows = []
+    for path, rec in iter_sourced(rep.params):
+        parts = path.split(".")
+        if parts[:2] == ["other_income", "per_child_by_year"]:
+            used = parts[2] in years
+        elif parts[0] == "riksnorm":
+            used = len(parts) < 3 or parts[2] in years
+        elif parts[:2] == ["cohorts", "future_path"]:
+            used = int(parts[2]) >= rep.last_data_year
+        else:
+            used = parts[0] in KEY_PREFIXES
+        if used:
+            rows.append(
+                {
+                    "Parameter": path,
+                    "Värde": _num(rec.value),
+                    "Osäkerhet": distribution_text(rec.distribution),
+                    "Härlett": "ja" if rec.derived else "nej",
+                    "Källa": rec.source,
+                }
+            )
+    return pd.DataFrame(rows).set_index("Parameter")
+
+
+def _num(v) -> str:
+    if float(v).is_integer():
+        return fmt.number(v)
+    return fmt.number(v, 3 if abs(v) < 1 else 2)
+
+
+DISTRIBUTION_NAMES = {
+    "uniform": "likformig",
+    "triangular": "triangulär",
+    "loguniform": "log-likformig",
+}
+
+
+def distribution_text(dist) -> str:
+    if dist is None:
+        return "fast"
+    text = f"{DISTRIBUTION_NAMES[dist.kind]} {_num(dist.low)}–{_num(dist.high)}"
+    return text + (f", typvärde {_num(dist.mode)}" if dist.kind == "triangular" else "")
+
+
+def method_text(rep: CostReport) -> str:
+    return (
+        f"Spannen är *{SPAN}*: {fmt.number(rep.n_draws)} simuleringar (slumpfrö {rep.seed}) där "
+        "de osäkra antagandena dras ur sina fördelningar, kvinnors och mäns andel i arbete "
+        "samvarierar, antalet hushåll varierar slumpmässigt (mest i små kommuner) och kommunens "
+        "nivå kan avvika från rikets. Spannet visar inte allt som kan hända: en ny lag, en "
+        "lågkonjunktur eller ett annat mottagande ligger utanför."
+    )
+
+
+def key_figures(rep: CostReport) -> dict:
+    prog = rep.prognos_years
+    label = years_text(prog) if prog else years_text(rep.utfall_years)
+    pb = rep.period_band(label)
+    value = pb["p50"] if pb is not None else rep.total["cost_kr"].sum()
+    return {
+        "cost_mkr": float(value) / 1e6,
+        "cost_horizon": label,
+        "cost_scenario": rep.scenario,
+    }
+
+
+def title_text(rep: CostReport, registry: Registry, data_version: str) -> str:
+    area = rep.area
+    scope = (
+        f"summan över länets {len(rep.members)} kommuner"
+        if rep.is_lan
+        else f"kommunkod {area.code}, {registry.lan_of(area).name}"
+    )
+    parts = []
+    if rep.utfall_years:
+        parts.append(f"utfall {years_text(rep.utfall_years)}")
+    if rep.prognos_years:
+        parts.append(f"prognos {years_text(rep.prognos_years)}")
+    return (
+        f"# Försörjningsstöd efter etableringen – {area.name}\n"
+        f"{' och '.join(parts).capitalize()}, {scope}. Dataversion {data_version}."
+    )

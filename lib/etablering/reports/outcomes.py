@@ -1,0 +1,1418 @@
+"""Everything the 02-etablering notebook shows, assembled from `outcomes` and `expected` and
+worded in Swedish: for a kommun, or for a län (the sum over its kommuner).
+
+A report uses either real rows or synthetic demo rows, never both (panel.values). Plain
+language comes first; odds ratios and p-values are in the details section.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..present import fmt
+from ..data import kpis, origin, panel, store
+from ..analysis import outcomes, reception
+from ..core.errors import MissingDataError
+from ..analysis.expected import aggregate_predictions
+from .notebook_params import OutcomeParams
+from ..data.registry import Area, Registry
+
+GENDER_LABELS = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+GENDER_WORDS = {"K": "kvinnorna", "M": "männen", "T": "alla"}
+FETCH_COMMAND = "etablering data fetch --group etablering"
+POOL_YEARS = 3  # the headline and the cross-kommun comparisons pool this many years
+EDUCATION = {
+    kpis.EDU_PRIMARY: "Högst förgymnasial",
+    kpis.EDU_NONE: "– varav saknar formell grundläggande",
+    kpis.EDU_SECONDARY: "Gymnasial",
+    kpis.EDU_TERTIARY: "Eftergymnasial, mer än 2 år",
+}
+SCB_KPIS = (
+    kpis.REFUGEES_EMPLOYED,
+    kpis.SCB_EXPECTED,
+    kpis.SCB_DEVIATION,
+    kpis.REFUGEES_EMPLOYED_4_6,
+    kpis.REFUGEES_STUDYING,
+)
+
+
+@dataclass
+class OutcomesReport:
+    area: Area
+    lan: Area
+    is_lan: bool
+    members: list[Area]  # the län's kommuner (for a kommun: its län's)
+    years: list[int]
+    synthetic: bool
+    table: pd.DataFrame  # outcome table of the area (a län: summed over its kommuner)
+    lan_table: pd.DataFrame
+    riket: pd.DataFrame
+    gap: pd.DataFrame
+    headline: outcomes.Headline | None
+    latest_counted: outcomes.Headline | None  # when the headline year has no counts
+    destinations: pd.DataFrame  # rows destination, columns gender: share (%) of leavers
+    destinations_label: str | None
+    education: pd.DataFrame  # rows level, columns gender: share (%) of enrolled
+    education_year: int | None
+    flows: pd.DataFrame  # year x (enrolled, left, to work or studies) by gender
+    peer_title: str | None
+    peer: pd.DataFrame  # year, gender, mean_pct, n
+    trend: outcomes.TrendResult | None
+    expected: pd.DataFrame  # the area's rows of the model (a län: summed)
+    coefficients: pd.DataFrame
+    variance: pd.DataFrame
+    effects: pd.DataFrame  # every kommun's pooled effect and rank
+    validation: pd.DataFrame
+    model_info: dict
+    pooled: pd.DataFrame  # every kommun: successes and leavers summed over pooled_years
+    pooled_years: list[int]
+    scb: pd.DataFrame  # SCB/Kolada refugee KPIs by year for the kommun
+    scb_rows: pd.DataFrame  # the kpi rows behind it (for the source line)
+    flagged: pd.DataFrame
+    missing_kpis: list[tuple[str, str]]
+    notes: list[str] = field(default_factory=list)
+
+    # --- sources ------------------------------------------------------------------------
+    @property
+    def kommun(self) -> pd.DataFrame:  # the name older code and tests use
+        return self.table
+
+    @property
+    def trend_rows(self) -> pd.DataFrame:
+        return self.trend.predictions if self.trend is not None else pd.DataFrame()
+
+    def source_for(self, ids, extra: str = "") -> str:
+        if self.synthetic:
+            return f"Källa: {origin.describe(origin.Origin.SYNTHETIC)}"
+        used = pd.concat([self.table, self.riket])
+        used = used[used["origin"].notna()]
+        text = f"Källa: {panel.sources(used)} (SCB/Arbetsförmedlingen): {', '.join(ids)}"
+        if self.is_lan:
+            text += "; länets värden summerade från kommunerna"
+        return text + (f"; {extra}" if extra else "") + "; egna beräkningar."
+
+    @property
+    def source(self) -> str:
+        ids = [kpis.WORK_OR_STUDIES] + ([kpis.LEFT] if self.table["cohort_n"].notna().any() else [])
+        return self.source_for(ids)
+
+    @property
+    def model_source(self) -> str:
+        return self.source_for(
+            [
+                kpis.WORK_OR_STUDIES,
+                kpis.LEFT,
+                kpis.EDU_PRIMARY,
+                kpis.EDU_TERTIARY,
+                kpis.SCB_EXPECTED,
+            ],
+            "egen modell för förväntat värde (se metodavsnittet)",
+        )
+
+    @property
+    def scb_source(self) -> str:
+        if self.synthetic:
+            return f"Källa: {origin.describe(origin.Origin.SYNTHETIC)}"
+        return (
+            f"Källa: {panel.sources(self.scb_rows)}: {', '.join(SCB_KPIS)}. Förväntat värde och "
+            "avvikelse är Koladas modell (SKR, på SCB:s statistik), inte rapportens."
+        )
+
+    @property
+    def pooled_label(self) -> str:
+        return period_label(self.pooled_years)
+
+
+def period_label(years) -> str:
+    years = sorted(int(y) for y in years)
+    if not years:
+        return fmt.MISSING
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+def kommun_has_data(table: pd.DataFrame) -> bool:
+    return bool(table["share_pct"].notna().any())
+
+
+# --- assembling ------------------------------------------------------------------------------
+
+
+def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
+    names = ["kpi_values", "area_groups", "kpi_catalogue", "kpi_flags"]
+    return {n: store.read_table(n, data_dir) for n in names if store.has_table(n, data_dir)}
+
+
+def build(
+    params: OutcomeParams,
+    kpi_values: pd.DataFrame,
+    area_groups: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    registry: Registry,
+    expected=None,
+    counts: pd.DataFrame | None = None,
+    flags: pd.DataFrame | None = None,
+) -> OutcomesReport:
+    """The report for params.kommun (a kommun or a län). `expected` is derived.ExpectedTables
+    (or None), `counts` outcomes.kommun_counts for all kommuner (computed when None)."""
+    area, synthetic = params.kommun, params.demo
+    is_lan = area.kind == "lan"
+    years = list(range(params.first_year, params.last_year + 1))
+    lan = registry.lan_of(area)
+    members = registry.kommuner(lan.lan_code)
+    member_codes = [a.code for a in members]
+    all_codes = [a.code for a in registry.kommuner()]
+    notes = []
+    peer_title, peers = None, []
+    if not is_lan:
+        try:
+            peer_title, peers = reception.peer_group(area_groups, area.name, params.peer_kind)
+        except MissingDataError as exc:
+            notes.append(str(exc))
+    if counts is None:
+        from ..analysis.cache import COUNT_KPIS
+
+        counts = outcomes.kommun_counts(kpi_values, COUNT_KPIS, synthetic=synthetic)
+    # Only the rows this report reads directly: every lookup below then scans a few hundred.
+    kv = kpi_values[kpi_values["area_code"].isin({area.code, lan.code, "0000", *peers})]
+    own_codes = member_codes if is_lan else [area.code]
+
+    if is_lan:
+        table = outcomes.area_outcome_table(kv, counts, area.code, member_codes, years=years)
+    else:
+        table = outcomes.outcome_table(kv, area.code, years=years, synthetic=synthetic)
+    lan_table = (
+        table
+        if is_lan
+        else outcomes.area_outcome_table(kv, counts, lan.code, member_codes, years=years)
+    )
+    riket = outcomes.area_outcome_table(
+        kv, counts, "0000", all_codes, years=years, synthetic=synthetic
+    )
+    trend = None
+    try:
+        trend = outcomes.trend_model(table)
+    except MissingDataError as exc:
+        notes.append(f"Trendmodell: {exc}")
+    head = outcomes.headline(table, pool=POOL_YEARS)
+    latest_counted = None
+    if head is not None and not head.counted:
+        counted = table[table["cohort_n"].notna()]
+        latest_counted = outcomes.headline(counted, pool=POOL_YEARS) if len(counted) else None
+    basis = head if head is not None and head.counted else latest_counted
+    dest_years = basis.years if basis is not None else []
+    destinations = destination_table(counts, own_codes, dest_years)
+    education, education_year = education_table(counts, own_codes, years)
+    pooled_years = last_years(counts, POOL_YEARS)
+    pooled = pooled_counts(counts, pooled_years)
+
+    exp_rows, coefficients, variance = pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+    effects, validation, info = pd.DataFrame(), pd.DataFrame(), {}
+    if expected is not None:
+        pred = expected.predictions
+        if is_lan:
+            exp_rows = aggregate_predictions(pred, member_codes)
+        else:
+            exp_rows = pred[pred["area_code"] == area.code]
+        coefficients, variance = expected.coefficients, expected.variance
+        effects, validation, info = expected.effects, expected.validation, expected.info
+    scb, scb_rows = scb_table(kv, area.code, synthetic) if not is_lan else (pd.DataFrame(),) * 2
+    flagged = flagged_rows(flags, own_codes, years)
+    return OutcomesReport(
+        area=area,
+        lan=lan,
+        is_lan=is_lan,
+        members=members,
+        years=years,
+        synthetic=synthetic,
+        table=table,
+        lan_table=lan_table,
+        riket=riket,
+        gap=outcomes.gender_gap_table(table),
+        headline=head,
+        latest_counted=latest_counted,
+        destinations=destinations,
+        destinations_label=period_label(dest_years) if len(destinations) else None,
+        education=education,
+        education_year=education_year,
+        flows=flow_table(counts, own_codes, years),
+        peer_title=peer_title,
+        peer=peer_means(kv, peers, years, synthetic),
+        trend=trend,
+        expected=exp_rows,
+        coefficients=coefficients,
+        variance=variance,
+        effects=effects,
+        validation=validation,
+        model_info=info,
+        pooled=pooled,
+        pooled_years=pooled_years,
+        scb=scb,
+        scb_rows=scb_rows,
+        flagged=flagged,
+        missing_kpis=[] if is_lan else missing_kpis(kv, area.code, synthetic),
+        notes=notes,
+    )
+
+
+def last_years(counts: pd.DataFrame, k: int) -> list[int]:
+    """The last k years with outcome shares in the panel (for comparisons across kommuner)."""
+    rows = counts[(counts["kpi"] == outcomes.HEADLINE_KPI) & counts["successes"].notna()]
+    return sorted(int(y) for y in rows["year"].unique())[-k:]
+
+
+def pooled_counts(counts: pd.DataFrame, years) -> pd.DataFrame:
+    """Per kommun and gender: successes and leavers (with a share) summed over `years`."""
+    rows = counts[
+        (counts["kpi"] == outcomes.HEADLINE_KPI)
+        & counts["year"].isin(list(years))
+        & counts["successes"].notna()
+    ]
+    out = rows.groupby(["area_code", "gender"])[["successes", "n"]].sum().reset_index()
+    out["share_pct"] = np.where(out["n"] > 0, 100.0 * out["successes"] / out["n"], np.nan)
+    return out
+
+
+def destination_table(counts: pd.DataFrame, codes, years) -> pd.DataFrame:
+    """Share of leavers (%) by destination and gender over `years` (persons summed over the
+    area's kommuner): work, studies without work (work or studies − work), programme."""
+    if not years:
+        return pd.DataFrame()
+    rows = counts[
+        counts["area_code"].isin(list(codes))
+        & counts["year"].isin(list(years))
+        & counts["successes"].notna()
+    ]
+
+    def persons(kpi):
+        part = rows[rows["kpi"] == kpi]
+        return part.groupby("gender")[["successes", "n"]].sum()
+
+    work, either, programme = (
+        persons(k) for k in (kpis.WORK, kpis.WORK_OR_STUDIES, kpis.PROGRAMME)
+    )
+    out = {}
+    for g in ("K", "M", "T"):
+        values = {}
+        if g in work.index and g in either.index and work.loc[g, "n"] == either.loc[g, "n"] > 0:
+            n = either.loc[g, "n"]
+            values["Arbete"] = 100.0 * work.loc[g, "successes"] / n
+            values["Studier (utan arbete)"] = (
+                100.0 * (either.loc[g, "successes"] - work.loc[g, "successes"]) / n
+            )
+        if g in programme.index and programme.loc[g, "n"] > 0:
+            values["Arbetsmarknadspolitiskt program"] = (
+                100.0 * programme.loc[g, "successes"] / programme.loc[g, "n"]
+            )
+        if values:
+            out[GENDER_LABELS[g]] = values
+    frame = pd.DataFrame(out)
+    return frame.reindex(
+        [
+            d
+            for d in ("Arbete", "Studier (utan arbete)", "Arbetsmarknadspolitiskt program")
+            if d in frame.index
+        ]
+    )
+
+
+def education_table(counts: pd.DataFrame, codes, years) -> tuple[pd.DataFrame, int | None]:
+    """Education of those enrolled (share %, by gender) in the latest year with it."""
+    rows = counts[
+        counts["area_code"].isin(list(codes))
+        & counts["kpi"].isin(list(EDUCATION))
+        & counts["year"].isin(list(years))
+        & counts["successes"].notna()
+    ]
+    if rows.empty:
+        return pd.DataFrame(), None
+    year = int(rows["year"].max())
+    part = rows[rows["year"] == year]
+    sums = part.groupby(["kpi", "gender"])[["successes", "n"]].sum()
+    share = (100.0 * sums["successes"] / sums["n"]).unstack("gender")
+    share = share.reindex([k for k in EDUCATION if k in share.index])
+    share.index = [EDUCATION[k] for k in share.index]
+    share = share[[g for g in ("K", "M", "T") if g in share.columns]]
+    return share.rename(columns=GENDER_LABELS), year
+
+
+def flow_table(counts: pd.DataFrame, codes, years) -> pd.DataFrame:
+    """Per year and gender: enrolled (N00960), left (N00964) and of them in work or studies
+    after 90 days (persons), summed over the area's kommuner – as Kommunförbundet Skåne's
+    figures 1 and 3."""
+    rows = counts[counts["area_code"].isin(list(codes)) & counts["year"].isin(list(years))]
+    enrolled = (
+        rows[rows["kpi"] == kpis.EDU_SECONDARY]
+        .drop_duplicates(["area_code", "year", "gender"])
+        .groupby(["year", "gender"])["n"]
+        .sum()
+    )
+    headline = rows[rows["kpi"] == outcomes.HEADLINE_KPI]
+    left = headline.groupby(["year", "gender"])["n"].sum()
+    success = headline.groupby(["year", "gender"])["successes"].sum(min_count=1)
+    frame = pd.DataFrame({"enrolled": enrolled, "left": left, "to_work_or_studies": success})
+    if frame.empty:
+        return frame
+    return frame.reset_index()
+
+
+def peer_means(kpi_values, members, years, synthetic) -> pd.DataFrame:
+    """Unweighted mean of the headline share over the peer kommuner with a value (as Kolada's
+    group mean)."""
+    if not members:
+        return pd.DataFrame(columns=["year", "gender", "mean_pct", "n"])
+    rows = panel.values(kpi_values, outcomes.HEADLINE_KPI, members, synthetic=synthetic)
+    rows = rows[rows["year"].isin(years) & rows["value"].notna()]
+    return rows.groupby(["year", "gender"])["value"].agg(mean_pct="mean", n="count").reset_index()
+
+
+def missing_kpis(kpi_values, area_code, synthetic) -> list[tuple[str, str]]:
+    rows = panel.values(kpi_values, area_codes=area_code, synthetic=synthetic)
+    have = set(rows.loc[rows["value"].notna(), "kpi"])
+    return [(k, kpis.title(k)) for k in kpis.in_group(kpis.Group.ETABLERING) if k not in have]
+
+
+def scb_table(kpi_values, area_code, synthetic) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Refugees 20–64 in the kommun by year: employed (K, M, T), Kolada's expected value and
+    deviation (T), employed after 4–6 years (K, M, T), studying (T)."""
+    rows = panel.values(kpi_values, list(SCB_KPIS), area_code, synthetic=synthetic)
+    rows = rows[rows["value"].notna()]
+    if rows.empty:
+        return pd.DataFrame(), rows
+    wide = rows.pivot_table(index="year", columns=["kpi", "gender"], values="value")
+    wide.columns = [f"{k}_{g}" for k, g in wide.columns]
+    wide.index = wide.index.astype(int)
+    return wide, rows
+
+
+def flagged_rows(flags, codes, years) -> pd.DataFrame:
+    """Flagged etablering rows of the area's kommuner (kept out of every figure)."""
+    if flags is None or flags.empty:
+        return pd.DataFrame(columns=["kpi", "area_code", "year", "gender", "rule", "detail"])
+    ids = kpis.in_group(kpis.Group.ETABLERING)
+    rows = flags[
+        flags["kpi"].isin(ids) & flags["area_code"].isin(list(codes)) & flags["year"].isin(years)
+    ]
+    return rows[["kpi", "area_code", "year", "gender", "rule", "detail"]].sort_values(
+        ["kpi", "year", "gender"]
+    )
+
+
+# --- the summary -------------------------------------------------------------------------------
+
+
+def _p_text(p) -> str:
+    if pd.isna(p):
+        return "uppgift saknas"
+    return "< 0,001" if p < 0.001 else fmt.number(p, 3)
+
+
+def _p_phrase(p) -> str:
+    text = _p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def _people(group: dict, word: str) -> str:
+    return f"{fmt.number(group['successes'])} av {fmt.number(group['n'])} {word}"
+
+
+def headline_text(rep: OutcomesReport) -> str:
+    h, name = rep.headline, rep.area.name
+    where = f"i {name}" if not rep.is_lan else f"i {name} (summan av länets kommuner)"
+    when = f"{h.label}" if not h.pooled else f"åren {h.label} sammantaget"
+    gap = h.gap_shown
+    side = "kvinnornas" if gap > 0 else "männens"
+    text = (
+        f"**Av dem som lämnade etableringsuppdraget {where} {when} var "
+        f"{fmt.percent(h.women['pct'])} av kvinnorna och {fmt.percent(h.men['pct'])} av männen i "
+        "arbete eller studier** (status efter 90 dagar)"
+    )
+    if gap == 0:
+        text += " – lika stor andel."
+    else:
+        text += f" – {fmt.number(abs(gap))} procentenheter till {side} fördel."
+    if h.reason:
+        text += f" ({h.reason}.)"
+    return text
+
+
+def uncertainty_text(rep: OutcomesReport) -> str:
+    h = rep.headline
+    if not h.counted:
+        return (
+            f"Antalet som lämnade {h.label} finns inte i underlaget, så osäkerheten kan inte "
+            "anges för det året."
+        )
+    if np.isnan(h.gap_low):
+        return (
+            f"Bakom siffrorna står {_people(h.women, 'kvinnor')} och {_people(h.men, 'män')}; "
+            f"grupperna är för små (färre än {outcomes.SMALL_COHORT}) för ett osäkerhetsintervall."
+        )
+    low, high = sorted((abs(h.gap_low), abs(h.gap_high)))
+    people = f"Bakom siffrorna står {_people(h.women, 'kvinnor')} och {_people(h.men, 'män')}."
+    if h.gap_low > 0 or h.gap_high < 0:
+        return (
+            f"{people} Skillnaden är för stor för att bero på slumpen: med 95 procents säkerhet "
+            f"är den mellan {fmt.number(low)} och {fmt.number(high)} procentenheter."
+        )
+    return (
+        f"{people} Skillnaden kan inte skiljas från slumpens variation med så få personer: "
+        f"den kan ligga var som helst mellan {fmt.signed(h.gap_low)} och "
+        f"{fmt.signed(h.gap_high)} procentenheter (kvinnor − män, 95 procents säkerhet)."
+    )
+
+
+def riket_text(rep: OutcomesReport) -> str:
+    h = rep.headline
+    women = outcomes.group_share(rep.riket, h.years, "K")
+    men = outcomes.group_share(rep.riket, h.years, "M")
+    if np.isnan(women["pct"]) or np.isnan(men["pct"]):
+        return ""
+    when = h.label if not h.pooled else f"samma år ({h.label})"
+    return (
+        f"I riket var andelen {when} {fmt.percent(women['pct'])} för kvinnor och "
+        f"{fmt.percent(men['pct'])} för män."
+    )
+
+
+def expected_for(rep: OutcomesReport, gender: str, years) -> dict | None:
+    """Actual and expected share of one gender over `years` (one year, or the headline's pooled
+    years), with the usual range. Pooled years of one kommun share its effect, so their
+    covariance (n_t n_s p_t q_t p_s q_s tau², to first order) is added to the variances; the
+    range is then normal on the number of persons."""
+    rows = rep.expected[
+        (rep.expected["gender"] == gender)
+        & rep.expected["year"].isin(list(years))
+        & rep.expected["successes"].notna()
+    ]
+    if rows.empty:
+        return None
+    if len(rows) == 1:
+        r = rows.iloc[0]
+        return {
+            "label": str(int(r["year"])),
+            "n": float(r["n"]),
+            "successes": float(r["successes"]),
+            "actual_pct": float(r["actual_pct"]),
+            "expected_pct": float(r["expected_pct"]),
+            "pi_low": float(r["pi_low"]),
+            "pi_high": float(r["pi_high"]),
+            "pi_low_n": float(r["pi_low_n"]),
+            "pi_high_n": float(r["pi_high_n"]),
+        }
+    n = rows["n"].to_numpy(float)
+    e = rows["expected_pct"].to_numpy(float) / 100.0
+    var = rows["var_n"].to_numpy(float).sum()
+    if not rep.is_lan and len(rep.variance):
+        tau = float(rep.variance.set_index("gender").loc[gender, "tau"])
+        g = n * e * (1 - e)
+        var += tau**2 * (g.sum() ** 2 - (g**2).sum())
+    total, expected_n = n.sum(), float((n * e).sum())
+    half = 1.959964 * np.sqrt(var)
+    low, high = max(expected_n - half, 0.0), min(expected_n + half, total)
+    successes = float(rows["successes"].sum())
+    return {
+        "label": period_label(rows["year"]),
+        "n": total,
+        "successes": successes,
+        "actual_pct": 100.0 * successes / total,
+        "expected_pct": 100.0 * expected_n / total,
+        "pi_low": 100.0 * low / total,
+        "pi_high": 100.0 * high / total,
+        "pi_low_n": np.floor(low),
+        "pi_high_n": np.ceil(high),
+    }
+
+
+def verdict(r: dict) -> str:
+    if r["n"] < outcomes.SMALL_COHORT:
+        return f"gruppen är för liten (färre än {outcomes.SMALL_COHORT}) för en bedömning"
+    if r["successes"] > r["pi_high_n"]:
+        return "är bättre än förväntat"
+    if r["successes"] < r["pi_low_n"]:
+        return "är sämre än förväntat"
+    return "kan inte skiljas från det förväntade"
+
+
+def expected_sentence(rep: OutcomesReport, gender: str, years) -> str:
+    """'För kvinnorna 2022 väntades … (vanligt spann …); utfallet … kan inte skiljas från …'."""
+    r = expected_for(rep, gender, years)
+    if r is None:
+        return ""
+    word = "kvinnorna" if gender == "K" else "männen"
+    judged = verdict(r)
+    joint = " – " if judged.startswith("gruppen") else " "
+    return (
+        f"För {word} {r['label']} väntades {fmt.percent(r['expected_pct'])} (vanligt spann "
+        f"{fmt.number(r['pi_low'])}–{fmt.percent(r['pi_high'])}); utfallet "
+        f"{fmt.percent(r['actual_pct'])}{joint}{judged}."
+    )
+
+
+def summary_text(rep: OutcomesReport) -> str:
+    name = rep.area.name
+    if not kommun_has_data(rep.table) and rep.synthetic:
+        return (
+            f"Demodata saknas för {name}. Skapa dem med `etablering data demo` "
+            "(SYNTETISKA DATA, inte verkliga uppgifter)."
+        )
+    if not kommun_has_data(rep.table):
+        return (
+            f"Det finns inga uppgifter om hur deltagare i {name} gick vidare efter "
+            f"etableringsuppdraget åren {rep.years[0]}–{rep.years[-1]} i underlaget. "
+            f"Hämta dem med `{FETCH_COMMAND}` (kräver internet)."
+        )
+    if rep.headline is None:
+        return f"Uppgifter för både kvinnor och män saknas för {name}; se tabellen nedan."
+    parts = [headline_text(rep), uncertainty_text(rep), riket_text(rep)]
+    if rep.latest_counted is not None:
+        lc = rep.latest_counted
+        parts.append(
+            f"Senaste period med antal som lämnade i Kolada är {lc.label}: "
+            f"{fmt.percent(lc.women['pct'])} av kvinnorna ({_people(lc.women, 'kvinnor')}) och "
+            f"{fmt.percent(lc.men['pct'])} av männen ({_people(lc.men, 'män')})."
+        )
+    basis = rep.headline if rep.headline.counted else rep.latest_counted
+    if not rep.expected.empty and basis is not None:
+        sentences = [expected_sentence(rep, g, basis.years) for g in ("K", "M")]
+        sentences = [s for s in sentences if s]
+        if sentences:
+            parts.append(
+                "Med hänsyn till deltagarnas utbildning och den lokala arbetsmarknaden: "
+                + " ".join(sentences)
+            )
+    if rep.is_lan:
+        parts.append(
+            f"Kolada har inga länsvärden för {kpis.WORK_OR_STUDIES} och {kpis.LEFT}; länets "
+            f"siffror är summan av dess {len(rep.members)} kommuner, vägda med antalet som lämnade."
+        )
+    return " ".join(p for p in parts if p)
+
+
+def availability_text(rep: OutcomesReport) -> str:
+    """One line: how many KPIs are missing and the command that fetches them."""
+    if not rep.missing_kpis:
+        return ""
+    n = len(rep.missing_kpis)
+    what = "1 nyckeltal saknas" if n == 1 else f"{n} nyckeltal saknas"
+    if rep.synthetic:
+        return f"{what} för {rep.area.name} i demodata; de avsnitten visas inte."
+    return (
+        f"{what} för {rep.area.name} i underlaget, så några avsnitt blir kortare – hämta dem "
+        f"med `{FETCH_COMMAND}` (kräver internet)."
+    )
+
+
+def availability_details(rep: OutcomesReport) -> str:
+    """The missing KPIs by code and name, and how to try the analysis without internet."""
+    lines = [f"{k}: {t}" for k, t in rep.missing_kpis]
+    if not rep.synthetic:
+        lines.append(
+            "Utan internet: `etablering data demo` och rapporten med `--demo` (märks SYNTETISKA "
+            "DATA)."
+        )
+    return "\n".join(lines)
+
+
+def key_figures(rep: OutcomesReport) -> dict:
+    """For the site's summary: the shown whole percents of the headline and its period."""
+    h = rep.headline
+    if h is None:
+        return {"women_pct": None, "men_pct": None, "outcome_year": None}
+    return {
+        "women_pct": outcomes.shown_percent(h.women["pct"]),
+        "men_pct": outcomes.shown_percent(h.men["pct"]),
+        "outcome_year": h.label,
+    }
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def last_data_year(rep: OutcomesReport) -> int | None:
+    """The last year anyone – the area or riket – has a share in the data: the years asked for
+    after it are not in the underlag at all, and the tables stop there (the text says so)."""
+    years = [
+        int(y)
+        for frame in (rep.table, rep.riket)
+        for y in frame.loc[frame["share_pct"].notna(), "year"]
+    ]
+    return max(years) if years else None
+
+
+def _shown_years(frame: pd.DataFrame, rep: OutcomesReport) -> pd.DataFrame:
+    last = last_data_year(rep)
+    return frame if last is None else frame[frame["year"] <= last]
+
+
+def period_text(rep: OutcomesReport, first: int, last: int) -> str:
+    """'Åren 2015–2024' – and, when the area's own figures end earlier, up to which year."""
+    end = last_data_year(rep)
+    last = min(last, end) if end is not None else last
+    shown = rep.table.loc[rep.table["share_pct"].notna(), "year"]
+    own = int(shown.max()) if len(shown) else None
+    text = f"Åren {first}–{last}"
+    if own is not None and own < last:
+        text += f" (uppgifter för {rep.area.name} finns till och med {own})"
+    return text + "."
+
+
+def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
+    """The downloadable table: year x gender with share, interval, leavers and note."""
+    t = _shown_years(rep.table, rep)
+    return pd.DataFrame(
+        {
+            "År": t["year"],
+            "Kön": t["gender"].map(GENDER_LABELS),
+            "Andel i arbete/studier (%)": t["share_pct"].round(1),
+            "95 % KI, nedre": t["low_pct"].round(1),
+            "95 % KI, övre": t["high_pct"].round(1),
+            "Antal som lämnat": t["cohort_n"],
+            "Anmärkning": t["note"],
+        }
+    )
+
+
+def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
+    """One row per year: each gender's share with its interval, leavers and notes."""
+    t = _shown_years(rep.table, rep)
+
+    def cell(row) -> str:
+        if pd.isna(row["share_pct"]):
+            return fmt.MISSING
+        text = fmt.percent(row["share_pct"])
+        if pd.notna(row["low_pct"]):
+            text += f" ({fmt.number(row['low_pct'])}–{fmt.number(row['high_pct'])})"
+        return text
+
+    out = {}
+    for year, part in t.groupby("year"):
+        rows = part.set_index("gender")
+        record = {GENDER_LABELS[g]: cell(rows.loc[g]) for g in ("K", "M", "T") if g in rows.index}
+        record["Antal som lämnat (kvinnor/män)"] = " / ".join(
+            fmt.number(rows.loc[g, "cohort_n"]) if g in rows.index else fmt.MISSING
+            for g in ("K", "M")
+        )
+        record["Anmärkning"] = _year_note(rows)
+        out[int(year)] = record
+    frame = pd.DataFrame.from_dict(out, orient="index")
+    frame.index.name = "År"
+    return frame
+
+
+def _year_note(rows: pd.DataFrame) -> str:
+    """One note for a year's row: shared by all genders, or each gender's own."""
+    notes = {g: rows.loc[g, "note"] for g in ("K", "M", "T") if g in rows.index}
+    distinct = {n for n in notes.values() if n}
+    if not distinct:
+        return ""
+    if len(set(notes.values())) == 1:
+        return next(iter(distinct))
+    return "; ".join(f"{GENDER_LABELS[g].lower()}: {n}" for g, n in notes.items() if n)
+
+
+def gap_display(rep: OutcomesReport) -> pd.DataFrame:
+    """Per year: shown shares, their difference, its interval and whether it can be told
+    from chance. p-values are in the details section."""
+    g = _shown_years(rep.gap, rep)
+    women = [fmt.rounded(v) for v in g["women_pct"]]
+    men = [fmt.rounded(v) for v in g["men_pct"]]
+
+    def verdict(lo, hi):
+        if pd.isna(lo):
+            return "–"
+        return "ja" if lo > 0 or hi < 0 else "nej, kan inte skiljas från slumpen"
+
+    return pd.DataFrame(
+        {
+            "Kvinnor (%)": [fmt.number(v) for v in women],
+            "Män (%)": [fmt.number(v) for v in men],
+            "Skillnad (procentenheter)": [
+                fmt.signed(w - m) for w, m in zip(women, men, strict=True)
+            ],
+            "95 % intervall": [
+                f"{fmt.signed(lo, 1)} till {fmt.signed(hi, 1)}" if pd.notna(lo) else "–"
+                for lo, hi in zip(g["gap_low"], g["gap_high"], strict=True)
+            ],
+            "Säker skillnad?": [
+                verdict(lo, hi) for lo, hi in zip(g["gap_low"], g["gap_high"], strict=True)
+            ],
+            "Anmärkning": g["note"].to_numpy(),
+        },
+        index=pd.Index(g["year"], name="År"),
+    )
+
+
+def gap_details(rep: OutcomesReport) -> pd.DataFrame:
+    g = rep.gap
+    has = g["p_value"].notna()
+    return pd.DataFrame(
+        {
+            "Kvinnor, antal som lämnat": [fmt.number(v) for v in g.loc[has, "n_women"]],
+            "Män, antal som lämnat": [fmt.number(v) for v in g.loc[has, "n_men"]],
+            "Skillnad, exakt (procentenheter)": [fmt.signed(v, 1) for v in g.loc[has, "gap_pp"]],
+            "p-värde (z-test)": [_p_text(p) for p in g.loc[has, "p_value"]],
+        },
+        index=pd.Index(g.loc[has, "year"], name="År"),
+    )
+
+
+def riket_reference(rep: OutcomesReport) -> pd.DataFrame:
+    """Riket's shares per year and gender, for a kommun without its own values."""
+    have = rep.riket.dropna(subset=["share_pct"])
+    frame = have.pivot(index="year", columns="gender", values="share_pct")
+    frame = frame[[g for g in ("K", "M", "T") if g in frame.columns]]
+    frame = frame.map(fmt.percent).rename(columns=lambda g: f"Riket, {GENDER_LABELS[g].lower()}")
+    frame.index = frame.index.astype(int)
+    frame.index.name, frame.columns.name = "År", None
+    return frame
+
+
+def riket_reference_text(rep: OutcomesReport) -> str:
+    total = rep.riket[rep.riket["gender"] == "T"].dropna(subset=["share_pct"])
+    if total.empty:
+        return "Som referens visas riket."
+    last = total.loc[total["year"].idxmax()]
+    low, high = total.loc[total["share_pct"].idxmin()], total.loc[total["share_pct"].idxmax()]
+    text = (
+        f"Som referens visas riket: {last['year']:.0f} var {fmt.percent(last['share_pct'])} av "
+        "dem som lämnade etableringsuppdraget i arbete eller studier (status efter 90 dagar; "
+        f"lägst {fmt.percent(low['share_pct'])} {low['year']:.0f}, högst "
+        f"{fmt.percent(high['share_pct'])} {high['year']:.0f})."
+    )
+    if not rep.riket.loc[rep.riket["gender"].isin(["K", "M"]), "share_pct"].notna().any():
+        text += " För riket finns i underlaget bara kvinnor och män tillsammans."
+    return text
+
+
+def own_values_missing_text(rep: OutcomesReport) -> str:
+    """Short, for the sections after the summary (which already explains the gap at length)."""
+    if rep.synthetic:
+        return summary_text(rep)
+    return f"Egna värden för {rep.area.name} saknas i underlaget. Hämta dem med `{FETCH_COMMAND}`."
+
+
+def comparison_table(rep: OutcomesReport) -> tuple[pd.DataFrame, int | None]:
+    """Latest year with the area's shares: area, peers, län, riket by gender."""
+    have = rep.table.dropna(subset=["share_pct"])
+    if have.empty:
+        return pd.DataFrame(), None
+    year = int(have["year"].max())
+
+    def shares(table):
+        row = table[table["year"] == year].set_index("gender")["share_pct"]
+        return {GENDER_LABELS[g]: row.get(g, np.nan) for g in ("K", "M", "T")}
+
+    rows = {rep.area.name: shares(rep.table)}
+    if rep.peer_title is not None:
+        p = rep.peer[rep.peer["year"] == year].set_index("gender")
+        rows["Liknande kommuner (ovägt medel)"] = {
+            GENDER_LABELS[g]: p["mean_pct"].get(g, np.nan) for g in ("K", "M", "T")
+        }
+    if not rep.is_lan:
+        rows[rep.lan.name] = shares(rep.lan_table)
+    rows["Riket"] = shares(rep.riket)
+    return pd.DataFrame.from_dict(rows, orient="index"), year
+
+
+def comparison_missing_text(table: pd.DataFrame, year: int) -> str:
+    """Rows without any value are left out of the chart; this says which and why."""
+    names = [name for name, row in table.iterrows() if row.isna().all()]
+    if not names:
+        return ""
+    return (
+        f"Uppgift saknas {year} för {fmt.listing(names)} i underlaget, så de visas inte i "
+        f"diagrammet. Hämta med `{FETCH_COMMAND}`."
+    )
+
+
+def destinations_text(rep: OutcomesReport) -> str:
+    return (
+        f"Status 90 dagar efter att de lämnade uppdraget, {rep.destinations_label}. Arbete "
+        f"({kpis.WORK}) räknar arbete utan stöd, nystartsjobb och arbete med stöd; studier utan "
+        f"arbete är skillnaden mellan arbete eller studier ({kpis.WORK_OR_STUDIES}) och arbete. "
+        f"Program ({kpis.PROGRAMME}) är arbetsmarknadspolitiska program."
+    )
+
+
+def flow_display(rep: OutcomesReport) -> pd.DataFrame:
+    f = rep.flows
+    if f.empty:
+        return f
+    out = {}
+    for year, part in f.groupby("year"):
+        rows = part.set_index("gender")
+
+        def cell(column, g, rows=rows):
+            return fmt.number(rows[column].get(g, np.nan)) if g in rows.index else fmt.MISSING
+
+        out[int(year)] = {
+            "Inskrivna, kvinnor": cell("enrolled", "K"),
+            "Inskrivna, män": cell("enrolled", "M"),
+            "Lämnade, kvinnor": cell("left", "K"),
+            "Lämnade, män": cell("left", "M"),
+            "Till arbete/studier, kvinnor": cell("to_work_or_studies", "K"),
+            "Till arbete/studier, män": cell("to_work_or_studies", "M"),
+        }
+    frame = pd.DataFrame.from_dict(out, orient="index")
+    frame.index.name = "År"
+    return frame
+
+
+# --- kommuner side by side, the funnel, the pooled effects --------------------------------------
+
+
+def side_by_side(rep: OutcomesReport, registry_names: dict[str, str]) -> pd.DataFrame:
+    """The län's kommuner (and the län, riket) pooled over the comparison years, by gender:
+    share (%) and leavers, for the chart and the table."""
+    p = rep.pooled
+    codes = [a.code for a in rep.members]
+    rows = p[p["area_code"].isin(codes)]
+    share = rows.pivot(index="area_code", columns="gender", values="share_pct")
+    n = rows.pivot(index="area_code", columns="gender", values="n")
+    frame = pd.DataFrame(index=codes)
+    for g in ("K", "M"):
+        frame[GENDER_LABELS[g]] = share.get(g, pd.Series(dtype=float)).reindex(codes)
+        frame[f"n_{g}"] = n.get(g, pd.Series(dtype=float)).reindex(codes)
+    frame.index = [registry_names.get(c, c) for c in codes]
+    totals = {}
+    for label, part in ((rep.lan.name, rows), ("Riket", p)):
+        sums = part.groupby("gender")[["successes", "n"]].sum()
+        totals[label] = {
+            **{
+                GENDER_LABELS[g]: 100.0 * sums.loc[g, "successes"] / sums.loc[g, "n"]
+                for g in ("K", "M")
+                if g in sums.index and sums.loc[g, "n"] > 0
+            },
+            **{f"n_{g}": sums.loc[g, "n"] for g in ("K", "M") if g in sums.index},
+        }
+    frame = pd.concat([frame, pd.DataFrame.from_dict(totals, orient="index")])
+    return frame
+
+
+def side_by_side_chart(frame: pd.DataFrame) -> pd.DataFrame:
+    """The chart's frame: each row labelled with how many women and men left."""
+    labels = [
+        f"{name} ({fmt.number(nk) if pd.notna(nk) else '–'}/{fmt.number(nm) if pd.notna(nm) else '–'})"
+        for name, nk, nm in zip(frame.index, frame["n_K"], frame["n_M"], strict=True)
+    ]
+    return pd.DataFrame(
+        {"Kvinnor": frame["Kvinnor"].to_numpy(), "Män": frame["Män"].to_numpy()}, index=labels
+    )
+
+
+def side_by_side_display(frame: pd.DataFrame) -> pd.DataFrame:
+    def cell(share, n):
+        if pd.isna(share):
+            return (
+                fmt.MISSING if pd.isna(n) or n == 0 else f"andel saknas ({fmt.number(n)} lämnade)"
+            )
+        return f"{fmt.percent(share)} av {fmt.number(n)}"
+
+    return pd.DataFrame(
+        {
+            "Kvinnor": [cell(s, n) for s, n in zip(frame["Kvinnor"], frame["n_K"], strict=True)],
+            "Män": [cell(s, n) for s, n in zip(frame["Män"], frame["n_M"], strict=True)],
+        },
+        index=pd.Index(frame.index, name="Område"),
+    )
+
+
+@dataclass
+class Funnel:
+    points: pd.DataFrame  # area_code, gender, successes, n, share_pct
+    centre: dict  # gender -> national share (0–1)
+    tau: dict  # gender -> between-kommun sd (logit), DerSimonian–Laird on these data
+
+
+def funnel(rep: OutcomesReport) -> Funnel:
+    """All kommuner, pooled over the comparison years: share against leavers by gender, with
+    the national share as centre and a between-kommun sd for the overdispersed limits.
+
+    tau is DerSimonian–Laird on empirical logits (x + ½)/(n − x + ½) of kommuner with at least
+    SMALL_COHORT leavers: a description of the spread for drawing limits, not a model."""
+    p = rep.pooled[rep.pooled["n"] >= 1].copy()
+    centre, tau = {}, {}
+    for g in ("K", "M"):
+        part = p[p["gender"] == g]
+        if part.empty or part["n"].sum() == 0:
+            continue
+        c = part["successes"].sum() / part["n"].sum()
+        centre[g] = float(c)
+        big = part[part["n"] >= outcomes.SMALL_COHORT]
+        x, n = big["successes"].to_numpy(float), big["n"].to_numpy(float)
+        y = np.log((x + 0.5) / (n - x + 0.5))
+        v = 1 / (x + 0.5) + 1 / (n - x + 0.5)
+        w = 1 / v
+        mean = np.sum(w * y) / np.sum(w)
+        q = np.sum(w * (y - mean) ** 2)
+        denom = np.sum(w) - np.sum(w**2) / np.sum(w)
+        tau[g] = float(np.sqrt(max((q - (len(y) - 1)) / denom, 0.0))) if len(y) > 1 else 0.0
+    return Funnel(p, centre, tau)
+
+
+def funnel_text(rep: OutcomesReport, f: Funnel) -> str:
+    codes = [a.code for a in rep.members] if rep.is_lan else [rep.area.code]
+    parts = []
+    for g in ("K", "M"):
+        if g not in f.centre:
+            continue
+        pts = f.points[(f.points["gender"] == g) & f.points["area_code"].isin(codes)]
+        outside = []
+        for _, r in pts.iterrows():
+            if r["n"] < outcomes.SMALL_COHORT:
+                continue
+            lo, hi = funnel_limits(f.centre[g], f.tau[g], r["n"])
+            if r["share_pct"] / 100 < lo or r["share_pct"] / 100 > hi:
+                outside.append(r["area_code"])
+        word = "kvinnor" if g == "K" else "män"
+        if rep.is_lan:
+            names = {a.code: a.name for a in rep.members}
+            listed = f": {fmt.listing([names[c] for c in outside])}" if outside else ""
+            parts.append(
+                f"För {word} ligger {len(outside)} av länets {len(rep.members)} kommuner utanför "
+                f"det heldragna spannet{listed}."
+            )
+        elif len(pts):
+            r = pts.iloc[0]
+            where = "utanför" if outside else "inom"
+            parts.append(
+                f"{rep.area.name}s {word}: {fmt.percent(r['share_pct'])} av "
+                f"{fmt.number(r['n'])}, {where} det spann där kommunerna brukar hamna."
+            )
+    return " ".join(parts)
+
+
+def funnel_limits(centre: float, tau: float, n, z: float = 1.959964) -> tuple:
+    """Overdispersed 95 % limits (logit scale, additive random effect) at cohort size n."""
+    n = np.asarray(n, dtype=float)
+    logit = np.log(centre / (1 - centre))
+    half = z * np.sqrt(1 / (n * centre * (1 - centre)) + tau**2)
+    return 1 / (1 + np.exp(-(logit - half))), 1 / (1 + np.exp(-(logit + half)))
+
+
+def effect_rows(rep: OutcomesReport) -> pd.DataFrame:
+    codes = [a.code for a in rep.members] if rep.is_lan else [rep.area.code]
+    return rep.effects[rep.effects["area_code"].isin(codes)] if len(rep.effects) else rep.effects
+
+
+def effect_text(rep: OutcomesReport) -> str:
+    if rep.effects.empty:
+        return ""
+    rows = effect_rows(rep)
+    years = period_label(rep.model_info.get("years", []))
+    if rep.is_lan:
+        return (
+            f"Tabellen visar varje kommun i länet: dess effekt sammantagen över {years}, dragen "
+            "mot genomsnittet i proportion till hur lite underlag kommunen har, och dess plats "
+            "bland alla kommuner med ett 95-procentsintervall för platsen."
+        )
+    parts = []
+    for g in ("K", "M"):
+        r = rows[rows["gender"] == g]
+        if r.empty:
+            continue
+        r = r.iloc[0]
+        word = "kvinnor" if g == "K" else "män"
+        direction = "över" if r["effect_pp"] > 0 else "under"
+        sure = r["effect_pp_low"] > 0 or r["effect_pp_high"] < 0
+        parts.append(
+            f"För {word} ligger {rep.area.name} sammantaget {fmt.number(abs(r['effect_pp']))} "
+            f"procentenheter {direction} en genomsnittlig kommun med samma förutsättningar "
+            f"(95 % intervall {fmt.signed(r['effect_pp_low'])} till "
+            f"{fmt.signed(r['effect_pp_high'])}"
+            + ("" if sure else "; kan inte skiljas från genomsnittet")
+            + f"), plats {fmt.number(r['rank'])} av {fmt.number(r['of'])} "
+            f"(någonstans mellan {fmt.number(r['rank_low'])} och {fmt.number(r['rank_high'])})."
+        )
+    return (
+        f"Sammantaget över {years} ({fmt.number(rows['n'].sum())} personer som lämnade), med "
+        "varje års utfall jämfört med det förväntade: " + " ".join(parts)
+    )
+
+
+def effects_display(rep: OutcomesReport, names: dict[str, str]) -> pd.DataFrame:
+    rows = effect_rows(rep)
+    out = {}
+    for code, part in rows.groupby("area_code"):
+        rec = {}
+        for g in ("K", "M"):
+            r = part[part["gender"] == g]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            word = GENDER_LABELS[g]
+            rec[f"{word}: effekt (procentenheter)"] = (
+                f"{fmt.signed(r['effect_pp'])} ({fmt.signed(r['effect_pp_low'])} till "
+                f"{fmt.signed(r['effect_pp_high'])})"
+            )
+            rec[f"{word}: plats"] = (
+                f"{fmt.number(r['rank'])} ({fmt.number(r['rank_low'])}–"
+                f"{fmt.number(r['rank_high'])})"
+            )
+        out[names.get(code, code)] = rec
+    frame = pd.DataFrame.from_dict(out, orient="index")
+    frame.index.name = "Kommun"
+    return frame
+
+
+# --- expected value ------------------------------------------------------------------------------
+
+
+def expected_display(rep: OutcomesReport) -> pd.DataFrame:
+    e = rep.expected.dropna(subset=["expected_pct"]).sort_values(["year", "gender"])
+    out = {}
+    for (year, g), r in e.set_index(["year", "gender"]).iterrows():
+        if pd.isna(r["outside"]):
+            verdict = "för få för bedömning"
+        elif r["successes"] > r["pi_high_n"]:
+            verdict = "bättre än förväntat"
+        elif r["successes"] < r["pi_low_n"]:
+            verdict = "sämre än förväntat"
+        else:
+            verdict = "kan inte skiljas från förväntat"
+        out[(int(year), GENDER_LABELS[g])] = {
+            "Utfall": fmt.percent(r["actual_pct"]),
+            "Antal som lämnat": fmt.number(r["n"]),
+            "Förväntat": fmt.percent(r["expected_pct"]),
+            "Vanligt spann (95 %)": f"{fmt.number(r['pi_low'])}–{fmt.percent(r['pi_high'])}",
+            "Bedömning": verdict,
+        }
+    frame = pd.DataFrame.from_dict(out, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["År", "Kön"])
+    return frame
+
+
+def expected_explanation(rep: OutcomesReport) -> str:
+    var = rep.variance.set_index("gender") if len(rep.variance) else pd.DataFrame()
+    spread = ""
+    if len(var):
+        spread = (
+            " Hur mycket kommuner brukar skilja sig åt av skäl som modellen inte känner till "
+            "skattas ur data: för kvinnor motsvarar det ungefär ±"
+            f"{fmt.number(_pp_spread(var, 'K'))} procentenheter och för män ±"
+            f"{fmt.number(_pp_spread(var, 'M'))} procentenheter kring det förväntade (två "
+            "standardavvikelser vid rikets nivå)."
+        )
+    return (
+        "Det förväntade värdet är vad en kommun med samma förutsättningar brukar nå samma år: "
+        "rikets andel för kvinnor respektive män det året, justerad för utbildningen bland dem "
+        "som var inskrivna året innan (de flesta som lämnar ett år var inskrivna redan då) och "
+        "för den lokala arbetsmarknaden. Det *vanliga spannet* är det intervall där 95 av 100 "
+        "kommuner med samma förutsättningar och lika många som lämnade hamnar. Det rymmer "
+        "slumpen i en grupp av den storleken, osäkerheten i modellen och den vanliga skillnaden "
+        "mellan kommuner – ett utfall utanför spannet är alltså ovanligt även bland kommuner."
+        + spread
+    )
+
+
+def _pp_spread(var: pd.DataFrame, g: str) -> float:
+    if g not in var.index:
+        return np.nan
+    p = 0.35 if g == "K" else 0.45
+    sd = float(var.loc[g, "total_sd"])
+    return 100.0 * 2 * sd * p * (1 - p)
+
+
+def coefficient_display(rep: OutcomesReport) -> pd.DataFrame:
+    c = rep.coefficients
+    c = c[c["term"] != "Intercept"]
+    rows = {}
+    for _, r in c.iterrows():
+        rows[(r["label"], GENDER_LABELS[r["gender"]])] = {
+            "Oddskvot": fmt.number(r["odds_ratio"], 2),
+            "95 % KI": f"{fmt.number(np.exp(r['ci_low']), 2)}–{fmt.number(np.exp(r['ci_high']), 2)}",
+            "p-värde": _p_text(r["p_value"]),
+        }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["Förklaring", "Kön"])
+    return frame
+
+
+def trend_details_text(rep: OutcomesReport) -> str:
+    if rep.trend is None:
+        return ""
+    ge = rep.trend.gender_effect.iloc[0]
+    return (
+        "**Trendmodell** (binomial regression av andelen på kön och år, med kvasi-binomial skala "
+        "när åren varierar mer än slumpen ger; intervallen använder t-fördelningen med "
+        f"{fmt.number(rep.trend.df_resid)} frihetsgrader). Kvinnornas oddskvot jämfört med män "
+        f"mitt i perioden är {fmt.number(ge['odds_ratio'], 2)} (95 % KI "
+        f"{fmt.number(np.exp(ge['ci_low']), 2)}–{fmt.number(np.exp(ge['ci_high']), 2)}, "
+        f"{_p_phrase(ge['p_value'])}). En oddskvot under 1 betyder att kvinnor "
+        "oftare än män står utan arbete eller studier; 1 betyder ingen skillnad."
+    )
+
+
+DETAILS_INTRO = (
+    "Oddskvoter och p-värden för den som vill se modellerna. En *oddskvot* säger hur mycket "
+    "oddsen för arbete eller studier ändras (över 1: högre, under 1: lägre). Ett *p-värde* är "
+    "sannolikheten att få en minst lika stor skillnad om det i själva verket inte fanns någon; "
+    "under 0,05 brukar räknas som en säker skillnad."
+)
+
+
+# --- SCB's (Kolada's) model beside ours -----------------------------------------------------------
+
+
+def scb_display(rep: OutcomesReport) -> pd.DataFrame:
+    s = rep.scb
+    if s.empty:
+        return s
+
+    def col(kpi, g):
+        key = f"{kpi}_{g}"
+        return s[key] if key in s else pd.Series(np.nan, index=s.index)
+
+    frame = pd.DataFrame(
+        {
+            "Förvärvsarbetande, totalt": col(kpis.REFUGEES_EMPLOYED, "T").map(
+                lambda v: fmt.percent(v, 1)
+            ),
+            "Förväntat (Koladas modell)": col(kpis.SCB_EXPECTED, "T").map(
+                lambda v: fmt.percent(v, 1)
+            ),
+            "Avvikelse (procentenheter)": col(kpis.SCB_DEVIATION, "T").map(
+                lambda v: fmt.signed(v, 1)
+            ),
+            "Kvinnor": col(kpis.REFUGEES_EMPLOYED, "K").map(lambda v: fmt.percent(v, 1)),
+            "Män": col(kpis.REFUGEES_EMPLOYED, "M").map(lambda v: fmt.percent(v, 1)),
+            "Vistelsetid 4–6 år, kvinnor": col(kpis.REFUGEES_EMPLOYED_4_6, "K").map(
+                lambda v: fmt.percent(v, 1)
+            ),
+            "Vistelsetid 4–6 år, män": col(kpis.REFUGEES_EMPLOYED_4_6, "M").map(
+                lambda v: fmt.percent(v, 1)
+            ),
+            "Studerande": col(kpis.REFUGEES_STUDYING, "T").map(lambda v: fmt.percent(v, 1)),
+        },
+        index=pd.Index(s.index, name="År"),
+    )
+    return frame
+
+
+def scb_text(rep: OutcomesReport) -> str:
+    s = rep.scb
+    dev = f"{kpis.SCB_DEVIATION}_T"
+    exp = f"{kpis.SCB_EXPECTED}_T"
+    emp = f"{kpis.REFUGEES_EMPLOYED}_T"
+    intro = (
+        "Kolada publicerar ett eget förväntat värde för hur stor andel av kommunens flyktingar "
+        f"och deras anhöriga (20–64 år, alla vistelsetider) som förvärvsarbetar ({kpis.SCB_EXPECTED})"
+        f" och avvikelsen från det ({kpis.SCB_DEVIATION}) – nyckeltalet som t.ex. Växjö följer i "
+        "sin integrationsplan. Modellen är Koladas (källa enligt Kolada: SKR, på SCB:s "
+        "statistik) och tar hänsyn till vistelsetid, utbildning och arbetslösheten bland "
+        "kommunens inrikes födda. Den gäller alla flyktingar i kommunen, inte bara dem som "
+        "nyss lämnat etableringsuppdraget, och är inte rapportens egen modell."
+    )
+    if rep.is_lan:
+        return intro
+    if s.empty or dev not in s or s[dev].dropna().empty:
+        return intro + f" Värden saknas för {rep.area.name} i underlaget."
+    year = int(s[dev].dropna().index.max())
+    d = s.loc[year, dev]
+    side = "över" if d > 0 else "under"
+    text = (
+        f" {year} förvärvsarbetade {fmt.percent(s.loc[year, emp], 1)} i {rep.area.name} mot "
+        f"förväntat {fmt.percent(s.loc[year, exp], 1)} – {fmt.number(abs(d), 1)} procentenheter "
+        f"{side} Koladas förväntade värde."
+    )
+    return intro + text
+
+
+def scb_chart_frame(rep: OutcomesReport) -> pd.DataFrame:
+    """The series for the refugee-employment chart, with Swedish labels."""
+    s = rep.scb
+    series = {
+        "Förvärvsarbetande, totalt": f"{kpis.REFUGEES_EMPLOYED}_T",
+        "Kvinnor": f"{kpis.REFUGEES_EMPLOYED}_K",
+        "Män": f"{kpis.REFUGEES_EMPLOYED}_M",
+        "Förväntat enligt Koladas modell (totalt)": f"{kpis.SCB_EXPECTED}_T",
+    }
+    frame = pd.DataFrame({label: s[c] for label, c in series.items() if c in s})
+    expected = f"{kpis.SCB_EXPECTED}_T"
+    if expected in s and s[expected].notna().any():  # the years Kolada's model covers
+        frame = frame[frame.index >= s[expected].first_valid_index()]
+    return frame
+
+
+def lan_scb_rows(rep: OutcomesReport, kpi_values, synthetic: bool) -> pd.DataFrame:
+    codes = [a.code for a in rep.members]
+    rows = panel.values(
+        kpi_values,
+        [kpis.SCB_EXPECTED, kpis.SCB_DEVIATION, kpis.REFUGEES_EMPLOYED],
+        codes,
+        ["T"],
+        synthetic=synthetic,
+    )
+    return rows[rows["value"].notna()]
+
+
+def lan_scb_source(rep: OutcomesReport, synthetic: bool) -> str:
+    if synthetic:
+        return f"Källa: {origin.describe(origin.Origin.SYNTHETIC)}"
+    ids = [kpis.REFUGEES_EMPLOYED, kpis.SCB_EXPECTED, kpis.SCB_DEVIATION]
+    return (
+        f"Källa: Kolada (RKA): {', '.join(ids)}. Förväntat värde och avvikelse är Koladas modell "
+        "(SKR, på SCB:s statistik), inte rapportens."
+    )
+
+
+def validation_source(rep: OutcomesReport) -> str:
+    info = rep.model_info or {}
+    return rep.source_for(
+        [kpis.WORK_OR_STUDIES, kpis.LEFT, kpis.EDU_PRIMARY, kpis.EDU_TERTIARY, kpis.SCB_EXPECTED],
+        f"egen kontroll: modellen anpassad {period_label(info.get('train_years', []))}, prövad "
+        f"{period_label(info.get('test_years', []))}",
+    )
+
+
+def lan_scb_display(rep: OutcomesReport, kpi_values, names, synthetic: bool) -> pd.DataFrame:
+    """For a län (Kolada has no län value): its kommuner's latest deviation."""
+    rows = lan_scb_rows(rep, kpi_values, synthetic)
+    if rows.empty:
+        return pd.DataFrame()
+    year = int(rows["year"].max())
+    wide = rows[rows["year"] == year].pivot(index="area_code", columns="kpi", values="value")
+    frame = pd.DataFrame(
+        {
+            "Förvärvsarbetande": wide.get(kpis.REFUGEES_EMPLOYED).map(lambda v: fmt.percent(v, 1)),
+            "Förväntat (Koladas modell)": wide.get(kpis.SCB_EXPECTED).map(
+                lambda v: fmt.percent(v, 1)
+            ),
+            "Avvikelse (procentenheter)": wide.get(kpis.SCB_DEVIATION).map(
+                lambda v: fmt.signed(v, 1)
+            ),
+        }
+    )
+    frame.index = [names.get(c, c) for c in frame.index]
+    frame.index.name = f"Kommun ({year})"
+    return frame
+
+
+# --- method note -----------------------------------------------------------------------------------
+
+
+def validation_display(rep: OutcomesReport) -> pd.DataFrame:
+    v = rep.validation
+    if v is None or v.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "Kön": v["gender"].map(GENDER_LABELS),
+            "Antal som lämnat": v["size_class"],
+            "Kommunår": [fmt.number(n) for n in v["n"]],
+            "Inom spannet": [
+                fmt.percent(100 * c, 1) if n else fmt.MISSING
+                for c, n in zip(v["coverage"], v["n"], strict=True)
+            ],
+            "Godtagbart": [
+                f"{fmt.number(100 * lo)}–{fmt.percent(100 * hi)}" if n else "–"
+                for lo, hi, n in zip(v["band_low"], v["band_high"], v["n"], strict=True)
+            ],
+        }
+    ).set_index(["Kön", "Antal som lämnat"])
+
+
+def method_text(rep: OutcomesReport) -> str:
+    info = rep.model_info or {}
+    var = rep.variance.set_index("gender") if len(rep.variance) else pd.DataFrame()
+    v = rep.validation
+    lines = [
+        "**Förväntat värde – så är det gjort.** För kvinnor och män var för sig: antalet i "
+        "arbete eller studier av dem som lämnade ett visst år, med rikets andel samma år och "
+        "kön som utgångspunkt, utbildningen bland dem som var inskrivna året innan "
+        f"({kpis.EDU_PRIMARY}, {kpis.EDU_TERTIARY}) och den lokala arbetsmarknaden "
+        f"({kpis.SCB_EXPECTED}, Koladas förväntade förvärvsfrekvens för flyktingar, vars modell "
+        "rymmer arbetslösheten bland inrikes födda). Saknas kvinnors eller mäns utbildning "
+        "används totalen. Gruppens storlek ingår inte som förklaring: den säger inget om vilka "
+        "som lämnade och gjorde förutsägelserna sämre.",
+        "Kommunerna skiljer sig mer än slumpen förklarar. Modellen har därför en bestående "
+        "kommuneffekt och en effekt per kommun och år (normalfördelade på logitskala). Deras "
+        "spridning skattas med maximal likelihood för binomialfördelningen – exakt även för "
+        "små grupper – på förutsägelser från modeller där kommunen själv inte var med "
+        "(femfaldig korsvalidering över kommuner).",
+    ]
+    if len(var):
+        lines.append(
+            "Skattad spridning (logitskala): kvinnor "
+            f"{fmt.number(var.loc['K', 'tau'], 2)} mellan kommuner och "
+            f"{fmt.number(var.loc['K', 'sigma'], 2)} mellan år, män "
+            f"{fmt.number(var.loc['M', 'tau'], 2)} och {fmt.number(var.loc['M', 'sigma'], 2)}, "
+            f"på {fmt.number(var['n_rows'].sum())} kommunår "
+            f"{period_label(info.get('years', []))}. Utbildning och arbetsmarknad förklarar "
+            "bara en liten del av skillnaderna mellan kommunerna."
+        )
+    if v is not None and len(v):
+        total = v[v["size_class"] == "alla"].set_index("gender")
+        lines.append(
+            "**Prövat på år modellen inte sett:** anpassad på "
+            f"{period_label(info.get('train_years', []))} och prövad på "
+            f"{period_label(info.get('test_years', []))} låg "
+            + " och ".join(
+                f"{fmt.percent(100 * total.loc[g, 'coverage'], 1)} av "
+                f"{'kvinnornas' if g == 'K' else 'männens'} {fmt.number(total.loc[g, 'n'])} "
+                "kommunår"
+                for g in ("K", "M")
+                if g in total.index and total.loc[g, "n"]
+            )
+            + " inom sitt 95-procentiga spann (tabellen visar det per storleksklass). Ett spann "
+            "godtas när det missar mellan 1 och 10 procent, med hänsyn till hur många kommunår "
+            "klassen har: missar det oftare flaggas kommuner oftare än rapporten säger. "
+            "Kontrollen körs med `etablering validate`; med `--demo` görs samma kontroll på "
+            "syntetiska data där den sanna spridningen mellan kommuner är känd, och med "
+            "`--rolling` förutsägs vart och ett av de senaste åren från åren före."
+        )
+    return "\n\n".join(lines)
+
+
+def data_notes(rep: OutcomesReport) -> str:
+    lines = [
+        "- Andel i arbete eller studier (status 90 dagar efter att personen lämnade "
+        f"etableringsuppdraget): Kolada {kpis.WORK_OR_STUDIES} (källa SCB/Arbetsförmedlingen). "
+        f"Vart de gick: {kpis.WORK}, {kpis.PROGRAMME} och studier utan arbete som skillnaden "
+        f"{kpis.WORK_OR_STUDIES} − {kpis.WORK}.",
+        f"- Antalet som lämnade uppdraget ({kpis.LEFT}) ger osäkerheten: antalet i arbete eller "
+        "studier är andelen gånger antalet, ett helt antal personer i Koladas uttag.",
+        f"- Grupper med färre än {outcomes.SMALL_COHORT} personer får inget intervall. Har det "
+        f"senaste året färre än {outcomes.SMALL_COHORT} kvinnor eller män räknas de tre senaste "
+        "åren samman i sammanfattningen. Saknade värden visas som saknade, aldrig som 0.",
+        "- Skillnaden mellan kvinnor och män räknas på de avrundade andelar som visas (29 % och "
+        "66 % ger 37 procentenheter), så att texten går ihop; intervallet (Newcombe) och "
+        "testet räknas på de exakta antalen personer.",
+    ]
+    if rep.is_lan:
+        lines.append(
+            f"- Kolada har inga länsvärden för {kpis.WORK_OR_STUDIES}, {kpis.LEFT} med flera i "
+            "underlaget: länets andel är summan av kommunernas personer i arbete eller studier "
+            "delad med summan av dem som lämnade. Kommuner där andelen saknas ingår inte; "
+            "tabellen anger hur många som lämnade i dem."
+        )
+    riket_replaced = rep.riket[rep.riket["note"].str.startswith("Koladas värde", na=False)]
+    if len(riket_replaced):
+        years = sorted(riket_replaced["year"].unique())
+        lines.append(
+            f"- Rikets värde för kvinnor och män {fmt.listing([str(y) for y in years])} går inte "
+            "ihop med kommunernas (Koladas uttag ger båda könen totalens andel); där visas "
+            "summan av kommunerna."
+        )
+    if len(rep.flagged):
+        groups = rep.flagged.groupby(["kpi", "year", "rule"])["gender"].apply(
+            lambda g: "/".join(sorted(set(g)))
+        )
+        items = [f"{k} {y} ({g}): {rule}" for (k, y, rule), g in groups.items()]
+        lines.append(
+            "- Uppgift saknas – flaggad: följande värden bröt mot en publicerad identitet och "
+            f"används inte: {'; '.join(items)}."
+        )
+    if rep.synthetic:
+        lines.insert(
+            0,
+            "- **SYNTETISKA DATA**: demodata skapade med fast slumpfrö och kända "
+            "effekter (kvinnor lägre, mer utbildning högre). Inte verkliga uppgifter.",
+        )
+    elif (rep.table["origin"] == origin.Origin.TRANSCRIBED).any():
+        lines.append(
+            "- Luleås och rikets serier efter 2022 är transkriberade från Luleå kommuns Mål 2040-"
+            "tabell (källa Kolada/SCB); riket finns där bara för kvinnor och män tillsammans."
+        )
+    return "\n".join(lines)

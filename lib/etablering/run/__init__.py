@@ -1,0 +1,2 @@
+"""The `etablering` command and the batch runner: kernels, rendering, the site, the output
+folder's records."""
