@@ -158,7 +158,7 @@ show.table(cost_report.assumptions_table(rep), "Källa: se kolumnen Källa.")
 show.text(
     "Alla tal finns i `parameters/forsorjningsstod.yml` med källa. *Antagande* betyder att "
     "ingen källa hittades; *kalibrerad* att talet är valt så att modellen träffar offentliga "
-    "siffror (`python -m etablering.kefu.calibrate`)."
+    "siffror (`python -m etablering.analysis.kefu.calibrate`)."
 )
 
 # %%
