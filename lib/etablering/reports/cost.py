@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..present import fmt
+from ..core import fmt
 from ..analysis import kefu
 from ..data import kpis, store
 from ..core.errors import ParameterError

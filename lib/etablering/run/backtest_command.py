@@ -10,10 +10,10 @@ from pathlib import Path
 
 from ..analysis.kefu import backtest, load_params
 from ..analysis.kefu.model import Panel
+from ..core import fmt
 from ..core.errors import UsageError
 from ..data import kpis, store
 from ..data.registry import Registry
-from ..present import fmt
 
 
 def _check(args) -> None:

@@ -10,9 +10,9 @@ import time
 import pandas as pd
 
 from ..analysis import expected
+from ..core import fmt
 from ..core.errors import MissingDataError, UsageError
 from ..data import store
-from ..present import fmt
 
 EXIT_OUTSIDE = 1
 GENDER_WORDS = {"K": "Kvinnor", "M": "Män"}

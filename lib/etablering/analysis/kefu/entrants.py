@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...core.fmt import number
 from ...data import kpis, panel
-from ...present.fmt import number
 
 GENDERS = ("K", "M")
 GENDER_LABELS = {"K": "kvinnor", "M": "män", "T": "totalt"}
