@@ -85,10 +85,10 @@ SUMMARY_SOURCE = (
 )
 
 
-def display_code(code: str, kind: str, lan_code: str) -> str:
+def display_code(area_code: str, kind: str, lan_code: str) -> str:
     """How the site and the reports write an area's code: a län by its two-digit länskod
     ('06'), a kommun by its four digits ('0680'), riket as '00'."""
-    return lan_code if kind in ("lan", "riket") else code
+    return lan_code if kind in ("lan", "riket") else area_code
 
 
 def collect(out_dir: Path) -> list[dict]:
