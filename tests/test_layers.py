@@ -103,6 +103,27 @@ def test_nothing_but_run_imports_run():
         assert not [n for _, n in names if layer_of(n) == "run"], module
 
 
+# data's command modules: the network (Kolada), the import, the demo writer, the status
+# listing. A report or an analysis reads the store; only `run/` starts these.
+DATA_COMMANDS = {"fetch", "kolada", "importer", "demo_data", "status"}
+
+
+def test_only_run_starts_the_data_commands():
+    problems = []
+    for path, module, is_package in package_modules():
+        if layer_of(module) in ("data", "run"):
+            continue
+        for line, name in imported_modules(path.read_text(encoding="utf-8"), module, is_package):
+            parts = name.split(".")
+            if parts[1:2] == ["data"] and set(parts[2:3]) & DATA_COMMANDS:
+                problems.append(f"{module}:{line} imports {name}")
+    for path in sorted(NOTEBOOKS.glob("*.py")):
+        for line, name in imported_modules(path.read_text(encoding="utf-8"), "notebook"):
+            if set(name.split(".")[2:3]) & DATA_COMMANDS:
+                problems.append(f"{path.name}:{line} imports {name}")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize(
     ("source", "module", "layer", "bad"),
     [

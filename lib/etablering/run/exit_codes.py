@@ -1,4 +1,4 @@
-"""The exit codes of every `etablering` command, in one place (README: 'Exit codes')."""
+"""The exit codes of every `etablering` command, in one place (the README's 'Avslutskoder')."""
 
 from enum import IntEnum
 
