@@ -144,11 +144,16 @@ def test_a_second_batch_on_the_same_folder_refuses(tmp_path):
 
 
 def test_a_stale_lock_from_a_killed_batch_is_taken_over(tmp_path):
-    (tmp_path / ".etablering.lock").write_text(
-        json.dumps({"pid": 999_999_999, "host": os.uname().nodename})
-    )
+    """A killed batch's lock file (no process holds its flock) is taken over: this run is
+    named in it while it runs, a second batch is refused, and the file goes afterwards."""
+    lock = tmp_path / ".etablering.lock"
+    lock.write_text(json.dumps({"pid": 999_999_999, "host": os.uname().nodename}))
     with output_lock(tmp_path):
-        pass
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+        with pytest.raises(OutputLockedError, match=f"pid {os.getpid()}"):
+            with output_lock(tmp_path):
+                pass
+    assert not lock.exists()
 
 
 def test_killed_batch_resumes_without_redoing_or_partial_files(stand_in, processed, tmp_path):

@@ -2,7 +2,7 @@
 
 import math
 
-from etablering.present import fmt
+from etablering.core import fmt
 
 
 def test_numbers_use_space_thousands_and_decimal_comma():

@@ -16,8 +16,9 @@ from pathlib import Path
 import psutil
 import pytest
 
+from etablering.core import files
 from etablering.data import store
-from etablering.run import batch, site
+from etablering.run import batch
 from etablering.run.batch import OutputLockedError, output_lock, plan, run_batch
 from etablering.run.render import WORK
 
@@ -409,15 +410,15 @@ def test_a_disk_that_turns_read_only_mid_run(stand_in, registry, tmp_path, monke
 
     monkeypatch.setenv("STAND_IN_SLEEP", "0")
     out = tmp_path / "reports"
-    real = site.write_atomic_all
+    real = files.write_atomic_all
 
-    def read_only_after_first(files):  # only Värmdö's report (the first job) gets written
-        path = next(iter(files))
+    def read_only_after_first(written):  # only Värmdö's report (the first job) gets written
+        path = next(iter(written))
         if "0120-varmdo" not in str(path):
             raise OSError(errno.EROFS, "Read-only file system", str(path))
-        real(files)
+        real(written)
 
-    monkeypatch.setattr(site, "write_atomic_all", read_only_after_first)
+    monkeypatch.setattr(files, "write_atomic_all", read_only_after_first)
     jobs = plan(
         [registry.get(c) for c in ("0120", "0123", "0125")], ["01-mottagande"], {"year": 2018}, "v1"
     )
@@ -451,7 +452,7 @@ def test_a_write_that_fails_half_way_keeps_the_old_pair(tmp_path, monkeypatch):
 
     monkeypatch.setattr("builtins.open", failing_open)
     with pytest.raises(OSError):
-        site.write_atomic_all({ipynb: "ny ipynb", html: "ny html"})
+        files.write_atomic_all({ipynb: "ny ipynb", html: "ny html"})
     monkeypatch.undo()
     assert html.read_text() == "gammal html" and ipynb.read_text() == "gammal ipynb"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.ipynb"]

@@ -20,6 +20,7 @@ from etablering.reports.notebook_params import (
 )
 from etablering.run import cli
 from etablering.run.cli import main
+from etablering.run.exit_codes import ExitCode
 from etablering.run.report_command import failure_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -267,7 +268,7 @@ def test_a_closed_pipe_ends_quietly():  # `etablering data status | head -1`
         stderr=subprocess.PIPE,
     )
     proc.stdout.close()  # the reader is gone before the first line
-    assert proc.wait(timeout=120) == cli.EXIT_PIPE
+    assert proc.wait(timeout=120) == ExitCode.PIPE == 141
     assert proc.stderr.read() == b""
 
 

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from etablering.present import display, sheetsafe
-from etablering.run.site import META, write_site
+from etablering.run.outfolder import META
+from etablering.run.site import write_site
 
 SCRIPT = "<script>document.title='pwned'</script>"
 IMG = "<img src=x onerror=\"document.title='pwned'\">"

@@ -72,16 +72,6 @@ def _run(ipynb, tmp_path, processed, **params):
     )
 
 
-def test_exactly_one_parameters_cell_of_literals():
-    nb = jupytext.read(NOTEBOOK)
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    for line in tagged[0].source.splitlines():
-        name, _, value = line.partition(" = ")
-        assert name.isidentifier() and (value[0] in "\"'" or value.isdigit() or value == "None")
-    assert "year = None" in tagged[0].source  # None: the latest year with data
-
-
 def _images(text: str) -> int:
     return text.count("data:image/png;base64")
 

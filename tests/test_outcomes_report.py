@@ -166,11 +166,25 @@ def test_demo_rows_can_be_removed(demo_dir):
     assert not (store.read_table("kpi_values", demo_dir)["origin"] == "syntetisk").any()
 
 
-def test_expected_model_is_cached_per_data_version(demo_dir, tmp_path):
+def test_expected_model_is_cached_per_data_version(demo_dir, tmp_path, monkeypatch):
+    """Computed once per data version: the second call reads the cache (a computation then
+    fails the test), and the folder is named by the data version."""
+    calls = []
+    compute = derived.compute_expected
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        if len(calls) > 1:
+            raise AssertionError("the expected-value model was computed again")
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(derived, "compute_expected", counted)
     first = derived.expected_tables(demo_dir, synthetic=True)
     folders = list((tmp_path / "cache" / "derived").iterdir())
-    assert len(folders) == 1 and first is not None
+    assert len(calls) == 1 and len(folders) == 1 and first is not None
+    assert folders[0].name.endswith(store.data_version(demo_dir))
     again = derived.expected_tables(demo_dir, synthetic=True)
+    assert len(calls) == 1
     assert again.table.equals(first.table) and again.info == first.info
     assert first.validation["ok"].all() and first.info["test_years"] == [2021, 2022]
 

@@ -1,9 +1,12 @@
 """The project's own files agree with each other (one dependency list, working entry points)."""
 
+import ast
 import hashlib
 import re
 import tomllib
 
+import jupytext
+import pytest
 import yaml
 
 from etablering.core import paths
@@ -55,10 +58,62 @@ def test_readme_commands_exist_in_makefile():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_every_notebook_has_exactly_one_parameters_cell():
-    for nb in (ROOT / "notebooks").glob("*.py"):
-        tagged = re.findall(r'^# %%.*tags=\[[^]]*"parameters"', nb.read_text(), re.M)
+def literal_parameters(source: str) -> dict:
+    """The parameters cell as {name: value}; AssertionError when a statement is anything but
+    `name = <literal>` (papermill replaces the cell by name, and `etablering report` reads the
+    defaults without running code)."""
+    values = {}
+    for node in ast.parse(source).body:
+        assert isinstance(node, ast.Assign), f"line {node.lineno}: not an assignment"
+        assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), (
+            f"line {node.lineno}: assign one name"
+        )
+        try:
+            values[node.targets[0].id] = ast.literal_eval(node.value)
+        except ValueError:
+            raise AssertionError(
+                f"line {node.lineno}: {ast.unparse(node.value)} is no literal"
+            ) from None
+    return values
+
+
+def test_every_notebook_has_one_parameters_cell_of_literals():
+    notebooks = sorted((ROOT / "notebooks").glob("*.py"))
+    assert [nb.name[:2] for nb in notebooks] == ["00", "01", "02", "03"]
+    for nb in notebooks:
+        cells = jupytext.read(nb).cells
+        tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, nb.name
+        values = literal_parameters(tagged[0].source)
+        assert values.get("data_dir") == "", nb.name  # every notebook takes the data folder
+    params_01 = literal_parameters(
+        next(
+            c.source
+            for c in jupytext.read(ROOT / "notebooks" / "01-mottagande.py").cells
+            if "parameters" in c.metadata.get("tags", [])
+        )
+    )
+    assert params_01["year"] is None  # None: the latest year with data
+
+
+@pytest.mark.parametrize(
+    ("source", "ok"),
+    [
+        ('kommun = "0680"\nyear = None\ndemo = False\noverrides = {}\nareas = []\nn = 1.5', True),
+        ("seed = -1\nlan = '06'\nflags = {'a': [1, 2]}", True),
+        ('kommun = "0" + "680"', False),
+        ("year = max(2018, 2019)", False),
+        ("a, b = 1, 2", False),
+        ("import os", False),
+        ("x = y = 1", False),
+    ],
+)
+def test_the_literal_check_can_fail(source, ok):
+    if ok:
+        literal_parameters(source)
+    else:
+        with pytest.raises(AssertionError):
+            literal_parameters(source)
 
 
 def test_the_lock_pins_every_dependency_within_pyprojects_ranges():

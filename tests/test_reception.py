@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from etablering.analysis import reception
+from etablering.core import fmt
 from etablering.core.errors import MissingDataError, ParameterError
 from etablering.data import kpis, panel
-from etablering.present import fmt, plots
+from etablering.present import plots
 from etablering.reports import reception as reception_report
 from etablering.reports.notebook_params import validate_params
 

@@ -6,7 +6,8 @@ import json
 import openpyxl
 from excel_rules import Formula, read
 
-from etablering.run.site import META, write_site
+from etablering.run.outfolder import META
+from etablering.run.site import write_site
 
 
 def _meta(out, slug, code, name, notebook, summary, lan="01", kind="kommun"):

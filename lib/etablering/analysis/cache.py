@@ -5,16 +5,13 @@ use. Stored under the cache folder, keyed by the data version, written atomicall
 """
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..core import paths
+from ..core import files, paths
 from ..core.errors import MissingDataError
 from ..data import kpis, store
 from . import expected, outcomes
@@ -123,28 +120,20 @@ def kommun_counts(data_dir=None, synthetic: bool = False) -> pd.DataFrame:
 
 
 def _write(folder: Path, frames: dict[str, pd.DataFrame], extra: dict | None = None) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-    os.chmod(staging, store.shared_mode())  # shared cache, as the tables
-    for name, frame in frames.items():
-        frame.to_parquet(staging / f"{name}.parquet", index=False)
-    if extra is not None:
-        (staging / "info.json").write_text(json.dumps(extra), encoding="utf-8")
-    try:
-        os.replace(staging, folder)
-    except OSError:  # another worker got there first with the same result
-        shutil.rmtree(staging, ignore_errors=True)
+    """A cache entry; a worker that finds the entry written meanwhile keeps that one (the
+    same data version gives the same result)."""
+
+    def fill(staging: Path) -> None:
+        for name, frame in frames.items():
+            frame.to_parquet(staging / f"{name}.parquet", index=False)
+        if extra is not None:
+            (staging / "info.json").write_text(json.dumps(extra), encoding="utf-8")
+
+    files.write_folder(folder, fill, replace=False)
 
 
 def _save(folder: Path, tables: ExpectedTables | None) -> None:
     if tables is None:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        os.chmod(staging, store.shared_mode())
-        (staging / "none").touch()
-        try:
-            os.replace(staging, folder)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
+        files.write_folder(folder, lambda staging: (staging / "none").touch(), replace=False)
         return
     _write(folder, {name: getattr(tables, name) for name in _TABLES}, tables.info)

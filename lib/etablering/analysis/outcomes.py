@@ -28,10 +28,10 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
+from ..core import fmt
 from ..core.errors import MissingDataError, ParameterError
 from ..data import kpis
 from ..data import panel as kpi_panel
-from ..present import fmt
 
 SMALL_COHORT = 10
 HEADLINE_KPI = kpis.WORK_OR_STUDIES

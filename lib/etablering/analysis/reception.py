@@ -476,7 +476,8 @@ def totals(table: pd.DataFrame, label: str) -> Totals:
 def lan_table(table: pd.DataFrame, lan_names: dict[str, str]) -> pd.DataFrame:
     """One row per län with the kommun table's columns, from `totals` over its kommuner: sums
     (kommuntal over the kommuner listed in the file), ratios of the sums, and the rank among
-    the län by received per 1 000. `kommun_code` holds the län's area code (0006)."""
+    the län by received per 1 000. A län is named by its area code in `area_code` (0006), not
+    `kommun_code` as in the kommun table."""
     rows = []
     for lan_code, part in table.groupby("lan_code"):
         t = totals(part, lan_names.get(lan_code, lan_code))
@@ -485,7 +486,7 @@ def lan_table(table: pd.DataFrame, lan_names: dict[str, str]) -> pd.DataFrame:
         rows.append(
             {
                 "year": int(part["year"].iloc[0]),
-                "kommun_code": "00" + lan_code,
+                "area_code": "00" + lan_code,
                 "name": t.label,
                 "lan_code": lan_code,
                 "kommuntal": t.kommuntal if listed else pd.NA,

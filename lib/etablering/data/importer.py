@@ -11,14 +11,12 @@ rows that break an identity go to `kpi_flags`.
 import errno
 import hashlib
 import os
-import shutil
 import stat
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from ..core import paths
+from ..core import files, paths
 from ..core.errors import (
     EtableringError,
     MissingDataError,
@@ -300,22 +298,16 @@ def _cached(inputs: list[Path], name: str, parse) -> dict[str, pd.DataFrame]:
     if (folder / "done").exists():
         return {p.stem: pd.read_parquet(p) for p in folder.glob("*.parquet")}
     frames = parse()
-    staging = None
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        os.chmod(staging, store.shared_mode())  # shared cache, as the tables
+
+    def fill(staging: Path) -> None:
         for key, frame in frames.items():
             frame.to_parquet(staging / f"{key}.parquet", index=False)
         (staging / "done").touch()
-        os.replace(staging, folder)
+
+    try:  # Ctrl-C leaves no half-written entry behind (write_folder removes its staging)
+        files.write_folder(folder, fill, replace=False)
     except OSError:  # a read-only or full cache only costs time, never the import
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-    except BaseException:  # Ctrl-C: no half-written cache entry left behind
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        raise
+        pass
     return frames
 
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import pathlib
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -28,6 +26,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import pandas as pd
 import requests
 
+from ..core import files
 from ..core.errors import EtableringError
 from .origin import Origin
 
@@ -315,20 +314,11 @@ class KoladaClient:
     def _write_cache(self, path: pathlib.Path, entry: dict) -> None:
         # Atomisk skrivning: en avbruten körning får aldrig lämna en halv cachefil. En cache
         # som inte går att skriva (full disk) kostar bara tid.
-        tmp = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh)
-            os.replace(tmp, path)
-            tmp = None
+            files.write_atomic(path, json.dumps(entry))
             self._prune_cache(path.parent)
         except OSError:
             pass
-        finally:
-            if tmp is not None:
-                pathlib.Path(tmp).unlink(missing_ok=True)
 
     def _prune_cache(self, folder: pathlib.Path) -> None:
         """Oldest entries go first once the cache is over cache_max_bytes."""

@@ -2,22 +2,20 @@
 
 A full import builds a new directory beside the old one and swaps it in only when every table
 validated, so a failed import leaves the previous tables readable. Single-table updates
-(`data fetch`) write a temporary file and os.replace it.
+(`data fetch`) write temporary files and rename them (core/files.py).
 """
 
 import functools
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pandera.errors
 
-from ..core import paths
+from ..core import files, paths
 from ..core.errors import EtableringError, MissingDataError
 from .schemas import SCHEMAS
 
@@ -116,13 +114,9 @@ def write_all(
 ) -> Path:
     """Replace the processed directory with `tables`, keeping tables the import does not make."""
     target = _dir(data_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
     old_manifest = read_manifest(target)
-    staging = Path(tempfile.mkdtemp(prefix=".processed-new-", dir=target.parent))
-    try:
-        # mkdtemp makes the folder private (0700); the tables are for everyone the umask allows
-        # (a Dask worker under another account on a shared disk reads them)
-        os.chmod(staging, shared_mode())
+
+    def fill(staging: Path) -> None:
         manifest = {"tables": {}}
         for name, frame in tables.items():
             path = staging / f"{name}.parquet"
@@ -133,29 +127,9 @@ def write_all(
                 shutil.copy2(target / f"{name}.parquet", staging / f"{name}.parquet")
                 manifest["tables"][name] = entry
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-        _swap(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    files.write_folder(target, fill, replace=True, prefix=".processed-new-")
     return target
-
-
-def shared_mode() -> int:
-    """The mode a folder made with mkdir would get: 0777 less the umask."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o777 & ~mask
-
-
-def _swap(staging: Path, target: Path) -> None:
-    if target.exists():
-        retired = target.parent / f".processed-old-{os.getpid()}"
-        shutil.rmtree(retired, ignore_errors=True)
-        os.replace(target, retired)
-        os.replace(staging, target)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, target)
 
 
 def write_table(name: str, frame: pd.DataFrame, sources: list[dict], data_dir=None) -> None:
@@ -171,19 +145,15 @@ def write_tables(
     target = _dir(data_dir)
     target.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(target)
-    written = []
-    try:
-        for name, frame in tables.items():
-            tmp = target / f".{name}.parquet.tmp"
-            written.append(tmp)
+
+    def writer(name: str, frame: pd.DataFrame):
+        def write(tmp: Path) -> None:
             _write_parquet(name, frame, tmp)
             manifest["tables"][name] = _entry(frame, sources.get(name, []), tmp)
-        for name in tables:
-            os.replace(target / f".{name}.parquet.tmp", target / f"{name}.parquet")
-    except BaseException:
-        for tmp in written:
-            tmp.unlink(missing_ok=True)
-        raise
-    tmp_manifest = target / f".{MANIFEST}.tmp"
-    tmp_manifest.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-    os.replace(tmp_manifest, target / MANIFEST)
+
+        return write
+
+    files.replace_all(
+        {target / f"{name}.parquet": writer(name, frame) for name, frame in tables.items()}
+    )
+    files.write_atomic(target / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))

@@ -18,10 +18,10 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from ..core.names import slug
+from ..core.summary import SUMMARY_MIME
 from . import export
 from .plots import SYNTHETIC
 
-SUMMARY_MIME = "application/vnd.etablering.summary+json"
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from .fmt import number
+from ..core.fmt import number
 
 # Names from data go into titles and labels: '$' in one must stay a dollar sign, not start
 # mathtext (which fails on a stray '$\\' and would fail the whole report).

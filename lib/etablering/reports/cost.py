@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..present import fmt
+from ..core import fmt
 from ..analysis import kefu
 from ..data import kpis, store
 from ..core.errors import ParameterError
@@ -15,11 +15,11 @@ from ..analysis.kefu import model as kmodel
 from ..analysis.kefu.cohort import simulate
 from ..analysis.kefu.draws import Draws
 from ..analysis.kefu.households import couple_share, kind_weights
+from ..analysis.kefu.params import BUILTIN_SCENARIOS as BUILTIN
 from ..analysis.kefu.params import iter_sourced
 from .notebook_params import CostParams
 from ..data.registry import Area, Registry
 
-BUILTIN = ("baseline", "aktiv_fran_dag_ett", "kvinnor_som_man")
 SPAN = "spann givet antagandena"
 MODEL_SOURCE = (
     "Källa: egen kohortmodell (etablering) på Kolada (RKA), uttag augusti 2024: "

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core.core_schema import ValidationInfo
 
 from ..core.errors import ParameterError
+from ..analysis.kefu.params import BASELINE
 from ..data.registry import Area, Registry
 
 PEER_KINDS = ("socioekonomi", "arbetsmarknad", "ekonomiskt bistånd")
@@ -134,7 +135,7 @@ class CostParams(_AreaParams):
     area_kinds: ClassVar[tuple[str, ...]] = ("kommun", "lan")
     start_year: int = Field(2016, ge=2000, le=2100)
     end_year: int = Field(2026, ge=2000, le=2100)
-    scenario: str = "baseline"
+    scenario: str = BASELINE
     policy_year: int | None = Field(None, ge=2000, le=2100)
     overrides: dict = Field(default_factory=dict)
     n_draws: int = Field(1000, ge=0, le=100_000)

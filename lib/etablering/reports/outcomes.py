@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..present import fmt
+from ..core import fmt
 from ..data import kpis, origin, panel, store
 from ..analysis import outcomes, reception
 from ..core.errors import MissingDataError

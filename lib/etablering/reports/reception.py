@@ -1,6 +1,7 @@
 """Everything the 01-mottagande notebook shows, assembled from `reception` and worded in Swedish.
 
-The notebook only displays what `build()` returns, so every number and sentence is tested here.
+The notebook shows what these functions make of `build()`'s result (it reads only the data
+version itself), so every number and sentence is tested here.
 Kolada's series (every year) and Migrationsverket's files (the years imported, 2018 in the
 snapshot) are two sources: each table and chart names the one it shows, and where both have a
 figure for the same thing they are shown side by side with the reason they differ.
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..present import fmt
+from ..core import fmt
 from ..data import kpis, origin, panel, store
 from ..analysis import reception
 from ..core.errors import MissingDataError, ParameterError
@@ -220,7 +221,7 @@ def _file_year(area, year, file_years, tables, registry, kpanel, riket, members)
     lan_part = table[table["lan_code"] == area.lan_code]
     if area.kind == "lan":
         rows = reception.lan_table(table, {a.lan_code: a.name for a in registry.lan()})
-        row = rows.set_index("kommun_code").loc[area.code].copy()
+        row = rows.set_index("area_code").loc[area.code].copy()
     else:
         row = table.set_index("kommun_code").loc[area.code].copy()
     peer_means = (

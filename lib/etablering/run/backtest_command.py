@@ -10,10 +10,11 @@ from pathlib import Path
 
 from ..analysis.kefu import backtest, load_params
 from ..analysis.kefu.model import Panel
+from ..core import fmt
 from ..core.errors import UsageError
 from ..data import kpis, store
 from ..data.registry import Registry
-from ..present import fmt
+from .exit_codes import ExitCode
 
 
 def _check(args) -> None:
@@ -75,4 +76,4 @@ def run_backtest(args) -> int:
     for skipped in result.skipped:
         print(f"Utan kohorter: {skipped}")
     print(f"Tid: {fmt.number(time.perf_counter() - started, 1)} s.")
-    return 0
+    return ExitCode.OK

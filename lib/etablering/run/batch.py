@@ -32,8 +32,9 @@ from tqdm import tqdm
 
 from .. import __version__
 from ..core.errors import EtableringError, UsageError, describe_os_error
+from ..core.files import write_atomic
 from ..data import store
-from . import kernels, site
+from . import kernels, outfolder
 from .render import WORK, RenderResult, job_key, notebook_hash, parameter_names, render
 
 LOCK = ".etablering.lock"
@@ -79,7 +80,7 @@ def up_to_date(job: Job, out_dir: Path, data_version: str | None = None) -> bool
     key holds all three; the version the page recorded must agree too)."""
     kommun_dir = out_dir / job.area.slug
     stem = f"{job.notebook}-demo" if job.parameters.get("demo") else job.notebook
-    meta = site.read_meta(kommun_dir, stem)
+    meta = outfolder.read_meta(kommun_dir, stem)
     if data_version is not None and meta.get("data_version", data_version) != data_version:
         return False
     return meta.get("key") == job.key and (kommun_dir / f"{stem}.html").exists()
@@ -456,8 +457,8 @@ def run_batch(
         }
         text = json.dumps(manifest, ensure_ascii=False, indent=2)
         try:
-            site.write_atomic(out_dir / "runs" / f"{run_id}.json", text)
-            site.write_atomic(out_dir / "manifest.json", text)
+            write_atomic(out_dir / "runs" / f"{run_id}.json", text)
+            write_atomic(out_dir / "manifest.json", text)
         except OSError as exc:  # disk full: the caller still reports every result
             manifest["manifest_error"] = (
                 f"Kunde inte skriva körloggen {out_dir / 'manifest.json'}: {describe_os_error(exc)}"

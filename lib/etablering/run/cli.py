@@ -1,7 +1,8 @@
 """The `etablering` command: data import/status/fetch and report rendering.
 
-Exit codes: 0 ok, 1 something failed while running, 2 bad input (nothing was done),
-130 interrupted (Ctrl-C), 141 the reader of the output went away (`| head`).
+Every error ends as an exit code of exit_codes.ExitCode: 0 ok, 1 something failed while
+running, 2 bad input (nothing was done), 130 interrupted (Ctrl-C), 141 the reader of the
+output went away (`| head`).
 """
 
 import argparse
@@ -14,8 +15,8 @@ from ..core import paths
 from ..core.errors import EtableringError, UsageError, describe_os_error
 from ..data import store
 from ..data.kpis import Group, in_group
+from .exit_codes import ExitCode
 
-EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 1, 2, 130, 141
 DEBUG_HINT = "Kör samma kommando med --debug för att se var felet uppstod."
 
 
@@ -31,25 +32,25 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         _error("avbrutet (Ctrl-C); inget mer gjordes.", debug)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()  # `etablering data status | head -1`: the reader has what it wanted
-        return EXIT_PIPE
+        return ExitCode.PIPE
     except UsageError as exc:
         _error(str(exc), debug)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except EtableringError as exc:
         _error(str(exc), debug)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     except OSError as exc:
         _error(describe_os_error(exc), debug)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     except MemoryError:
         _error("minnet tog slut.", debug)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     except Exception as exc:  # a bug: say so plainly, the traceback is behind --debug
         _error(f"oväntat fel ({type(exc).__name__}: {exc}). {DEBUG_HINT}", debug)
-        return EXIT_FAILED
+        return ExitCode.FAILED
 
 
 def _error(message: str, debug: bool) -> None:
@@ -98,7 +99,7 @@ class _Parser(argparse.ArgumentParser):
         for english, swedish in self._SWEDISH:
             message = message.replace(english, swedish)
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"fel: {message}\n")
+        self.exit(ExitCode.USAGE, f"fel: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -232,7 +233,7 @@ def cmd_import(args) -> int:
     if counts.get("kpi_flags"):
         print(f"  {counts['kpi_flags']} rader flaggade; se `etablering data status`.")
     print(f"Klart. Dataversion {store.data_version()}.")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_status(args) -> int:
@@ -240,7 +241,7 @@ def cmd_status(args) -> int:
 
     for line in status_lines():
         print(line)
-    return 0
+    return ExitCode.OK
 
 
 def cmd_fetch(args) -> int:
@@ -248,14 +249,14 @@ def cmd_fetch(args) -> int:
 
     kpis = args.kpi or (in_group(args.group) if args.group else None)
     fetch_kolada(kpis=kpis, years=args.years, base_url=args.base_url)
-    return 0
+    return ExitCode.OK
 
 
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
     run_bench(n=args.sample, jobs=args.jobs)
-    return 0
+    return ExitCode.OK
 
 
 def cmd_demo(args) -> int:
@@ -269,7 +270,7 @@ def cmd_demo(args) -> int:
             f"Skrev {n} rader SYNTETISKA DATA (frö {args.seed}) till kpi_values. "
             "Rapporter visar dem bara med --demo, märkta SYNTETISKA DATA."
         )
-    return 0
+    return ExitCode.OK
 
 
 def cmd_validate(args) -> int:

@@ -17,10 +17,10 @@ import papermill as pm
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from ..core import paths
+from ..core import files, paths
 from ..core.errors import describe_os_error
-from ..present.display import SUMMARY_MIME
-from . import kernels, site
+from ..core.summary import SUMMARY_MIME
+from . import kernels, outfolder, site
 
 NOTEBOOKS = {
     "01-mottagande": "Mottagande mot kommuntal",
@@ -231,15 +231,15 @@ def render(
         links=[{"href": "../index.html", "label": "Alla kommuner"}],
         running=f"{area.name} ({area.display_code}) – {title}",
     )
-    meta = site.meta_text(area, stem, title, key, summary_of(executed), data_version)
+    meta = outfolder.meta_text(area, stem, title, key, summary_of(executed), data_version)
     # All three or none (a full disk fails before any is renamed), and a stop signal waits
     # until they are in place; the record comes last, so --resume trusts only a complete page.
     with kernels.signals_deferred():
-        site.write_atomic_all(
+        files.write_atomic_all(
             {
                 kommun_dir / f"{stem}.ipynb": nbformat.writes(executed),
                 kommun_dir / f"{stem}.html": page,
-                kommun_dir / f"{stem}{site.META}": meta,
+                kommun_dir / f"{stem}{outfolder.META}": meta,
             }
         )
         running.unlink(missing_ok=True)

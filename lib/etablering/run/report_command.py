@@ -13,10 +13,9 @@ from ..data.origin import Origin
 from ..data.registry import Registry
 from ..reports.notebook_params import MODELS, validate_params
 from .batch import INTERRUPTED, check_scheduler, plan, run_batch
+from .exit_codes import ExitCode
 from .render import LAN_NOTEBOOKS, NOTEBOOKS
 from .site import write_site
-
-EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 
 def select_kommuner(registry: Registry, names: list[str], lan: str | None, everything: bool):
@@ -262,5 +261,5 @@ def report_outcome(manifest: dict, out: Path, registry: Registry, version: str) 
             "Fortsätt med samma kommando och --resume.",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
-    return EXIT_FAILED if failures or problems else 0
+        return ExitCode.INTERRUPTED
+    return ExitCode.FAILED if failures or problems else ExitCode.OK

@@ -1,8 +1,7 @@
-"""The HTML around the notebooks: report pages and the index, from autoescaping templates so
-that names from data files cannot inject markup."""
+"""The HTML around the notebooks: report pages, one page per area and the index with its
+summary table (CSV and Excel too), from autoescaping templates so that names from data files
+cannot inject markup. It reads the records the runner left beside each report (outfolder.py)."""
 
-import json
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -10,10 +9,11 @@ import jinja2
 import markupsafe
 
 from .. import __version__
+from ..core.files import write_atomic
 from ..core.names import ascii_fold
+from .outfolder import META, read_meta
 
 TEMPLATES = Path(__file__).parent / "templates"
-META = ".meta.json"  # suffix: <notebook>.meta.json
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
 )
@@ -33,32 +33,6 @@ def css_string(text: str) -> markupsafe.Markup:
 
 
 _env.filters["css_string"] = css_string
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write beside the target and rename, so a reader never sees half a file; a failed write
-    (disk full) leaves the old file and no temporary one."""
-    write_atomic_all({path: data})
-
-
-def write_atomic_all(files: dict[Path, str | bytes]) -> None:
-    """Several files that belong together (a report's .html and .ipynb): all are written to
-    temporary files first and renamed only when every one was written, so a full disk never
-    leaves one new and the other old."""
-    written = []
-    try:
-        for path, data in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            written.append((tmp, path))
-            with open(tmp, "wb") as handle:
-                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-        for tmp, path in written:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in written:
-            tmp.unlink(missing_ok=True)
-        raise
 
 
 def page(
@@ -87,36 +61,6 @@ def page(
     )
 
 
-def read_meta(kommun_dir: Path, stem: str) -> dict:
-    """What a rendered notebook recorded; {} if nothing (or something unreadable) is there."""
-    try:
-        meta = json.loads((kommun_dir / f"{stem}{META}").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def meta_text(
-    area, stem: str, title: str, key: str, summary: dict, data_version: str | None = None
-) -> str:
-    """The small record beside each rendered notebook (workers never share one): the index
-    and the summary table are built from these; --resume compares the key and version."""
-    meta = dict(
-        code=area.code,
-        name=area.name,
-        kind=area.kind,
-        lan_code=area.lan_code,
-        slug=area.slug,
-        notebook=stem,
-        title=title,
-        key=key,
-        data_version=data_version,
-        summary=summary,
-        rendered=datetime.now().isoformat(timespec="seconds"),
-    )
-    return json.dumps(meta, ensure_ascii=False, indent=2)
-
-
 # The site's summary table: (column label, summary key, decimals, key of its year or period).
 SUMMARY_COLUMNS = [
     ("Kommuntal", "kommuntal", 0, "year"),
@@ -141,10 +85,10 @@ SUMMARY_SOURCE = (
 )
 
 
-def display_code(code: str, kind: str, lan_code: str) -> str:
+def display_code(area_code: str, kind: str, lan_code: str) -> str:
     """How the site and the reports write an area's code: a län by its two-digit länskod
     ('06'), a kommun by its four digits ('0680'), riket as '00'."""
-    return lan_code if kind in ("lan", "riket") else code
+    return lan_code if kind in ("lan", "riket") else area_code
 
 
 def collect(out_dir: Path) -> list[dict]:
@@ -199,7 +143,7 @@ def _sort_key(value) -> str:
 
 def _cell(summary: dict, key: str, decimals: int) -> str:
     """The figure, 'uppgift saknas' when its report found no data, '–' when no report has it."""
-    from ..present.fmt import MISSING, number
+    from ..core.fmt import MISSING, number
 
     if key not in summary:
         return NOT_IN_REPORTS

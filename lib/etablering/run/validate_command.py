@@ -10,11 +10,11 @@ import time
 import pandas as pd
 
 from ..analysis import expected
+from ..core import fmt
 from ..core.errors import MissingDataError, UsageError
 from ..data import store
-from ..present import fmt
+from .exit_codes import ExitCode
 
-EXIT_OUTSIDE = 1
 GENDER_WORDS = {"K": "Kvinnor", "M": "Män"}
 
 
@@ -112,5 +112,5 @@ def run_validate(args) -> int:
             for g, c in zip(bad["gender"], bad["size_class"], strict=True)
         )
         print(f"Utanför bandet: {names}.")
-        return EXIT_OUTSIDE
-    return 0
+        return ExitCode.FAILED  # a coverage outside its band
+    return ExitCode.OK

@@ -1,4 +1,6 @@
-"""KEFU-style cohort projection of försörjningsstöd after etableringen (pure, parameterised).
+"""KEFU-style cohort projection of försörjningsstöd after etableringen. load_params reads
+parameters/forsorjningsstod.yml; the model works on what it is given (only calibrate's
+`python -m` entry reads the stored panel).
 
 params = load_params()                                   # parameters/forsorjningsstod.yml
 data = Panel.build(kpi_values, params, area_groups)      # the panel read once

@@ -27,7 +27,7 @@ import pandas as pd
 from .draws import Draws
 from .households import couple_share, kind_cost, topup_per_month
 from .local import Local
-from .params import KefuParams, Scenario
+from .params import BASELINE, KefuParams, Scenario
 
 GENDERS = ("K", "M")
 
@@ -262,7 +262,7 @@ def simulate(
 
     p_base = _outcome(prep, draws, prep.outcome)
     kind = _kind if _kind is not None else _monthly(kind_cost(prep.years, prep.params, draws), prep)
-    if prep.scenario_name == "baseline":
+    if prep.scenario_name == BASELINE:
         single_on, couple_on, cost_after, in_window = _after(
             prep, prep.params, draws, exits, p_base, window, kind
         )

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...core.fmt import number
 from ...data import kpis, panel
-from ...present.fmt import number
 
 GENDERS = ("K", "M")
 GENDER_LABELS = {"K": "kvinnor", "M": "män", "T": "totalt"}
@@ -161,8 +161,9 @@ def derive(
     return entrants, left
 
 
-def cohorts_for(kpi_values: pd.DataFrame, area_codes, code: str | None = None) -> Cohorts:
-    """Cohorts for one area (one code) or the sum over several kommuner (a län)."""
+def cohorts_for(kpi_values: pd.DataFrame, area_codes, area_code: str | None = None) -> Cohorts:
+    """Cohorts for one area (one code) or the sum over several kommuner (a län, whose own code
+    `area_code` the sum then carries)."""
     codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
     rows = panel.values(kpi_values, [kpis.ENROLLED, kpis.LEFT, kpis.RECEIVED], codes)
     rows = rows.dropna(subset=["value"])
@@ -171,10 +172,12 @@ def cohorts_for(kpi_values: pd.DataFrame, area_codes, code: str | None = None) -
     if not parts:
         years = pd.Index([], name="year", dtype=int)
         empty = pd.DataFrame(columns=list(GENDERS), index=years, dtype=float)
-        return Cohorts(code or codes[0], empty, empty, empty, pd.Series(dtype=float), [], 0)
+        return Cohorts(area_code or codes[0], empty, empty, empty, pd.Series(dtype=float), [], 0)
     if len(parts) == 1:
         c = parts[0]
-        return Cohorts(code or c.area_code, c.enrolled, c.left, c.entrants, c.received, c.notes)
+        return Cohorts(
+            area_code or c.area_code, c.enrolled, c.left, c.entrants, c.received, c.notes
+        )
     years = sorted(set().union(*[p.years for p in parts]))
 
     def total(attr):
@@ -183,7 +186,7 @@ def cohorts_for(kpi_values: pd.DataFrame, area_codes, code: str | None = None) -
     received = sum(p.received.reindex(years) for p in parts)
     notes = [f"{p.area_code}: {n}" for p in parts for n in p.notes]
     return Cohorts(
-        code or "summa",
+        area_code or "summa",
         total("enrolled"),
         total("left"),
         total("entrants"),

@@ -113,10 +113,10 @@ def _sum_area(table: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     return out
 
 
-def _one(table: pd.DataFrame, code: str) -> pd.DataFrame:
-    if code not in table.index.get_level_values("area_code"):
+def _one(table: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    if area_code not in table.index.get_level_values("area_code"):
         return pd.DataFrame()
-    part = table.xs(code, level="area_code").copy()
+    part = table.xs(area_code, level="area_code").copy()
     topup = part[kpis.BISTAND_ETABLERING_SHARE] / 100 * part[kpis.BISTAND_ADULTS_HINDER]
     ok = topup.notna() & part[kpis.ENROLLED].notna()
     part["topup_adults"] = topup.where(ok)

@@ -19,7 +19,7 @@ from .draws import Draws
 from .entrants import Cohorts, cohorts_for
 from .exit_shares import exit_shares, kommun_lan_riket, peer_target
 from .local import Local, actual_bistand, local_factors, local_table
-from .params import KefuParams
+from .params import BASELINE, KefuParams
 
 USED = [
     kpis.ENROLLED,
@@ -65,10 +65,10 @@ class Panel:
         parts = [by_area[c] for c in codes if c in by_area]
         return pd.concat(parts) if parts else self.kpi_values.iloc[:0]
 
-    def actual_for(self, code: str) -> pd.DataFrame:
-        if code not in self.actual.index.get_level_values("area_code"):
+    def actual_for(self, area_code: str) -> pd.DataFrame:
+        if area_code not in self.actual.index.get_level_values("area_code"):
             return pd.DataFrame(columns=["total_kr", "refugee_kr"])
-        return self.actual.xs(code, level="area_code")
+        return self.actual.xs(area_code, level="area_code")
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def area_inputs(
     return AreaInputs(code, name, kind, cohorts, est, local, data.actual_for(code), target, note)
 
 
-def _peer_target(data, params, code, name, kind, cohorts):
+def _peer_target(data, params, area_code, name, kind, cohorts):
     """The 'aktiv från dag ett' target: the best tenth of comparable kommuner (Kolada's
     'Liknande kommuner <peer_kind>' group of the kommun; every kommun for a län or riket)."""
     q = params.scenario_defaults.target_quantile.value
@@ -143,7 +143,7 @@ def prepare(
     start_year: int,
     end_year: int,
     *,
-    scenario: str = "baseline",
+    scenario: str = BASELINE,
     policy_year: int | None = None,
 ) -> Prepared:
     """The monthly arrays for `simulate`, January of the first data year to December of
@@ -366,7 +366,7 @@ def prepare_group(
     start_year: int,
     end_year: int,
     *,
-    scenario: str = "baseline",
+    scenario: str = BASELINE,
     policy_year: int | None = None,
 ) -> tuple[Group, list[str]]:
     """A län as its kommuner, each on its own data, run together; the kommuner without
@@ -397,7 +397,7 @@ def run_area(
     start_year: int,
     end_year: int,
     members: list[str] | None = None,
-    scenario: str = "baseline",
+    scenario: str = BASELINE,
     policy_year: int | None = None,
 ) -> tuple[AreaInputs, Prepared, Projection]:
     inputs = area_inputs(data, params, code, name, kind, members)

@@ -20,7 +20,10 @@ from .overrides import apply_overrides, join, key_of, walk
 PARAMETER_FILE = "forsorjningsstod.yml"
 CHILD_BANDS = ("0", "1-2", "3", "4-6", "7-10", "11-14", "15-18", "19-20")
 HOUSEHOLD_SIZES = tuple(range(1, 8))
-BUILTIN_SCENARIOS = ("baseline", "aktiv_fran_dag_ett", "kvinnor_som_man")
+# The scenarios the model defines itself (scenario() below); the YAML adds its own and may not
+# reuse these names. Everything that names a built-in scenario takes it from here.
+BASELINE, ACTIVE_FROM_DAY_ONE, WOMEN_AS_MEN = "baseline", "aktiv_fran_dag_ett", "kvinnor_som_man"
+BUILTIN_SCENARIOS = (BASELINE, ACTIVE_FROM_DAY_ONE, WOMEN_AS_MEN)
 # Scalars the model reads per Monte Carlo draw; a distribution anywhere else would be ignored.
 UNCERTAIN_PATHS = (
     "outcomes.women_shift",
@@ -427,9 +430,9 @@ class KefuParams(_Strict):
         return list(BUILTIN_SCENARIOS) + sorted(self.scenarios)
 
     def scenario(self, name: str) -> Scenario:
-        if name == "baseline":
+        if name == BASELINE:
             return Scenario(label="Basscenario", description="Parametrarna som de står i filen")
-        if name == "aktiv_fran_dag_ett":
+        if name == ACTIVE_FROM_DAY_ONE:
             q = round(self.scenario_defaults.target_quantile.value * 100)
             return Scenario(
                 label="Aktiv från dag ett",
@@ -440,7 +443,7 @@ class KefuParams(_Strict):
                 ),
                 peer_target=True,
             )
-        if name == "kvinnor_som_man":
+        if name == WOMEN_AS_MEN:
             return Scenario(
                 label="Kvinnor som män",
                 description=(
