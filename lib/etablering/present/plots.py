@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from ..core import gender as genders
 from .fmt import number
 
 # Names from data go into titles and labels: '$' in one must stay a dollar sign, not start
@@ -237,7 +238,7 @@ def comparison_bars(
 # Women and men differ in colour (Okabe–Ito vermillion and blue), marker, line and hatch, so
 # they stay apart in greyscale print and for every colour vision.
 GENDER_COLORS = {"K": OKABE_ITO["vermillion"], "M": OKABE_ITO["blue"], "T": "#555555"}
-GENDER_NAMES = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+GENDER_NAMES = genders.LABELS  # one home: core/gender.py
 GENDER_STYLE = {
     "K": {"marker": "o", "linestyle": "-"},
     "M": {"marker": "s", "linestyle": "--"},

@@ -10,6 +10,7 @@ import pandas as pd
 from ..present import fmt
 from ..analysis import kefu
 from ..data import kpis, store
+from ..core import gender as genders
 from ..core.errors import ParameterError
 from ..analysis.kefu import model as kmodel
 from ..analysis.kefu.cohort import simulate
@@ -362,7 +363,7 @@ def drivers(rep: CostReport) -> list[str]:
         riket = rep.data.outcomes["0000"].reset_index()
         riket = riket[riket["year"].between(2015, co.last_year)]
         parts = []
-        for g, label in (("K", "kvinnor"), ("M", "män")):
+        for g, label in ((g, g.word) for g in genders.BOTH):
             own = est[est["gender"] == g]
             r = riket[riket["gender"] == g]
             parts.append(f"{label} {pct(_weighted(own))} (riket {pct(_weighted(r))})")
@@ -499,7 +500,7 @@ def input_table(rep: CostReport) -> pd.DataFrame:
             ),
             f"Kommunmottagna ({kpis.RECEIVED})": fmt.number(table.loc[year, ("received", "T")]),
         }
-        for g, label in (("K", "kvinnor"), ("M", "män")):
+        for g, label in ((g, g.word) for g in genders.BOTH):
             if (year, g) in est.index:
                 r = est.loc[(year, g)]
                 own = pct(r["own"]) if pd.notna(r["own"]) else fmt.MISSING
@@ -555,7 +556,7 @@ def _weight_text(rep: CostReport) -> str:
     if est.empty:
         return ""
     year = int(max(y for y, _ in est.index))
-    w = {g: est.loc[(year, g), "weight"] for g in ("K", "M") if (year, g) in est.index}
+    w = {g: est.loc[(year, g), "weight"] for g in genders.BOTH if (year, g) in est.index}
     if len(w) < 2:
         return ""
     return (

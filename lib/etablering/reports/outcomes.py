@@ -13,13 +13,13 @@ import pandas as pd
 from ..present import fmt
 from ..data import kpis, origin, panel, store
 from ..analysis import outcomes, reception
+from ..core import gender as genders
 from ..core.errors import MissingDataError
+from ..core.gender import Gender
 from ..analysis.expected import aggregate_predictions
 from .notebook_params import OutcomeParams
 from ..data.registry import Area, Registry
 
-GENDER_LABELS = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
-GENDER_WORDS = {"K": "kvinnorna", "M": "männen", "T": "alla"}
 FETCH_COMMAND = "etablering data fetch --group etablering"
 POOL_YEARS = 3  # the headline and the cross-kommun comparisons pool this many years
 EDUCATION = {
@@ -292,7 +292,7 @@ def destination_table(counts: pd.DataFrame, codes, years) -> pd.DataFrame:
         persons(k) for k in (kpis.WORK, kpis.WORK_OR_STUDIES, kpis.PROGRAMME)
     )
     out = {}
-    for g in ("K", "M", "T"):
+    for g in genders.ALL:
         values = {}
         if g in work.index and g in either.index and work.loc[g, "n"] == either.loc[g, "n"] > 0:
             n = either.loc[g, "n"]
@@ -305,7 +305,7 @@ def destination_table(counts: pd.DataFrame, codes, years) -> pd.DataFrame:
                 100.0 * programme.loc[g, "successes"] / programme.loc[g, "n"]
             )
         if values:
-            out[GENDER_LABELS[g]] = values
+            out[genders.LABELS[g]] = values
     frame = pd.DataFrame(out)
     return frame.reindex(
         [
@@ -332,8 +332,8 @@ def education_table(counts: pd.DataFrame, codes, years) -> tuple[pd.DataFrame, i
     share = (100.0 * sums["successes"] / sums["n"]).unstack("gender")
     share = share.reindex([k for k in EDUCATION if k in share.index])
     share.index = [EDUCATION[k] for k in share.index]
-    share = share[[g for g in ("K", "M", "T") if g in share.columns]]
-    return share.rename(columns=GENDER_LABELS), year
+    share = share[[g for g in genders.ALL if g in share.columns]]
+    return share.rename(columns=genders.LABELS), year
 
 
 def flow_table(counts: pd.DataFrame, codes, years) -> pd.DataFrame:
@@ -539,7 +539,7 @@ def expected_sentence(rep: OutcomesReport, gender: str, years) -> str:
     r = expected_for(rep, gender, years)
     if r is None:
         return ""
-    word = "kvinnorna" if gender == "K" else "männen"
+    word = Gender(gender).group
     judged = verdict(r)
     joint = " – " if judged.startswith("gruppen") else " "
     return (
@@ -574,7 +574,7 @@ def summary_text(rep: OutcomesReport) -> str:
         )
     basis = rep.headline if rep.headline.counted else rep.latest_counted
     if not rep.expected.empty and basis is not None:
-        sentences = [expected_sentence(rep, g, basis.years) for g in ("K", "M")]
+        sentences = [expected_sentence(rep, g, basis.years) for g in genders.BOTH]
         sentences = [s for s in sentences if s]
         if sentences:
             parts.append(
@@ -663,7 +663,7 @@ def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "År": t["year"],
-            "Kön": t["gender"].map(GENDER_LABELS),
+            "Kön": t["gender"].map(genders.LABELS),
             "Andel i arbete/studier (%)": t["share_pct"].round(1),
             "95 % KI, nedre": t["low_pct"].round(1),
             "95 % KI, övre": t["high_pct"].round(1),
@@ -688,10 +688,10 @@ def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
     out = {}
     for year, part in t.groupby("year"):
         rows = part.set_index("gender")
-        record = {GENDER_LABELS[g]: cell(rows.loc[g]) for g in ("K", "M", "T") if g in rows.index}
+        record = {genders.LABELS[g]: cell(rows.loc[g]) for g in genders.ALL if g in rows.index}
         record["Antal som lämnat (kvinnor/män)"] = " / ".join(
             fmt.number(rows.loc[g, "cohort_n"]) if g in rows.index else fmt.MISSING
-            for g in ("K", "M")
+            for g in genders.BOTH
         )
         record["Anmärkning"] = _year_note(rows)
         out[int(year)] = record
@@ -702,13 +702,13 @@ def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
 
 def _year_note(rows: pd.DataFrame) -> str:
     """One note for a year's row: shared by all genders, or each gender's own."""
-    notes = {g: rows.loc[g, "note"] for g in ("K", "M", "T") if g in rows.index}
+    notes = {g: rows.loc[g, "note"] for g in genders.ALL if g in rows.index}
     distinct = {n for n in notes.values() if n}
     if not distinct:
         return ""
     if len(set(notes.values())) == 1:
         return next(iter(distinct))
-    return "; ".join(f"{GENDER_LABELS[g].lower()}: {n}" for g, n in notes.items() if n)
+    return "; ".join(f"{genders.LABELS[g].lower()}: {n}" for g, n in notes.items() if n)
 
 
 def gap_display(rep: OutcomesReport) -> pd.DataFrame:
@@ -761,8 +761,8 @@ def riket_reference(rep: OutcomesReport) -> pd.DataFrame:
     """Riket's shares per year and gender, for a kommun without its own values."""
     have = rep.riket.dropna(subset=["share_pct"])
     frame = have.pivot(index="year", columns="gender", values="share_pct")
-    frame = frame[[g for g in ("K", "M", "T") if g in frame.columns]]
-    frame = frame.map(fmt.percent).rename(columns=lambda g: f"Riket, {GENDER_LABELS[g].lower()}")
+    frame = frame[[g for g in genders.ALL if g in frame.columns]]
+    frame = frame.map(fmt.percent).rename(columns=lambda g: f"Riket, {genders.LABELS[g].lower()}")
     frame.index = frame.index.astype(int)
     frame.index.name, frame.columns.name = "År", None
     return frame
@@ -780,7 +780,7 @@ def riket_reference_text(rep: OutcomesReport) -> str:
         f"lägst {fmt.percent(low['share_pct'])} {low['year']:.0f}, högst "
         f"{fmt.percent(high['share_pct'])} {high['year']:.0f})."
     )
-    if not rep.riket.loc[rep.riket["gender"].isin(["K", "M"]), "share_pct"].notna().any():
+    if not rep.riket.loc[rep.riket["gender"].isin(genders.BOTH), "share_pct"].notna().any():
         text += " För riket finns i underlaget bara kvinnor och män tillsammans."
     return text
 
@@ -801,13 +801,13 @@ def comparison_table(rep: OutcomesReport) -> tuple[pd.DataFrame, int | None]:
 
     def shares(table):
         row = table[table["year"] == year].set_index("gender")["share_pct"]
-        return {GENDER_LABELS[g]: row.get(g, np.nan) for g in ("K", "M", "T")}
+        return {genders.LABELS[g]: row.get(g, np.nan) for g in genders.ALL}
 
     rows = {rep.area.name: shares(rep.table)}
     if rep.peer_title is not None:
         p = rep.peer[rep.peer["year"] == year].set_index("gender")
         rows["Liknande kommuner (ovägt medel)"] = {
-            GENDER_LABELS[g]: p["mean_pct"].get(g, np.nan) for g in ("K", "M", "T")
+            genders.LABELS[g]: p["mean_pct"].get(g, np.nan) for g in genders.ALL
         }
     if not rep.is_lan:
         rows[rep.lan.name] = shares(rep.lan_table)
@@ -871,8 +871,8 @@ def side_by_side(rep: OutcomesReport, registry_names: dict[str, str]) -> pd.Data
     share = rows.pivot(index="area_code", columns="gender", values="share_pct")
     n = rows.pivot(index="area_code", columns="gender", values="n")
     frame = pd.DataFrame(index=codes)
-    for g in ("K", "M"):
-        frame[GENDER_LABELS[g]] = share.get(g, pd.Series(dtype=float)).reindex(codes)
+    for g in genders.BOTH:
+        frame[genders.LABELS[g]] = share.get(g, pd.Series(dtype=float)).reindex(codes)
         frame[f"n_{g}"] = n.get(g, pd.Series(dtype=float)).reindex(codes)
     frame.index = [registry_names.get(c, c) for c in codes]
     totals = {}
@@ -880,11 +880,11 @@ def side_by_side(rep: OutcomesReport, registry_names: dict[str, str]) -> pd.Data
         sums = part.groupby("gender")[["successes", "n"]].sum()
         totals[label] = {
             **{
-                GENDER_LABELS[g]: 100.0 * sums.loc[g, "successes"] / sums.loc[g, "n"]
-                for g in ("K", "M")
+                genders.LABELS[g]: 100.0 * sums.loc[g, "successes"] / sums.loc[g, "n"]
+                for g in genders.BOTH
                 if g in sums.index and sums.loc[g, "n"] > 0
             },
-            **{f"n_{g}": sums.loc[g, "n"] for g in ("K", "M") if g in sums.index},
+            **{f"n_{g}": sums.loc[g, "n"] for g in genders.BOTH if g in sums.index},
         }
     frame = pd.concat([frame, pd.DataFrame.from_dict(totals, orient="index")])
     return frame
@@ -933,7 +933,7 @@ def funnel(rep: OutcomesReport) -> Funnel:
     SMALL_COHORT leavers: a description of the spread for drawing limits, not a model."""
     p = rep.pooled[rep.pooled["n"] >= 1].copy()
     centre, tau = {}, {}
-    for g in ("K", "M"):
+    for g in genders.BOTH:
         part = p[p["gender"] == g]
         if part.empty or part["n"].sum() == 0:
             continue
@@ -954,7 +954,7 @@ def funnel(rep: OutcomesReport) -> Funnel:
 def funnel_text(rep: OutcomesReport, f: Funnel) -> str:
     codes = [a.code for a in rep.members] if rep.is_lan else [rep.area.code]
     parts = []
-    for g in ("K", "M"):
+    for g in genders.BOTH:
         if g not in f.centre:
             continue
         pts = f.points[(f.points["gender"] == g) & f.points["area_code"].isin(codes)]
@@ -965,7 +965,7 @@ def funnel_text(rep: OutcomesReport, f: Funnel) -> str:
             lo, hi = funnel_limits(f.centre[g], f.tau[g], r["n"])
             if r["share_pct"] / 100 < lo or r["share_pct"] / 100 > hi:
                 outside.append(r["area_code"])
-        word = "kvinnor" if g == "K" else "män"
+        word = Gender(g).word
         if rep.is_lan:
             names = {a.code: a.name for a in rep.members}
             listed = f": {fmt.listing([names[c] for c in outside])}" if outside else ""
@@ -1008,12 +1008,12 @@ def effect_text(rep: OutcomesReport) -> str:
             "bland alla kommuner med ett 95-procentsintervall för platsen."
         )
     parts = []
-    for g in ("K", "M"):
+    for g in genders.BOTH:
         r = rows[rows["gender"] == g]
         if r.empty:
             continue
         r = r.iloc[0]
-        word = "kvinnor" if g == "K" else "män"
+        word = Gender(g).word
         direction = "över" if r["effect_pp"] > 0 else "under"
         sure = r["effect_pp_low"] > 0 or r["effect_pp_high"] < 0
         parts.append(
@@ -1036,12 +1036,12 @@ def effects_display(rep: OutcomesReport, names: dict[str, str]) -> pd.DataFrame:
     out = {}
     for code, part in rows.groupby("area_code"):
         rec = {}
-        for g in ("K", "M"):
+        for g in genders.BOTH:
             r = part[part["gender"] == g]
             if r.empty:
                 continue
             r = r.iloc[0]
-            word = GENDER_LABELS[g]
+            word = genders.LABELS[g]
             rec[f"{word}: effekt (procentenheter)"] = (
                 f"{fmt.signed(r['effect_pp'])} ({fmt.signed(r['effect_pp_low'])} till "
                 f"{fmt.signed(r['effect_pp_high'])})"
@@ -1071,7 +1071,7 @@ def expected_display(rep: OutcomesReport) -> pd.DataFrame:
             verdict = "sämre än förväntat"
         else:
             verdict = "kan inte skiljas från förväntat"
-        out[(int(year), GENDER_LABELS[g])] = {
+        out[(int(year), genders.LABELS[g])] = {
             "Utfall": fmt.percent(r["actual_pct"]),
             "Antal som lämnat": fmt.number(r["n"]),
             "Förväntat": fmt.percent(r["expected_pct"]),
@@ -1119,7 +1119,7 @@ def coefficient_display(rep: OutcomesReport) -> pd.DataFrame:
     c = c[c["term"] != "Intercept"]
     rows = {}
     for _, r in c.iterrows():
-        rows[(r["label"], GENDER_LABELS[r["gender"]])] = {
+        rows[(r["label"], genders.LABELS[r["gender"]])] = {
             "Oddskvot": fmt.number(r["odds_ratio"], 2),
             "95 % KI": f"{fmt.number(np.exp(r['ci_low']), 2)}–{fmt.number(np.exp(r['ci_high']), 2)}",
             "p-värde": _p_text(r["p_value"]),
@@ -1298,7 +1298,7 @@ def validation_display(rep: OutcomesReport) -> pd.DataFrame:
         return pd.DataFrame()
     return pd.DataFrame(
         {
-            "Kön": v["gender"].map(GENDER_LABELS),
+            "Kön": v["gender"].map(genders.LABELS),
             "Antal som lämnat": v["size_class"],
             "Kommunår": [fmt.number(n) for n in v["n"]],
             "Inom spannet": [
@@ -1352,7 +1352,7 @@ def method_text(rep: OutcomesReport) -> str:
                 f"{fmt.percent(100 * total.loc[g, 'coverage'], 1)} av "
                 f"{'kvinnornas' if g == 'K' else 'männens'} {fmt.number(total.loc[g, 'n'])} "
                 "kommunår"
-                for g in ("K", "M")
+                for g in genders.BOTH
                 if g in total.index and total.loc[g, "n"]
             )
             + " inom sitt 95-procentiga spann (tabellen visar det per storleksklass). Ett spann "
