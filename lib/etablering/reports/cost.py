@@ -11,12 +11,15 @@ from ..present import fmt
 from ..analysis import kefu
 from ..data import kpis, store
 from ..core import gender as genders
+from ..core.gender import Gender
 from ..core.errors import ParameterError
 from ..analysis.kefu import model as kmodel
 from ..analysis.kefu.cohort import simulate
 from ..analysis.kefu.draws import Draws
+from ..analysis.kefu.entrants import Count, Fill, FillKind
 from ..analysis.kefu.households import couple_share, kind_weights
 from ..analysis.kefu.params import iter_sourced
+from . import texts
 from .notebook_params import CostParams
 from ..data.registry import Area, Registry
 
@@ -535,7 +538,8 @@ def input_text(rep: CostReport) -> str:
         "lämnade: en liten kommuns enstaka år väger lite." + _weight_text(rep),
     ]
     if co.notes:
-        lines.append("Luckor i Kolada som fyllts: " + " ".join(co.notes[:6]))
+        filled = " ".join(fill_text(f, {m.code: m.name for m in rep.members}) for f in co.notes[:6])
+        lines.append(texts.COST("inputs.filled", fills=filled))
     last = co.last_year
     future = [y for y in range(last + 1, rep.end_year + 1)]
     if future:
@@ -547,6 +551,35 @@ def input_text(rep: CostReport) -> str:
             + " – ett antagande (personer med tillfälligt skydd ingår inte i etableringen)."
         )
     return "\n\n".join(lines)
+
+
+# How each kind of fill in Kolada's counts is worded (keys of [fill] in 03-forsorjningsstod.toml)
+FILL_TEXTS = {
+    FillKind.OTHER_FROM_TOTAL: "fill.other_from_total",
+    FillKind.SPLIT_BY_SHARE: "fill.split_by_share",
+    FillKind.LEFT_FROM_ENTRANTS: "fill.left_from_entrants",
+    FillKind.NEGATIVE_ENTRANTS: "fill.negative_entrants",
+    FillKind.ENROLLED_END: "fill.enrolled_end",
+}
+COUNT_WORDS = {Count.ENROLLED: "Inskrivna", Count.LEFT: "Lämnat"}
+
+
+def fill_text(fill: Fill, names: dict[str, str] | None = None) -> str:
+    """One filled gap as a sentence; a län's fills start with the kommun's name."""
+    gender = Gender(fill.gender) if fill.gender else None
+    text = texts.COST(
+        FILL_TEXTS[fill.kind],
+        year=fill.year,
+        count=COUNT_WORDS.get(fill.count, ""),
+        gender=gender.word if gender else "",
+        other=gender.other.word if gender in genders.BOTH else "",
+        total=fmt.number(fill.total),
+        known=fmt.number(fill.known),
+        share=fmt.number(None if fill.share is None else 100 * fill.share),
+    )
+    if fill.area_code:
+        return f"{(names or {}).get(fill.area_code, fill.area_code)}: {text}"
+    return text
 
 
 def _weight_text(rep: CostReport) -> str:

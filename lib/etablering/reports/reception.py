@@ -14,6 +14,7 @@ from ..present import fmt
 from ..data import kpis, origin, panel, store
 from ..analysis import reception
 from ..core.errors import MissingDataError, ParameterError
+from . import texts
 from .notebook_params import ReportParams
 from ..data.registry import Area, Registry
 from ..data.schemas import CATEGORIES
@@ -342,6 +343,19 @@ def missing_text(rep: ReceptionReport, kpi_id: str, year: int, gender: str = "T"
     if rows.empty:
         return fmt.MISSING
     return f"{fmt.MISSING} (flaggad: {'; '.join(dict.fromkeys(rows['detail']))})"
+
+
+# Kommuntal status as the report words it: the keys of [status] in 01-mottagande.toml.
+STATUS_TEXTS = {
+    reception.KommuntalStatus.LISTED: "status.listad",
+    reception.KommuntalStatus.NOT_LISTED: "status.ej_listad",
+    reception.KommuntalStatus.NO_FILE: "status.ingen_fil",
+}
+
+
+def status_text(status: str, year: int) -> str:
+    """'ej listad i kommuntalsfilen', 'kommuntalsfil för 2019 saknas'."""
+    return texts.RECEPTION(STATUS_TEXTS[reception.KommuntalStatus(status)], year=year)
 
 
 def _per_1000(value) -> str:
@@ -871,8 +885,8 @@ def files_summary_text(rep: ReceptionReport) -> str:
             f"personer {y} enligt ersättningsförordningen (kommunmottagna{' ' + where if where else ''}), "
             f"varav {fmt.number(r['ensam_totalt'])} ensamkommande barn."
         )
-    if not f.has_kommuntal or r["kommuntal_status"] != "listad":
-        status = r["kommuntal_status"]
+    if not f.has_kommuntal or r["kommuntal_status"] != reception.KommuntalStatus.LISTED:
+        status = status_text(r["kommuntal_status"], y)
         parts.append(
             f"{name} finns inte med i Migrationsverkets kommuntalsfil för {y} ({status}). "
             f"Kommuntalet redovisas därför som {fmt.MISSING}, inte som 0."
@@ -970,8 +984,9 @@ def files_table(rep: ReceptionReport) -> pd.DataFrame:
         },
         index=labels,
     )
-    if r["kommuntal_status"] != "listad":
-        out.loc["Kommuntal", rep.area.name] = f"{fmt.MISSING} ({r['kommuntal_status']})"
+    if r["kommuntal_status"] != reception.KommuntalStatus.LISTED:
+        status = status_text(r["kommuntal_status"], f.year)
+        out.loc["Kommuntal", rep.area.name] = f"{fmt.MISSING} ({status})"
     elif r["kommuntal"] == 0:
         for label in ("Uppfyllelse av kommuntalet", "Mottagna totalt per kommuntal"):
             out.loc[label, rep.area.name] = "ej tillämpligt (kommuntal 0)"
@@ -995,13 +1010,14 @@ def two_sources_table(rep: ReceptionReport) -> pd.DataFrame:
     ]
     out = {}
     for name, (file_row, kolada) in columns.items():
-        listed = file_row.get("kommuntal_status", "listad") == "listad"
+        status = file_row.get("kommuntal_status", reception.KommuntalStatus.LISTED)
+        listed = status == reception.KommuntalStatus.LISTED
         out[name] = [
             fmt.number(file_row.get("mottagna_totalt")),
             fmt.number(kolada.get("received")),
             fmt.number(file_row.get("mottagna_anvisade"))
             if listed
-            else f"{fmt.MISSING} ({file_row.get('kommuntal_status')})",
+            else f"{fmt.MISSING} ({status_text(status, y)})",
             fmt.number(kolada.get("anvisning")),
         ]
     return pd.DataFrame(out, index=labels)
@@ -1012,7 +1028,7 @@ def _totals_row(t: reception.Totals) -> pd.Series:
         {
             "mottagna_totalt": t.mottagna_totalt,
             "mottagna_anvisade": t.mottagna_anvisade,
-            "kommuntal_status": "listad",
+            "kommuntal_status": reception.KommuntalStatus.LISTED,
         }
     )
 
@@ -1047,7 +1063,7 @@ def two_sources_text(rep: ReceptionReport) -> str:
             f"tidsserie använder Koladas tal, avsnittet om kategorier filens."
         )
     file_anv = f.row.get("mottagna_anvisade")
-    listed = f.row.get("kommuntal_status") == "listad"
+    listed = f.row.get("kommuntal_status") == reception.KommuntalStatus.LISTED
     if listed and pd.notna(file_anv) and pd.notna(f.kolada.get("anvisning")):
         kolada_anv = f.kolada.get("anvisning")
         verb = "är lika" if file_anv == kolada_anv else "skiljer"
@@ -1225,7 +1241,7 @@ def data_notes(rep: ReceptionReport) -> str:
         if not_listed:
             lines.append(
                 f"- {len(not_listed)} kommuner finns inte med i kommuntalsfilen {y} "
-                f"({reception.NOT_LISTED}); deras kommuntal visas som *{fmt.MISSING}*, inte som "
+                f"({status_text(reception.NOT_LISTED, y)}); deras kommuntal visas som *{fmt.MISSING}*, inte som "
                 "0, och räknas inte in i läns- och rikssummorna av kommuntal: "
                 f"{', '.join(not_listed)}."
             )
@@ -1262,7 +1278,7 @@ def key_figures(rep: ReceptionReport) -> dict:
 
     f = rep.files
     if f is not None and f.year == rep.year and f.has_kommuntal:
-        listed = f.row["kommuntal_status"] == "listad"
+        listed = f.row["kommuntal_status"] == reception.KommuntalStatus.LISTED
         kommuntal = value(f.row["kommuntal"]) if listed else None
         anvisade = value(f.row["mottagna_anvisade"]) if listed else None
     else:
