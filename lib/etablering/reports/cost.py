@@ -7,21 +7,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..present import fmt
 from ..analysis import kefu
-from ..data import kpis, store
-from ..core import gender as genders
-from ..core.gender import Gender
-from ..core.errors import ParameterError
 from ..analysis.kefu import model as kmodel
-from ..analysis.kefu.cohort import simulate
-from ..analysis.kefu.draws import Draws
 from ..analysis.kefu.entrants import Count, Fill, FillKind
 from ..analysis.kefu.households import couple_share, kind_weights
 from ..analysis.kefu.params import iter_sourced
+from ..core import gender as genders
+from ..core.errors import ParameterError
+from ..core.gender import Gender
+from ..data import kpis
+from ..data.registry import Area
+from ..present import fmt
 from . import texts
+from .base import Report, ReportData
 from .notebook_params import CostParams
-from ..data.registry import Area, Registry
 
 BUILTIN = ("baseline", "aktiv_fran_dag_ett", "kvinnor_som_man")
 SPAN = "spann givet antagandena"
@@ -38,7 +37,7 @@ ACTUAL_SOURCE = (
 
 
 @dataclass
-class CostReport:
+class CostReport(Report):
     area: Area
     members: list[Area]
     params: kefu.KefuParams
@@ -59,10 +58,26 @@ class CostReport:
     seed: int
     notes: list[str] = field(default_factory=list)
     tornado_years: tuple[int, int] | None = None  # the period the sensitivity chart sums
+    data_version: str = ""
+    lan: Area | None = None
 
     @property
-    def is_lan(self) -> bool:
-        return self.area.kind == "lan"
+    def title(self) -> str:
+        return f"Försörjningsstöd efter etableringen – {self.area.name}"
+
+    @property
+    def subtitle(self) -> str:
+        scope = (
+            f"summan över länets {len(self.members)} kommuner"
+            if self.is_lan
+            else f"kommunkod {self.area.code}, {self.lan.name}"
+        )
+        parts = []
+        if self.utfall_years:
+            parts.append(f"utfall {years_text(self.utfall_years)}")
+        if self.prognos_years:
+            parts.append(f"prognos {years_text(self.prognos_years)}")
+        return f"{' och '.join(parts).capitalize()}, {scope}. Dataversion {self.data_version}."
 
     @property
     def last_data_year(self) -> int:
@@ -104,17 +119,6 @@ class CostReport:
 # --- building ---------------------------------------------------------------------------------
 
 
-def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
-    tables = {"kpi_values": store.read_table("kpi_values", data_dir)}
-    groups = (
-        store.read_table("area_groups", data_dir)
-        if store.has_table("area_groups", data_dir)
-        else pd.DataFrame()
-    )
-    tables["area_groups"] = groups
-    return tables
-
-
 _PANEL_BUILD: dict = {}
 
 
@@ -143,25 +147,26 @@ def _periods(start: int, end: int, last: int) -> dict[str, tuple[int, int]]:
     return out
 
 
-def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) -> CostReport:
+def build(p: CostParams, data: ReportData) -> CostReport:
+    tables, registry = data, data.registry
     params = kefu.load_params(overrides=p.overrides or None)
     if p.scenario not in params.known_scenarios():
         raise ParameterError(
             f"Okänt scenario {p.scenario!r} (parametern scenario); välj ett av "
             f"{', '.join(params.known_scenarios())}."
         )
-    data = panel_for(tables, params)
+    kolada = panel_for(tables, params)
     area = p.kommun
     notes: list[str] = []
     if area.kind == "lan":
         members = registry.kommuner(area.lan_code)
         codes = [(m.code, m.name) for m in members]
         inputs = kmodel.area_inputs(
-            data, params, area.code, area.name, "lan", [m.code for m in members]
+            kolada, params, area.code, area.name, "lan", [m.code for m in members]
         )
 
         prep, skipped = kmodel.prepare_group(
-            data,
+            kolada,
             params,
             codes,
             p.start_year,
@@ -170,10 +175,10 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
             policy_year=p.policy_year,
         )
         notes += [f"Utan kohorter i Kolada: {s}" for s in skipped]
-        actual = _sum_actual(data, members, notes)
+        actual = _sum_actual(kolada, members, notes)
     else:
         members = [area]
-        inputs = kmodel.area_inputs(data, params, area.code, area.name, "kommun")
+        inputs = kmodel.area_inputs(kolada, params, area.code, area.name, "kommun")
 
         prep = kmodel.prepare(
             inputs,
@@ -203,14 +208,9 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
     sens_years = periods.get("prognos", periods["hela"])
     sens = kefu.tornado(prep, sens_years)
     names = list(dict.fromkeys([*BUILTIN, *params.known_scenarios()]))
-    scen = []
-    for name in names:
-        sp = prep if name == p.scenario else kmodel.with_scenario(prep, name, p.policy_year)
-        y = kmodel.project(sp, window=False).yearly
-        y = y[(y["gender"] == "T") & (y["year"] >= p.start_year)]
-        scen.append(y[["year", "cost_kr"]].assign(scenario=name))
-    riket_rate = _riket_per_received(data, params, p.start_year, p.end_year)
-    scale = float(simulate(prep, Draws.at_values(params), window=False).ceiling_scale[0])
+    scen = kmodel.scenario_costs(prep, names, p.policy_year, run=projection)
+    riket_rate = _riket_per_received(kolada, params, p.start_year, p.end_year)
+    scale = projection.ceiling_scale
     if scale < 1:
         share = fmt.percent(100 * params.local.ceiling_share.value)
         notes.append(
@@ -232,13 +232,15 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
         bands=bands,
         tornado=sens,
         tornado_years=tuple(sens_years),
-        scenarios=pd.concat(scen, ignore_index=True),
+        scenarios=scen[scen["year"] >= p.start_year].reset_index(drop=True),
         riket_per_received=riket_rate,
         actual=actual,
-        data=data,
+        data=kolada,
         n_draws=p.n_draws,
         seed=p.seed,
         notes=notes,
+        data_version=data.version,
+        lan=registry.lan_of(area),
     )
 
 
@@ -1149,21 +1151,3 @@ def key_figures(rep: CostReport) -> dict:
         "cost_horizon": label,
         "cost_scenario": rep.scenario,
     }
-
-
-def title_text(rep: CostReport, registry: Registry, data_version: str) -> str:
-    area = rep.area
-    scope = (
-        f"summan över länets {len(rep.members)} kommuner"
-        if rep.is_lan
-        else f"kommunkod {area.code}, {registry.lan_of(area).name}"
-    )
-    parts = []
-    if rep.utfall_years:
-        parts.append(f"utfall {years_text(rep.utfall_years)}")
-    if rep.prognos_years:
-        parts.append(f"prognos {years_text(rep.prognos_years)}")
-    return (
-        f"# Försörjningsstöd efter etableringen – {area.name}\n"
-        f"{' och '.join(parts).capitalize()}, {scope}. Dataversion {data_version}."
-    )

@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..present import fmt
-from ..data import kpis, origin, panel, store
 from ..analysis import outcomes, reception
+from ..analysis.expected import aggregate_predictions
 from ..core import gender as genders
 from ..core.errors import MissingDataError
 from ..core.gender import Gender
-from ..analysis.expected import aggregate_predictions
+from ..data import kpis, origin, panel
+from ..data.registry import Area
+from ..present import fmt
+from .base import Report, ReportData
 from .notebook_params import OutcomeParams
-from ..data.registry import Area, Registry
 
 FETCH_COMMAND = "etablering data fetch --group etablering"
 POOL_YEARS = 3  # the headline and the cross-kommun comparisons pool this many years
@@ -38,10 +39,9 @@ SCB_KPIS = (
 
 
 @dataclass
-class OutcomesReport:
+class OutcomesReport(Report):
     area: Area
     lan: Area
-    is_lan: bool
     members: list[Area]  # the län's kommuner (for a kommun: its län's)
     years: list[int]
     synthetic: bool
@@ -72,6 +72,23 @@ class OutcomesReport:
     flagged: pd.DataFrame
     missing_kpis: list[tuple[str, str]]
     notes: list[str] = field(default_factory=list)
+    data_version: str = ""
+    first_year: int = 0  # the years asked for (params); `years` is the same as a list
+    last_year: int = 0
+
+    @property
+    def title(self) -> str:
+        return f"Etablering efter kön – {self.area.name}"
+
+    @property
+    def subtitle(self) -> str:
+        kind = "Länskod" if self.is_lan else "Kommunkod"
+        where = "" if self.is_lan else f", {self.lan.name}"
+        return (
+            f"{kind} {self.area.display_code}{where}. "
+            f"{period_text(self, self.first_year, self.last_year)} "
+            f"Dataversion {self.data_version}."
+        )
 
     # --- sources ------------------------------------------------------------------------
     @property
@@ -138,24 +155,12 @@ def kommun_has_data(table: pd.DataFrame) -> bool:
 # --- assembling ------------------------------------------------------------------------------
 
 
-def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
-    names = ["kpi_values", "area_groups", "kpi_catalogue", "kpi_flags"]
-    return {n: store.read_table(n, data_dir) for n in names if store.has_table(n, data_dir)}
-
-
-def build(
-    params: OutcomeParams,
-    kpi_values: pd.DataFrame,
-    area_groups: pd.DataFrame,
-    catalogue: pd.DataFrame,
-    registry: Registry,
-    expected=None,
-    counts: pd.DataFrame | None = None,
-    flags: pd.DataFrame | None = None,
-) -> OutcomesReport:
-    """The report for params.kommun (a kommun or a län). `expected` is derived.ExpectedTables
-    (or None), `counts` outcomes.kommun_counts for all kommuner (computed when None)."""
+def build(params: OutcomeParams, data: ReportData) -> OutcomesReport:
+    """The report for params.kommun (a kommun or a län), with the expected-value model and the
+    outcome counts of all kommuner from the derived cache (data.expected, data.counts)."""
     area, synthetic = params.kommun, params.demo
+    registry, kpi_values, area_groups = data.registry, data["kpi_values"], data["area_groups"]
+    expected, counts, flags = data.expected(synthetic), data.counts(synthetic), data["kpi_flags"]
     is_lan = area.kind == "lan"
     years = list(range(params.first_year, params.last_year + 1))
     lan = registry.lan_of(area)
@@ -221,7 +226,6 @@ def build(
     return OutcomesReport(
         area=area,
         lan=lan,
-        is_lan=is_lan,
         members=members,
         years=years,
         synthetic=synthetic,
@@ -252,6 +256,9 @@ def build(
         flagged=flagged,
         missing_kpis=[] if is_lan else missing_kpis(kv, area.code, synthetic),
         notes=notes,
+        data_version=data.version,
+        first_year=params.first_year,
+        last_year=params.last_year,
     )
 
 

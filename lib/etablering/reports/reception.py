@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..present import fmt
-from ..data import kpis, origin, panel, store
 from ..analysis import reception
 from ..core.errors import MissingDataError, ParameterError
-from . import texts
-from .notebook_params import ReportParams
+from ..data import kpis, origin, panel
 from ..data.registry import Area, Registry
 from ..data.schemas import CATEGORIES
+from ..present import fmt
+from . import texts
+from .base import Report, ReportData
+from .notebook_params import ReportParams
 
 MINUS = "\u2212"
 NOT_PUBLISHED = "–"  # Kolada does not publish the figure for that year (explained under the table)
@@ -47,7 +48,7 @@ class FileYear:
 
 
 @dataclass
-class ReceptionReport:
+class ReceptionReport(Report):
     area: Area
     lan: Area
     year: int
@@ -67,11 +68,23 @@ class ReceptionReport:
     population_rows: pd.DataFrame  # population rows used (for source lines)
     flags: pd.DataFrame  # flagged rows of the area's KPIs
     notes: list[str] = field(default_factory=list)
+    data_version: str = ""
+    n_members: int = 1  # kommuner summed (a län's report)
+
+    # A län's report: the series is the sum over its kommuner, and `lan` is the area (is_lan).
 
     @property
-    def is_lan(self) -> bool:
-        """A län's report: the series is the sum over its kommuner, and `lan` is the area."""
-        return self.area.kind == "lan"
+    def title(self) -> str:
+        return f"Mottagande av nyanlända – {self.area.name} {self.year}"
+
+    @property
+    def subtitle(self) -> str:
+        return subtitle(self) + " " + years_text(self)
+
+    @property
+    def source(self) -> str:
+        """The source of the series (Kolada's kommunmottagna and the KPIs beside them)."""
+        return kolada_source(self)
 
     @property
     def has_series(self) -> bool:
@@ -92,26 +105,6 @@ class ReceptionReport:
 
 
 # --- loading and building -----------------------------------------------------------------------
-
-
-def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
-    names = [
-        "areas",
-        "kommuntal",
-        "kommunmottagna",
-        "population",
-        "lanstal",
-        "area_groups",
-        "kpi_values",
-    ]
-    tables = {n: store.read_table(n, data_dir) for n in names}
-    tables["kpi_flags"] = (
-        store.read_table("kpi_flags", data_dir)
-        if store.has_table("kpi_flags", data_dir)
-        else pd.DataFrame(columns=["kpi", "area_code", "year", "gender", "value", "rule", "detail"])
-    )
-    tables["population"] = panel.population_table(tables["population"], tables["kpi_values"])
-    return tables
 
 
 def member_codes(area: Area, registry: Registry) -> list[str]:
@@ -138,9 +131,8 @@ def resolve_year(area: Area, year: int | None, years: list[int]) -> int:
     return year
 
 
-def build(
-    params: ReportParams, tables: dict[str, pd.DataFrame], registry: Registry
-) -> ReceptionReport:
+def build(params: ReportParams, data: ReportData) -> ReceptionReport:
+    tables, registry = data, data.registry
     area = params.kommun
     codes = member_codes(area, registry)
     years = years_for_area(area, registry, tables)
@@ -206,6 +198,8 @@ def build(
         population_rows=population_rows,
         flags=flags[flags["area_code"].isin(codes)],
         notes=notes,
+        data_version=data.version,
+        n_members=len(codes),
     )
 
 
@@ -370,17 +364,14 @@ def _names(codes: list[str], table: pd.DataFrame) -> str:
 # --- title and summary ---------------------------------------------------------------------------
 
 
-def title(rep: ReceptionReport) -> str:
-    return f"Mottagande av nyanlända – {rep.area.name} {rep.year}"
-
-
-def subtitle(area: Area, registry: Registry, data_version: str) -> str:
-    if area.kind == "lan":
-        n = len(registry.kommuner(area.lan_code))
+def subtitle(rep: ReceptionReport) -> str:
+    area, version = rep.area, rep.data_version
+    if rep.is_lan:
         return (
-            f"Länskod {area.lan_code}: summan över länets {n} kommuner. Dataversion {data_version}."
+            f"Länskod {area.lan_code}: summan över länets {rep.n_members} kommuner. "
+            f"Dataversion {version}."
         )
-    return f"Kommunkod {area.code}, {registry.lan_of(area).name}. Dataversion {data_version}."
+    return f"Kommunkod {area.code}, {rep.lan.name}. Dataversion {version}."
 
 
 def years_text(rep: ReceptionReport) -> str:

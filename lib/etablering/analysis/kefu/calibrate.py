@@ -16,7 +16,7 @@ Anchors (every one computed by the model from the same code the reports use):
 - **Socialstyrelsen's long-term share**: 40 % of adult recipients 2016 had bistånd in at least
   10 months of the year; the monthly leaving rate is set so the model's chain gives that.
 
-`python -m etablering.kefu.calibrate` refits need_share, return_rate and topup from the first
+`python -m etablering.analysis.kefu.calibrate` refits need_share, return_rate and topup from the first
 three anchors (leave_rate from the fourth) and prints the values for the parameter file.
 """
 
