@@ -534,22 +534,9 @@ def series_note(rep: ReceptionReport) -> str:
         for column in ("received", "received_k", "anvisning", "unaccompanied")
         if column in rep.riket
     }
-    text = (
-        f"{NOT_PUBLISHED} = Kolada redovisar inte uppgiften det året: kommunmottagna finns från "
-        f"{first['received']}, uppdelat på kvinnor och män från {first['received_k']}, mottagna "
-        f"efter anvisning från {first['anvisning']} och anvisade ensamkommande barn från "
-        f"{first['unaccompanied']}. Kommunmottagna räknas enligt ersättningsförordningen "
-        "(2010:1122): personer med uppehållstillstånd som flyktingar, skyddsbehövande eller "
-        "anhöriga som en kommun tagit emot för första gången. Mottagna efter anvisning är den del "
-        "som anvisats enligt årets kommuntal. Anvisade ensamkommande barn (även asylsökande) räknas "
-        "när de anvisas och behöver inte vara bosatta i kommunen; talet kan därför något år vara "
-        "större än antalet kommunmottagna."
+    return texts.RECEPTION(
+        "series.note", not_published=NOT_PUBLISHED, is_lan=rep.is_lan, **first
     )
-    if rep.is_lan:
-        text += (
-            " Kolada redovisar inte dessa nyckeltal för län; länets tal är summan av kommunernas."
-        )
-    return text
 
 
 def series_frame(rep: ReceptionReport) -> pd.DataFrame:
@@ -1042,29 +1029,34 @@ def two_sources_text(rep: ReceptionReport) -> str:
     rt, kr = f.riket_totals, f.kolada_riket
     parts = []
     if pd.notna(file_total) and pd.notna(kolada_total):
-        same = "samma tal" if file_total == kolada_total else "olika tal"
         parts.append(
-            f"Två källor räknar kommunmottagna {y}: Migrationsverkets fil ger {name} "
-            f"{fmt.number(file_total)} och Kolada ({kpis.RECEIVED}) {fmt.number(kolada_total)} – "
-            f"{same}. Koladas tal är ett senare uttag ur Migrationsverkets statistik över "
-            "mottagna med uppehållstillstånd; sena registreringar och rättelser gör att det kan "
-            f"skilja från filen, som uppdaterades i mars {y + 1}. I riket är det "
-            f"{fmt.number(rt.mottagna_totalt)} i filen mot {fmt.number(kr.get('received'))} i "
-            f"Kolada, och {f.n_equal} av {f.n_both} kommuner har samma tal i båda. Rapportens "
-            f"tidsserie använder Koladas tal, avsnittet om kategorier filens."
+            texts.RECEPTION(
+                "two_sources.totals",
+                year=y,
+                area=name,
+                file_total=fmt.number(file_total),
+                kolada_total=fmt.number(kolada_total),
+                same=bool(file_total == kolada_total),
+                riket_file=fmt.number(rt.mottagna_totalt),
+                riket_kolada=fmt.number(kr.get("received")),
+                n_equal=f.n_equal,
+                n_both=f.n_both,
+            )
         )
     file_anv = f.row.get("mottagna_anvisade")
     listed = f.row.get("kommuntal_status") == reception.KommuntalStatus.LISTED
     if listed and pd.notna(file_anv) and pd.notna(f.kolada.get("anvisning")):
         kolada_anv = f.kolada.get("anvisning")
-        verb = "är lika" if file_anv == kolada_anv else "skiljer"
         parts.append(
-            f"Mottagna på anvisning {verb} för {name} ({fmt.number(file_anv)} i kommuntalsfilen "
-            f"mot {fmt.number(kolada_anv)} i {kpis.RECEIVED_ANVISNING}), men källorna räknar "
-            "inte samma sak: kommuntalsfilens ”Mottagna” följer upp anvisningarna mot "
-            f"årets kommuntal, medan {kpis.RECEIVED_ANVISNING} räknar kommunmottagna efter "
-            f"anvisning med uppehållstillstånd (riket {fmt.number(rt.mottagna_anvisade)} mot "
-            f"{fmt.number(kr.get('anvisning'))}). Jämför dem inte rakt av."
+            texts.RECEPTION(
+                "two_sources.anvisning",
+                area=name,
+                same=bool(file_anv == kolada_anv),
+                file_anvisade=fmt.number(file_anv),
+                kolada_anvisade=fmt.number(kolada_anv),
+                riket_file=fmt.number(rt.mottagna_anvisade),
+                riket_kolada=fmt.number(kr.get("anvisning")),
+            )
         )
     return " ".join(parts)
 
@@ -1127,16 +1119,7 @@ def category_shares(rep: ReceptionReport) -> pd.DataFrame:
 
 
 def definitions_text(rep: ReceptionReport) -> str:
-    text = (
-        "*Kommuntal* är det antal nyanlända som kommunen ska ta emot på anvisning enligt "
-        "bosättningslagen (2016:38). *Kommunmottagna totalt* omfattar alla som kommunen fick "
-        "statlig ersättning för enligt ersättningsförordningen: kvotflyktingar, anvisade från "
-        "anläggningsboende (ABO), personer som ordnat eget boende (EBO), anhöriga och övriga."
-    )
-    if rep.is_lan:
-        return text + " Länets tal är summan över dess kommuner."
-    peers = f"*{rep.peer_title}* (ovägt medel)." if rep.peer_title else "– saknas."
-    return f"{text} Jämförelsegruppen är Koladas {peers}"
+    return texts.RECEPTION("definitions.text", is_lan=rep.is_lan, peers=rep.peer_title)
 
 
 # --- länstal ---------------------------------------------------------------------------------------
@@ -1178,12 +1161,8 @@ def lanstal_source(rep: ReceptionReport) -> str:
 
 def lanstal_text(rep: ReceptionReport) -> str:
     years = reception.year_ranges(rep.file_years) if rep.file_years else "inget år"
-    whose = "Kommunernas kommuntal" if rep.is_lan else "Kommunens kommuntal"
-    return (
-        f"{whose} finns bara för de år Migrationsverkets kommuntalsfil är importerad "
-        f"({years}); övriga år står det {fmt.MISSING}. Mottagna efter anvisning enligt Kolada "
-        f"({kpis.RECEIVED_ANVISNING}) visas bredvid länstalet som en fingervisning, men räknar "
-        "inte exakt samma sak som Migrationsverkets uppföljning av kommuntalen."
+    return texts.RECEPTION(
+        "lanstal.text", is_lan=rep.is_lan, years=years, missing=fmt.MISSING
     )
 
 
