@@ -266,7 +266,7 @@ elif rep.is_lan:
 # ## Fördjupning
 
 # %%
-parts = [show.markdown_html(outcomes_report.DETAILS_INTRO)]
+parts = [show.markdown_html(outcomes_report.details_intro())]
 if rep.gap["p_value"].notna().any():
     parts.append(show.markdown_html(T("details.gap")))
     parts.append(show.table_html(outcomes_report.gap_details(rep), rep.source, synthetic))

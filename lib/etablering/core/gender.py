@@ -26,6 +26,11 @@ class Gender(StrEnum):
         return _GROUPS[self]
 
     @property
+    def possessive(self) -> str:
+        """'kvinnornas', 'männens', 'allas'."""
+        return self.group + "s"
+
+    @property
     def other(self) -> "Gender":
         """K for M and M for K (a total has no other)."""
         return {Gender.K: Gender.M, Gender.M: Gender.K}[self]

@@ -18,6 +18,7 @@ from ..core.gender import Gender
 from ..data import kpis, origin, panel
 from ..data.registry import Area
 from ..present import fmt
+from . import texts
 from .base import Report, ReportData
 from .notebook_params import OutcomeParams
 
@@ -1092,25 +1093,8 @@ def expected_display(rep: OutcomesReport) -> pd.DataFrame:
 
 def expected_explanation(rep: OutcomesReport) -> str:
     var = rep.variance.set_index("gender") if len(rep.variance) else pd.DataFrame()
-    spread = ""
-    if len(var):
-        spread = (
-            " Hur mycket kommuner brukar skilja sig åt av skäl som modellen inte känner till "
-            "skattas ur data: för kvinnor motsvarar det ungefär ±"
-            f"{fmt.number(_pp_spread(var, 'K'))} procentenheter och för män ±"
-            f"{fmt.number(_pp_spread(var, 'M'))} procentenheter kring det förväntade (två "
-            "standardavvikelser vid rikets nivå)."
-        )
-    return (
-        "Det förväntade värdet är vad en kommun med samma förutsättningar brukar nå samma år: "
-        "rikets andel för kvinnor respektive män det året, justerad för utbildningen bland dem "
-        "som var inskrivna året innan (de flesta som lämnar ett år var inskrivna redan då) och "
-        "för den lokala arbetsmarknaden. Det *vanliga spannet* är det intervall där 95 av 100 "
-        "kommuner med samma förutsättningar och lika många som lämnade hamnar. Det rymmer "
-        "slumpen i en grupp av den storleken, osäkerheten i modellen och den vanliga skillnaden "
-        "mellan kommuner – ett utfall utanför spannet är alltså ovanligt även bland kommuner."
-        + spread
-    )
+    spread = {g: fmt.number(_pp_spread(var, g)) for g in genders.BOTH} if len(var) else None
+    return texts.OUTCOMES("explain.expected", spread=spread)
 
 
 def _pp_spread(var: pd.DataFrame, g: str) -> float:
@@ -1140,23 +1124,18 @@ def trend_details_text(rep: OutcomesReport) -> str:
     if rep.trend is None:
         return ""
     ge = rep.trend.gender_effect.iloc[0]
-    return (
-        "**Trendmodell** (binomial regression av andelen på kön och år, med kvasi-binomial skala "
-        "när åren varierar mer än slumpen ger; intervallen använder t-fördelningen med "
-        f"{fmt.number(rep.trend.df_resid)} frihetsgrader). Kvinnornas oddskvot jämfört med män "
-        f"mitt i perioden är {fmt.number(ge['odds_ratio'], 2)} (95 % KI "
-        f"{fmt.number(np.exp(ge['ci_low']), 2)}–{fmt.number(np.exp(ge['ci_high']), 2)}, "
-        f"{_p_phrase(ge['p_value'])}). En oddskvot under 1 betyder att kvinnor "
-        "oftare än män står utan arbete eller studier; 1 betyder ingen skillnad."
+    return texts.OUTCOMES(
+        "explain.trend",
+        df=fmt.number(rep.trend.df_resid),
+        odds_ratio=fmt.number(ge["odds_ratio"], 2),
+        low=fmt.number(np.exp(ge["ci_low"]), 2),
+        high=fmt.number(np.exp(ge["ci_high"]), 2),
+        p=_p_phrase(ge["p_value"]),
     )
 
 
-DETAILS_INTRO = (
-    "Oddskvoter och p-värden för den som vill se modellerna. En *oddskvot* säger hur mycket "
-    "oddsen för arbete eller studier ändras (över 1: högre, under 1: lägre). Ett *p-värde* är "
-    "sannolikheten att få en minst lika stor skillnad om det i själva verket inte fanns någon; "
-    "under 0,05 brukar räknas som en säker skillnad."
-)
+def details_intro() -> str:
+    return texts.OUTCOMES("explain.details")
 
 
 # --- SCB's (Kolada's) model beside ours -----------------------------------------------------------
@@ -1324,50 +1303,39 @@ def method_text(rep: OutcomesReport) -> str:
     info = rep.model_info or {}
     var = rep.variance.set_index("gender") if len(rep.variance) else pd.DataFrame()
     v = rep.validation
-    lines = [
-        "**Förväntat värde – så är det gjort.** För kvinnor och män var för sig: antalet i "
-        "arbete eller studier av dem som lämnade ett visst år, med rikets andel samma år och "
-        "kön som utgångspunkt, utbildningen bland dem som var inskrivna året innan "
-        f"({kpis.EDU_PRIMARY}, {kpis.EDU_TERTIARY}) och den lokala arbetsmarknaden "
-        f"({kpis.SCB_EXPECTED}, Koladas förväntade förvärvsfrekvens för flyktingar, vars modell "
-        "rymmer arbetslösheten bland inrikes födda). Saknas kvinnors eller mäns utbildning "
-        "används totalen. Gruppens storlek ingår inte som förklaring: den säger inget om vilka "
-        "som lämnade och gjorde förutsägelserna sämre.",
-        "Kommunerna skiljer sig mer än slumpen förklarar. Modellen har därför en bestående "
-        "kommuneffekt och en effekt per kommun och år (normalfördelade på logitskala). Deras "
-        "spridning skattas med maximal likelihood för binomialfördelningen – exakt även för "
-        "små grupper – på förutsägelser från modeller där kommunen själv inte var med "
-        "(femfaldig korsvalidering över kommuner).",
-    ]
+    T = texts.OUTCOMES
+    lines = [T("method.how"), T("method.spread")]
     if len(var):
         lines.append(
-            "Skattad spridning (logitskala): kvinnor "
-            f"{fmt.number(var.loc['K', 'tau'], 2)} mellan kommuner och "
-            f"{fmt.number(var.loc['K', 'sigma'], 2)} mellan år, män "
-            f"{fmt.number(var.loc['M', 'tau'], 2)} och {fmt.number(var.loc['M', 'sigma'], 2)}, "
-            f"på {fmt.number(var['n_rows'].sum())} kommunår "
-            f"{period_label(info.get('years', []))}. Utbildning och arbetsmarknad förklarar "
-            "bara en liten del av skillnaderna mellan kommunerna."
+            T(
+                "method.estimates",
+                tau_k=fmt.number(var.loc["K", "tau"], 2),
+                sigma_k=fmt.number(var.loc["K", "sigma"], 2),
+                tau_m=fmt.number(var.loc["M", "tau"], 2),
+                sigma_m=fmt.number(var.loc["M", "sigma"], 2),
+                rows=fmt.number(var["n_rows"].sum()),
+                years=period_label(info.get("years", [])),
+            )
         )
     if v is not None and len(v):
         total = v[v["size_class"] == "alla"].set_index("gender")
-        lines.append(
-            "**Prövat på år modellen inte sett:** anpassad på "
-            f"{period_label(info.get('train_years', []))} och prövad på "
-            f"{period_label(info.get('test_years', []))} låg "
-            + " och ".join(
-                f"{fmt.percent(100 * total.loc[g, 'coverage'], 1)} av "
-                f"{'kvinnornas' if g == 'K' else 'männens'} {fmt.number(total.loc[g, 'n'])} "
-                "kommunår"
-                for g in genders.BOTH
-                if g in total.index and total.loc[g, "n"]
+        coverage = " och ".join(
+            T(
+                "method.coverage",
+                share=fmt.percent(100 * total.loc[g, "coverage"], 1),
+                group=Gender(g).possessive,
+                n=fmt.number(total.loc[g, "n"]),
             )
-            + " inom sitt 95-procentiga spann (tabellen visar det per storleksklass). Ett spann "
-            "godtas när det missar mellan 1 och 10 procent, med hänsyn till hur många kommunår "
-            "klassen har: missar det oftare flaggas kommuner oftare än rapporten säger. "
-            "Kontrollen körs med `etablering validate`; med `--demo` görs samma kontroll på "
-            "syntetiska data där den sanna spridningen mellan kommuner är känd, och med "
-            "`--rolling` förutsägs vart och ett av de senaste åren från åren före."
+            for g in genders.BOTH
+            if g in total.index and total.loc[g, "n"]
+        )
+        lines.append(
+            T(
+                "method.validation",
+                train_years=period_label(info.get("train_years", [])),
+                test_years=period_label(info.get("test_years", [])),
+                coverage=coverage,
+            )
         )
     return "\n\n".join(lines)
 
