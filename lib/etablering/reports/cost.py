@@ -474,11 +474,10 @@ def deterministic_note(rep: CostReport) -> str:
     pb = rep.period_band(years_text(rep.prognos_years)) if rep.prognos_years else None
     if pb is None:
         return ""
-    return (
-        f"Beräkningen med alla antaganden på sina huvudvärden ger {mkr(pb['deterministic'])} för "
-        f"samma år; den visas som en kontroll, inte som prognosen. Medianen ligger "
-        f"{'över' if pb['p50'] > pb['deterministic'] else 'under'} den eftersom flera "
-        "antaganden har sneda fördelningar."
+    return texts.COST(
+        "method.deterministic",
+        cost=mkr(pb["deterministic"]),
+        above=bool(pb["p50"] > pb["deterministic"]),
     )
 
 
@@ -804,24 +803,18 @@ def kefu_summary(rep: CostReport) -> str:
     if y.empty or y["cost_kr"].sum() == 0:
         return ""
     k, f = y["kefu_cost_kr"].sum(), y["cost_kr"].sum()
-    return (
-        f"Med KEFU:s avgränsning (vår tolkning: nya deltagare januari 2016–september 2017, "
-        f"{ks.first_year}–{ks.last_year}) hade kostnaden blivit {mkr(k)} i stället för "
-        f"{mkr(f)}: {pct(1 - k / f)} kommer från kohorter som lämnade före 2018 eller kom "
-        "efter september 2017 och från åren i etableringen."
+    return texts.COST(
+        "kefu.summary",
+        first=ks.first_year,
+        last=ks.last_year,
+        kefu_cost=mkr(k),
+        cost=mkr(f),
+        share=pct(1 - k / f),
     )
 
 
 def kefu_text(rep: CostReport) -> str:
-    return (
-        "KEFU (Lunds universitet) räknade 2017–2018 för Kommunförbundet Skåne på "
-        "Arbetsförmedlingens nya inskrivna 2016 till och med september 2017, lade till 24 "
-        "månader och räknade försörjningsstöd 2018–2020 för dem som lämnar utan egen försörjning "
-        "(Kommunförbundet Skåne 2018, avsnitt 2.4). *Vår tolkning* av den avgränsningen, med "
-        "samma antaganden som resten av modellen: bara de kohorterna, bara 2018–2020. KEFU skrev "
-        "själv att den verkliga kostnaden blir högre eftersom tidigare kohorter och kostnader som "
-        "fortsätter inte kom med."
-    )
+    return texts.COST("kefu.text")
 
 
 # --- scenarios, sensitivity, people, assumptions -----------------------------------------------
@@ -1132,13 +1125,7 @@ def distribution_text(dist) -> str:
 
 
 def method_text(rep: CostReport) -> str:
-    return (
-        f"Spannen är *{SPAN}*: {fmt.number(rep.n_draws)} simuleringar (slumpfrö {rep.seed}) där "
-        "de osäkra antagandena dras ur sina fördelningar, kvinnors och mäns andel i arbete "
-        "samvarierar, antalet hushåll varierar slumpmässigt (mest i små kommuner) och kommunens "
-        "nivå kan avvika från rikets. Spannet visar inte allt som kan hända: en ny lag, en "
-        "lågkonjunktur eller ett annat mottagande ligger utanför."
-    )
+    return texts.COST("method.span", span=SPAN, draws=fmt.number(rep.n_draws), seed=rep.seed)
 
 
 def key_figures(rep: CostReport) -> dict:
