@@ -111,7 +111,18 @@ REPORT_TEXTS = {
             "method_text",
         ],
     ),
-    "03-forsorjningsstod": (cost, CostParams, ["summary_text", "input_text"]),
+    "03-forsorjningsstod": (
+        cost,
+        CostParams,
+        [
+            "summary_text",
+            "input_text",
+            "deterministic_note",
+            "kefu_summary",
+            "kefu_text",
+            "method_text",
+        ],
+    ),
 }
 
 
@@ -139,7 +150,7 @@ def rendered(data, with_model):
     try:
         for module, model, functions in REPORT_TEXTS.values():
             for code in AREAS:
-                extra = {"n_draws": 0} if model is CostParams else {}
+                extra = {"n_draws": 50} if model is CostParams else {}
                 years = [None, 2018] if model is ReportParams else [None]
                 for year in years:
                     if year:
