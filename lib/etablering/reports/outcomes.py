@@ -905,7 +905,7 @@ def side_by_side_chart(frame: pd.DataFrame) -> pd.DataFrame:
         for name, nk, nm in zip(frame.index, frame["n_K"], frame["n_M"], strict=True)
     ]
     return pd.DataFrame(
-        {"Kvinnor": frame["Kvinnor"].to_numpy(), "Män": frame["Män"].to_numpy()}, index=labels
+        {g.label: frame[g.label].to_numpy() for g in genders.BOTH}, index=labels
     )
 
 
@@ -919,8 +919,8 @@ def side_by_side_display(frame: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Kvinnor": [cell(s, n) for s, n in zip(frame["Kvinnor"], frame["n_K"], strict=True)],
-            "Män": [cell(s, n) for s, n in zip(frame["Män"], frame["n_M"], strict=True)],
+            g.label: [cell(s, n) for s, n in zip(frame[g.label], frame[f"n_{g}"], strict=True)]
+            for g in genders.BOTH
         },
         index=pd.Index(frame.index, name="Område"),
     )
@@ -1161,8 +1161,10 @@ def scb_display(rep: OutcomesReport) -> pd.DataFrame:
             "Avvikelse (procentenheter)": col(kpis.SCB_DEVIATION, "T").map(
                 lambda v: fmt.signed(v, 1)
             ),
-            "Kvinnor": col(kpis.REFUGEES_EMPLOYED, "K").map(lambda v: fmt.percent(v, 1)),
-            "Män": col(kpis.REFUGEES_EMPLOYED, "M").map(lambda v: fmt.percent(v, 1)),
+            **{
+                g.label: col(kpis.REFUGEES_EMPLOYED, g).map(lambda v: fmt.percent(v, 1))
+                for g in genders.BOTH
+            },
             "Vistelsetid 4–6 år, kvinnor": col(kpis.REFUGEES_EMPLOYED_4_6, "K").map(
                 lambda v: fmt.percent(v, 1)
             ),

@@ -10,12 +10,13 @@ import time
 import pandas as pd
 
 from ..analysis import expected
+from ..core import gender as genders
 from ..core.errors import MissingDataError, UsageError
 from ..data import store
 from ..present import fmt
 
 EXIT_OUTSIDE = 1
-GENDER_WORDS = {"K": "Kvinnor", "M": "Män"}
+GENDER_WORDS = genders.LABELS
 
 
 def _panel(args):
