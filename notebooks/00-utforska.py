@@ -23,15 +23,13 @@ year = 2022
 data_dir = ""
 
 # %%
-from etablering.data.registry import Registry
 from etablering.present import display as show
-from etablering.present import plots
-from etablering.reports import explore
+from etablering.reports import explore, setup
 
-registry = Registry.load(data_dir or None)
+data = setup.data_for(data_dir)
+registry = data.registry
 start_lan = registry.resolve(lan, kinds=("lan",))
-plots.setup()
-explorer = explore.Explorer(registry, start_lan.lan_code, measure, year, data_dir or None)
+explorer = explore.Explorer(registry, start_lan.lan_code, measure, year, data.data_dir)
 
 # %%
 show.display(explorer.widget)

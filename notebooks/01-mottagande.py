@@ -25,27 +25,20 @@ peer_kind = "socioekonomi"
 data_dir = ""
 
 # %%
-from etablering.data import store
-from etablering.data.registry import Registry
 from etablering.present import display as show
 from etablering.present import plots
 from etablering.reports import reception as rr
-from etablering.reports.notebook_params import validate_params
+from etablering.reports import setup
+from etablering.reports.texts import RECEPTION as T
 
-registry = Registry.load(data_dir or None)
-params = validate_params(registry, kommun=kommun, year=year, peer_kind=peer_kind, data_dir=data_dir)
-# a year without data stops here with the years that exist (ParameterError)
-rep = rr.build(params, rr.load_tables(data_dir or None), registry)
+# a bad parameter, or a year without data, stops here with what to change (ParameterError)
+params, data, rep = setup.start(
+    "01-mottagande", kommun=kommun, year=year, peer_kind=peer_kind, data_dir=data_dir
+)
 area = rep.area
-plots.setup()
 
 # %%
-show.text(
-    f"# {rr.title(rep)}\n"
-    + rr.subtitle(area, registry, store.data_version(data_dir or None))
-    + " "
-    + rr.years_text(rep)
-)
+show.text(rep.heading)
 
 # %% [markdown]
 # ## Sammanfattning
@@ -63,21 +56,21 @@ for note in rep.notes:
 if rep.has_series:
     show.chart(
         plots.reception_series(
-            rr.series_frame(rep), rr.series_title(rep), rr.kolada_source(rep), highlight=rep.year
+            rr.series_frame(rep), rr.series_title(rep), rep.source, highlight=rep.year
         )
     )
-    show.table(rr.series_table(rep), rr.kolada_source(rep))
+    show.table(rr.series_table(rep), rep.source)
     show.text(rr.series_note(rep))
 else:
     show.notice(rr.series_missing_text(rep))
 
 # %%
 if rep.has_series:
-    show.text("## Per 1 000 invånare – Koladas tal och egen beräkning")
+    show.text(T("per_1000.heading"))
     show.chart(
         plots.per_1000_lines(
             rr.per_1000_frame(rep),
-            f"{area.name}: kommunmottagna per 1 000 invånare",
+            T("per_1000.chart", area=area.name),
             rr.per_1000_source(rep),
         )
     )
@@ -95,22 +88,22 @@ if rep.has_series:
         plots.per_1000_bars(
             values,
             kinds,
-            f"Kommunmottagna per 1 000 invånare {rep.year}",
-            "Mottagna per 1 000 invånare (samma års folkmängd)",
+            T("comparison.chart", year=rep.year),
+            T("comparison.axis"),
             rr.comparison_chart_source(rep),
         )
     )
 
 # %%
 if rep.is_lan and not rep.lans.empty:
-    show.text(f"## Alla län {rep.year}")
+    show.text(T("lans.heading", year=rep.year))
     values, kinds = rr.lan_bars(rep)
     show.chart(
         plots.per_1000_bars(
             values,
             kinds,
-            f"Kommunmottagna per 1 000 invånare {rep.year}, län",
-            "Mottagna per 1 000 invånare (summan av länets kommuner)",
+            T("lans.chart", year=rep.year),
+            T("lans.axis"),
             rr.comparison_chart_source(rep),
         )
     )
@@ -137,7 +130,9 @@ if rep.files:
     )
     show.table(rr.files_table(rep), rr.files_source(rep, population=True))
     show.text(rr.definitions_text(rep))
-    show.text(f"#### Två källor för {rep.files.year}\n\n" + rr.two_sources_text(rep))
+    show.text(
+        T("files.two_sources_heading", year=rep.files.year) + "\n\n" + rr.two_sources_text(rep)
+    )
     show.table(rr.two_sources_table(rep), rr.two_sources_source(rep))
     show.text(rr.category_heading(rep))
     show.table(rr.category_table(rep), rr.files_source(rep))
@@ -145,7 +140,7 @@ if rep.files:
         plots.category_mix(
             rr.category_shares(rep),
             rr.files_source(rep),
-            f"Mottagna efter kategori {rep.files.year}",
+            T("files.category_chart", year=rep.files.year),
         )
     )
 

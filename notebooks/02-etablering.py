@@ -27,18 +27,15 @@ demo = False
 data_dir = ""
 
 # %%
-from etablering.analysis import cache as derived
-from etablering.data import kpis, store
-from etablering.data.registry import Registry
+from etablering.data import kpis
 from etablering.present import display as show
 from etablering.present import plots
 from etablering.reports import outcomes as outcomes_report
-from etablering.reports.notebook_params import OutcomeParams, validate_params
+from etablering.reports import setup
+from etablering.reports.texts import OUTCOMES as T
 
-registry = Registry.load(data_dir or None)
-params = validate_params(
-    registry,
-    OutcomeParams,
+params, data, rep = setup.start(
+    "02-etablering",
     kommun=kommun,
     first_year=first_year,
     last_year=last_year,
@@ -47,37 +44,14 @@ params = validate_params(
     data_dir=data_dir,
 )
 area = params.kommun
-plots.setup()
-tables = outcomes_report.load_tables(data_dir or None)
-rep = outcomes_report.build(
-    params,
-    tables["kpi_values"],
-    tables["area_groups"],
-    tables["kpi_catalogue"],
-    registry,
-    expected=derived.expected_tables(data_dir or None, synthetic=params.demo),
-    counts=derived.kommun_counts(data_dir or None, synthetic=params.demo),
-    flags=tables.get("kpi_flags"),
-)
 synthetic = rep.synthetic
-names = {a.code: a.name for a in registry.kommuner()}
+names = {a.code: a.name for a in data.registry.kommuner()}
 marked = {a.code: a.name for a in rep.members} if rep.is_lan else {area.code: area.name}
 
 # %%
-kind = "Länskod" if rep.is_lan else "Kommunkod"
-where = "" if rep.is_lan else f", {rep.lan.name}"
-show.text(
-    f"# Etablering efter kön – {area.name}\n"
-    f"{kind} {area.display_code}{where}. "
-    f"{outcomes_report.period_text(rep, params.first_year, params.last_year)} "
-    f"Dataversion {store.data_version(data_dir or None)}."
-)
+show.text(rep.heading)
 if synthetic:
-    show.notice(
-        "SYNTETISKA DATA: alla siffror i denna rapport är påhittade demodata med kända "
-        "inbyggda effekter. De beskriver inte verkligheten i någon kommun.",
-        kind="synthetic",
-    )
+    show.notice(T("synthetic"), kind="synthetic")
 
 # %% [markdown]
 # ## Sammanfattning
@@ -100,16 +74,12 @@ if outcomes_report.kommun_has_data(rep.table):
         plots.shares_over_time(
             rep.table,
             rep.riket,
-            f"{area.name}: i arbete eller studier, status efter 90 dagar",
+            T("over_time.chart", area=area.name),
             rep.source,
             synthetic,
         )
     )
-    show.text(
-        "Banden är 95-procentiga osäkerhetsintervall (Wilson) och visas där antalet som "
-        f"lämnade uppdraget ({kpis.LEFT}) är känt och minst 10. Andelen gäller status 90 dagar "
-        f"efter att personen lämnade etableringsuppdraget (Kolada {kpis.WORK_OR_STUDIES})."
-    )
+    show.text(T("over_time.bands"))
     show.table(outcomes_report.outcome_wide_display(rep), rep.source, synthetic)
     show.download(
         outcomes_report.outcome_display(rep), f"{area.code}-etablering-efter-kon.csv", rep.source
@@ -122,7 +92,7 @@ else:
             plots.shares_over_time(
                 rep.table,
                 rep.riket,
-                "Riket: i arbete eller studier, status efter 90 dagar",
+                T("over_time.riket_chart"),
                 rep.source,
                 synthetic,
             )
@@ -135,13 +105,10 @@ else:
 # %%
 if rep.gap["gap_pp"].notna().any():
     show.chart(plots.gap_over_time(rep.gap, rep.source, synthetic))
-    show.text(
-        "Skillnaden är kvinnornas andel minus männens, räknad på de avrundade andelar som "
-        "visas. *Säker skillnad* betyder att 95-procentsintervallet inte rymmer noll."
-    )
+    show.text(T("gap.explained"))
     show.table(outcomes_report.gap_display(rep), rep.source, synthetic)
 else:
-    show.notice("Skillnaden kan inte beräknas: andelar för både kvinnor och män saknas.")
+    show.notice(T("gap.missing"))
 
 # %% [markdown]
 # ## Vart gick de, och vilka var de?
@@ -152,7 +119,7 @@ if rep.destinations_label is not None:
     show.chart(
         plots.grouped_bars(
             rep.destinations,
-            f"Status 90 dagar efter uppdraget, {rep.destinations_label}",
+            T("destinations.chart", years=rep.destinations_label),
             "Andel av dem som lämnade (%)",
             dest_source,
             synthetic,
@@ -160,16 +127,13 @@ if rep.destinations_label is not None:
     )
     show.text(outcomes_report.destinations_text(rep))
 else:
-    show.notice(
-        f"Uppgift saknas om vart deltagarna gick (arbete {kpis.WORK}, program "
-        f"{kpis.PROGRAMME}). Hämta med `{outcomes_report.FETCH_COMMAND}`."
-    )
+    show.notice(T("destinations.missing", fetch=outcomes_report.FETCH_COMMAND))
 edu_source = rep.source_for([*outcomes_report.EDUCATION, kpis.ENROLLED])
 if rep.education_year is not None:
     show.chart(
         plots.grouped_bars(
             rep.education,
-            f"Utbildning bland inskrivna, {rep.education_year}",
+            T("destinations.education_chart", year=rep.education_year),
             "Andel av de inskrivna (%)",
             edu_source,
             synthetic,
@@ -177,10 +141,7 @@ if rep.education_year is not None:
     )
 flows = outcomes_report.flow_display(rep)
 if len(flows):
-    show.text(
-        "Inskrivna under året, de som lämnade uppdraget och hur många av dem som var i arbete "
-        "eller studier efter 90 dagar (personer), som i Kommunförbundet Skånes rapport."
-    )
+    show.text(T("destinations.flows"))
     show.table(
         flows,
         rep.source_for([kpis.ENROLLED, kpis.LEFT, kpis.WORK_OR_STUDIES]),
@@ -197,8 +158,8 @@ if sides[["Kvinnor", "Män"]].notna().any().any():
     show.chart(
         plots.grouped_bars(
             chart_frame,
-            f"{rep.lan.name}: i arbete eller studier, {rep.pooled_label}",
-            "Andel av dem som lämnade (%); inom parentes antal kvinnor/män som lämnade",
+            T("lan.chart", lan=rep.lan.name, years=rep.pooled_label),
+            T("lan.axis"),
             rep.source,
             synthetic,
             highlight=[
@@ -208,22 +169,19 @@ if sides[["Kvinnor", "Män"]].notna().any().any():
             ],
         )
     )
-    show.text(
-        f"Åren {rep.pooled_label} räknade samman, så att också små kommuner får ett underlag. "
-        "Tabellen visar andelen och hur många som lämnade."
-    )
+    show.text(T("lan.pooled", years=rep.pooled_label))
     show.table(outcomes_report.side_by_side_display(sides), rep.source, synthetic)
 else:
-    show.notice(f"Uppgift saknas för kommunerna i {rep.lan.name} åren {rep.pooled_label}.")
+    show.notice(T("lan.missing", lan=rep.lan.name, years=rep.pooled_label))
 
 # %%
 comparison, comparison_year = outcomes_report.comparison_table(rep)
 if not rep.is_lan and comparison_year is not None:
-    show.text(f"**Jämfört med liknande kommuner, länet och riket, {comparison_year}**")
+    show.text(T("comparison.heading", year=comparison_year))
     show.chart(
         plots.grouped_bars(
             comparison.dropna(how="all"),
-            f"I arbete eller studier, status efter 90 dagar, {comparison_year}",
+            T("comparison.chart", year=comparison_year),
             "Andel (%)",
             rep.source,
             synthetic,
@@ -231,10 +189,7 @@ if not rep.is_lan and comparison_year is not None:
         )
     )
     if rep.peer_title:
-        show.text(
-            f"Jämförelsegrupp: Koladas *{rep.peer_title}* (ovägt medel av de kommuner som har "
-            "värden)."
-        )
+        show.text(T("comparison.peers", peers=rep.peer_title))
     missing = outcomes_report.comparison_missing_text(comparison, comparison_year)
     if missing:
         show.notice(missing)
@@ -251,18 +206,13 @@ if fun.centre:
             fun.centre,
             fun.tau,
             marked,
-            f"Alla kommuner, {rep.pooled_label}: andel mot antal som lämnade",
+            T("funnel.chart", years=rep.pooled_label),
             rep.source,
             synthetic,
             names=names,
         )
     )
-    show.text(
-        "Varje punkt är en kommun. Ju färre som lämnade, desto mer varierar andelen av en "
-        "slump – därför vidgas linjerna åt vänster. De streckade linjerna visar var kommunerna "
-        "skulle hamna om bara slumpen skilde dem åt; de heldragna rymmer också den vanliga "
-        "skillnaden mellan kommuner. " + outcomes_report.funnel_text(rep, fun)
-    )
+    show.text(T("funnel.explained", verdict=outcomes_report.funnel_text(rep, fun)))
 
 # %% [markdown]
 # ## Bättre eller sämre än väntat?
@@ -278,8 +228,10 @@ if not rep.expected.empty and rep.expected["expected_pct"].notna().any():
             plots.caterpillar(
                 rep.effects,
                 marked,
-                "Varje kommuns effekt, sammantagen över "
-                + outcomes_report.period_label(rep.model_info.get("years", [])),
+                T(
+                    "expected.effects_chart",
+                    years=outcomes_report.period_label(rep.model_info.get("years", [])),
+                ),
                 rep.model_source,
                 synthetic,
                 names=names,
@@ -287,12 +239,7 @@ if not rep.expected.empty and rep.expected["expected_pct"].notna().any():
         )
         show.table(outcomes_report.effects_display(rep, names), rep.model_source, synthetic)
 else:
-    show.notice(
-        "Förväntat värde kan inte beräknas: modellen behöver andel och antal som lämnat "
-        f"({kpis.WORK_OR_STUDIES}, {kpis.LEFT}), utbildning ({kpis.EDU_PRIMARY}, "
-        f"{kpis.EDU_TERTIARY}) och arbetsmarknad ({kpis.SCB_EXPECTED}) för många kommuner. "
-        f"Hämta med `{outcomes_report.FETCH_COMMAND}`."
-    )
+    show.notice(T("expected.missing", fetch=outcomes_report.FETCH_COMMAND))
 
 # %% [markdown]
 # ## Koladas förväntade värde för flyktingars förvärvsarbete
@@ -303,28 +250,25 @@ if not rep.scb.empty:
     show.chart(
         plots.refugee_employment(
             outcomes_report.scb_chart_frame(rep),
-            f"{area.name}: förvärvsarbetande flyktingar 20–64 år",
+            T("scb.chart", area=area.name),
             rep.scb_source,
             synthetic,
         )
     )
     show.table(outcomes_report.scb_display(rep), rep.scb_source, synthetic)
 elif rep.is_lan:
-    lan_scb = outcomes_report.lan_scb_display(rep, tables["kpi_values"], names, synthetic)
+    lan_scb = outcomes_report.lan_scb_display(rep, data["kpi_values"], names, synthetic)
     if len(lan_scb):
-        show.text(
-            f"Kolada har inget länsvärde för {kpis.SCB_EXPECTED} och {kpis.SCB_DEVIATION}; "
-            "tabellen visar länets kommuner."
-        )
+        show.text(T("scb.lan"))
         show.table(lan_scb, outcomes_report.lan_scb_source(rep, synthetic), synthetic)
 
 # %% [markdown]
 # ## Fördjupning
 
 # %%
-parts = [show.markdown_html(outcomes_report.DETAILS_INTRO)]
+parts = [show.markdown_html(outcomes_report.details_intro())]
 if rep.gap["p_value"].notna().any():
-    parts.append(show.markdown_html("**Skillnaden kvinnor − män**, exakt och med z-test:"))
+    parts.append(show.markdown_html(T("details.gap")))
     parts.append(show.table_html(outcomes_report.gap_details(rep), rep.source, synthetic))
 if rep.trend is not None:
     parts.append(show.markdown_html(outcomes_report.trend_details_text(rep)))
@@ -332,16 +276,11 @@ if rep.trend is not None:
         show.chart_html(plots.trend_bands(rep.trend_rows, area.name, rep.source, synthetic))
     )
 if len(rep.coefficients):
-    parts.append(
-        show.markdown_html(
-            "**Modellen för förväntat värde**: oddskvoter per 10 procentenheter, för kvinnor "
-            "och män var för sig."
-        )
-    )
+    parts.append(show.markdown_html(T("details.coefficients")))
     parts.append(
         show.table_html(outcomes_report.coefficient_display(rep), rep.model_source, synthetic)
     )
-show.details("Oddskvoter, p-värden och trendmodell", parts)
+show.details(T("details.summary"), parts)
 for note in rep.notes:
     show.notice(note)
 

@@ -31,17 +31,14 @@ seed = 2018
 data_dir = ""
 
 # %%
-from etablering.data import store
-from etablering.data.registry import Registry
 from etablering.present import display as show
 from etablering.present import plots
 from etablering.reports import cost as cost_report
-from etablering.reports.notebook_params import CostParams, validate_params
+from etablering.reports import setup
+from etablering.reports.texts import COST as T
 
-registry = Registry.load(data_dir or None)
-params = validate_params(
-    registry,
-    CostParams,
+params, data, rep = setup.start(
+    "03-forsorjningsstod",
     kommun=kommun,
     start_year=start_year,
     end_year=end_year,
@@ -53,11 +50,9 @@ params = validate_params(
     data_dir=data_dir,
 )
 area = params.kommun
-plots.setup()
-rep = cost_report.build(params, cost_report.load_tables(data_dir or None), registry)
 
 # %%
-show.text(cost_report.title_text(rep, registry, store.data_version(data_dir or None)))
+show.text(rep.heading)
 for note in rep.notes:
     show.notice(note, kind="info")
 
@@ -83,7 +78,7 @@ show.table(cost_report.local_table(rep), cost_report.MODEL_SOURCE)
 show.chart(
     plots.cost_vs_actual(
         cost_report.chart_frame(rep),
-        f"{area.name}: försörjningsstöd till dem som gått igenom etableringen",
+        T("yearly.chart", area=area.name),
         f"{cost_report.MODEL_SOURCE}. {cost_report.ACTUAL_SOURCE}.",
     )
 )
@@ -93,7 +88,7 @@ show.download(
     cost_report.yearly_download(rep),
     f"{area.code}-forsorjningsstod-per-ar.csv",
     cost_report.MODEL_SOURCE,
-    "Ladda ner kostnad per år och kön (CSV)",
+    T("yearly.download"),
 )
 
 # %% [markdown]
@@ -131,9 +126,12 @@ if not rep.tornado.empty:
         plots.tornado_chart(
             rep.tornado,
             rep.tornado["cost_baseline_kr"].iloc[0],
-            "Känslighet: kostnad "
-            + cost_report.years_text(list(range(rep.tornado_years[0], rep.tornado_years[1] + 1)))
-            + " med ett antagande i taget på sitt låga och höga värde",
+            T(
+                "tornado.chart",
+                years=cost_report.years_text(
+                    list(range(rep.tornado_years[0], rep.tornado_years[1] + 1))
+                ),
+            ),
             rep.source,
         )
     )
@@ -145,29 +143,18 @@ if not rep.tornado.empty:
 # %%
 show.chart(plots.people_bars(cost_report.people_frame(rep), rep.source))
 show.table(cost_report.people_table(rep), rep.source)
-show.text(
-    "Kvinnor och män: en ensamstående räknas på sitt kön, i ett par räknas båda vuxna. "
-    "Ett par har bistånd bara när ingen av dem har arbete eller studier."
-)
+show.text(T("people.explained"))
 
 # %% [markdown]
 # ## Antaganden och källor
 
 # %%
-show.table(cost_report.assumptions_table(rep), "Källa: se kolumnen Källa.")
-show.text(
-    "Alla tal finns i `parameters/forsorjningsstod.yml` med källa. *Antagande* betyder att "
-    "ingen källa hittades; *kalibrerad* att talet är valt så att modellen träffar offentliga "
-    "siffror (`python -m etablering.analysis.kefu.calibrate`)."
-)
+show.table(cost_report.assumptions_table(rep), T("assumptions.source"))
+show.text(T("assumptions.explained"))
 
 # %%
 show.details(
-    "Bilaga: alla parametrar med källa (öppna för att visa eller skriva ut)",
-    [
-        show.table_html(
-            cost_report.full_parameter_table(rep), "Källa: se kolumnen Källa för varje tal."
-        )
-    ],
+    T("assumptions.appendix"),
+    [show.table_html(cost_report.full_parameter_table(rep), T("assumptions.appendix_source"))],
     appendix=True,
 )

@@ -9,16 +9,17 @@ import pytest
 
 from etablering.core.errors import MissingDataError, ParameterError
 from etablering.reports import cost as cost_report
+from etablering.reports.base import ReportData
 from etablering.reports.notebook_params import CostParams, validate_params
 
 
 @pytest.fixture(scope="module")
-def tables(processed):
-    return cost_report.load_tables(processed)
+def tables(processed, registry):
+    return ReportData(processed, registry)
 
 
 def _build(registry, tables, **kw):
-    return cost_report.build(validate_params(registry, CostParams, **kw), tables, registry)
+    return cost_report.build(validate_params(registry, CostParams, **kw), tables)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,9 @@ def test_key_figures_for_the_site(jonkoping):
 
 def test_a_newer_fetched_total_wins(registry, tables, kolada_rows):
     rows = kolada_rows(("N31857", "0680", 2020, 140_000.0))
-    fetched = {**tables, "kpi_values": pd.concat([tables["kpi_values"], rows], ignore_index=True)}
+    fetched = tables.with_tables(
+        kpi_values=pd.concat([tables["kpi_values"], rows], ignore_index=True)
+    )
     rep = _build(registry, fetched, kommun="0680", n_draws=0)
     assert rep.actual.loc[2020, "total_kr"] == 140e6
 
@@ -169,7 +172,7 @@ def test_kommun_without_cohorts_says_what_is_missing(registry, tables):
     kv = tables["kpi_values"]
     gone = (kv["area_code"] == "0680") & kv["kpi"].isin(["N00960", "N00964"])
     with pytest.raises(MissingDataError, match="N00960/N00964 saknas för Jönköping"):
-        _build(registry, {**tables, "kpi_values": kv[~gone]}, kommun="0680", n_draws=0)
+        _build(registry, tables.with_tables(kpi_values=kv[~gone]), kommun="0680", n_draws=0)
 
 
 @pytest.mark.parametrize(

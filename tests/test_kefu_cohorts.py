@@ -4,8 +4,9 @@ would look up: the kommun's own counts, riket's totals and the reception."""
 import pandas as pd
 import pytest
 
-from etablering.analysis.kefu.entrants import cohorts_for
+from etablering.analysis.kefu.entrants import Count, FillKind, cohorts_for
 from etablering.data import store
+from etablering.reports.cost import fill_text
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,10 @@ def test_riket_new_entrants_match_reception_and_the_kommuner(kv, registry):
 def test_small_counts_are_filled_and_named(kv):
     co = cohorts_for(kv, "2403")  # Bjurholm: men who left 2018 are not published
     assert co.left.loc[2018, "M"] == 4  # 9 in total − 5 women
-    assert any("Lämnat 2018: män saknas" in n for n in co.notes)
+    (fill,) = [f for f in co.notes if f.year == 2018 and f.count == Count.LEFT]
+    assert fill.kind == FillKind.OTHER_FROM_TOTAL and fill.gender == "M"
+    assert (fill.total, fill.known) == (9, 5)
+    assert fill_text(fill) == "Lämnat 2018: män saknas och är totalen minus kvinnor (9 − 5)."
 
 
 def _rows(values):
@@ -72,7 +76,8 @@ def test_missing_leavers_and_negative_entrants():
     co = cohorts_for(_rows(rows), "9999")
     # 2016's leavers are missing: the entrants two years before (2014), at most the enrolled
     assert co.left.loc[2016].tolist() == co.entrants.loc[2014].tolist()
-    assert any("Lämnat 2016 saknas" in n for n in co.notes)
+    assert any(f.kind == FillKind.LEFT_FROM_ENTRANTS and f.year == 2016 for f in co.notes)
+    assert any(fill_text(f).startswith("Lämnat 2016 saknas i Kolada") for f in co.notes)
     # 2017: 5 − (22 − left 2016) < 0 → 0, named
     assert co.entrants.loc[2017, "K"] == 0
-    assert any("Nya inskrivna 2017, kvinnor" in n for n in co.notes)
+    assert any(fill_text(f).startswith("Nya inskrivna 2017, kvinnor:") for f in co.notes)

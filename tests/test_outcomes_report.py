@@ -9,12 +9,14 @@ from etablering.analysis import cache as derived
 from etablering.data import store
 from etablering.data.demo_data import remove_demo, write_demo
 from etablering.reports import outcomes as outcomes_report
+from etablering.reports.base import ReportData
 from etablering.reports.notebook_params import OutcomeParams, validate_params
 
 
 @pytest.fixture(scope="module")
-def tables(processed):
-    return outcomes_report.load_tables(processed)
+def tables(processed, registry):
+    # without the expected-value model unless a test hands it in (fitting it is slow)
+    return ReportData(processed, registry, derived=False)
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +29,8 @@ def model(processed, tmp_path_factory):
 
 def _build(registry, tables, kommun, expected=None, **kw):
     params = validate_params(registry, OutcomeParams, kommun=kommun, **kw)
-    return outcomes_report.build(
-        params,
-        tables["kpi_values"],
-        tables["area_groups"],
-        tables["kpi_catalogue"],
-        registry,
-        expected=expected,
-        flags=tables.get("kpi_flags"),
-    )
+    data = tables if expected is None else tables.with_expected(expected)
+    return outcomes_report.build(params, data)
 
 
 def test_lulea_real_shares_by_gender(registry, tables):
@@ -94,10 +89,9 @@ def test_missing_kpis_are_listed_with_the_fetch_command(registry, tables):
 
 def test_kommun_without_outcomes_says_so_without_inventing_zeros(registry, tables):
     kv = tables["kpi_values"]
-    without = {
-        **tables,
-        "kpi_values": kv[~((kv["area_code"] == "0680") & kv["kpi"].str.startswith("N009"))],
-    }
+    without = tables.with_tables(
+        kpi_values=kv[~((kv["area_code"] == "0680") & kv["kpi"].str.startswith("N009"))]
+    )
     rep = _build(registry, without, "0680")
     assert rep.kommun["share_pct"].isna().all()
     assert "Det finns inga uppgifter" in outcomes_report.summary_text(rep)
@@ -131,16 +125,9 @@ def demo_dir(processed, tmp_path, monkeypatch):
 
 
 def test_demo_report_is_synthetic_throughout_and_has_every_part(registry, demo_dir):
-    t = outcomes_report.load_tables(demo_dir)
+    t = ReportData(demo_dir, registry)
     params = validate_params(registry, OutcomeParams, kommun="0680", demo=True)
-    rep = outcomes_report.build(
-        params,
-        t["kpi_values"],
-        t["area_groups"],
-        t["kpi_catalogue"],
-        registry,
-        expected=derived.expected_tables(demo_dir, synthetic=True),
-    )
+    rep = outcomes_report.build(params, t)
     assert set(rep.kommun["origin"].dropna()) == {"syntetisk"}
     assert rep.source.startswith("Källa: SYNTETISKA DATA")
     assert rep.trend is not None and not rep.expected.empty
@@ -149,11 +136,7 @@ def test_demo_report_is_synthetic_throughout_and_has_every_part(registry, demo_d
     assert set(rep.expected["gender"]) == {"K", "M"} and len(rep.effects) > 500
     # the real Luleå rows are never mixed into a demo report, nor demo rows into a real one
     lulea_demo = outcomes_report.build(
-        validate_params(registry, OutcomeParams, kommun="2580", demo=True),
-        t["kpi_values"],
-        t["area_groups"],
-        t["kpi_catalogue"],
-        registry,
+        validate_params(registry, OutcomeParams, kommun="2580", demo=True), t
     )
     assert set(lulea_demo.kommun["origin"].dropna()) == {"syntetisk"}
     lulea_real = _build(registry, t, "2580")

@@ -12,6 +12,7 @@ from etablering.core.errors import MissingDataError, ParameterError
 from etablering.data import kpis, panel
 from etablering.present import plots
 from etablering.reports import reception as reception_report
+from etablering.reports.base import ReportData
 from etablering.reports.notebook_params import validate_params
 
 DUMP = "kolada-values-via-open-numbers/datapoints--by--geo--year"
@@ -47,8 +48,8 @@ def dump_series(raw_dir, kpi: str, geo: str) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def tables(processed):
-    return reception_report.load_tables(processed)
+def tables(processed, registry):
+    return ReportData(processed, registry)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def table_2018(tables):
 
 def _report(registry, tables, kommun, year=None, **params):
     return reception_report.build(
-        validate_params(registry, kommun=kommun, year=year, **params), tables, registry
+        validate_params(registry, kommun=kommun, year=year, **params), tables
     )
 
 
@@ -178,7 +179,7 @@ def test_default_year_is_the_latest_with_data_for_the_area(registry, tables, jon
     assert (jonkoping.year, lan_06.year) == (2022, 2022)
     storfors = _report(registry, tables, "1760")
     assert storfors.year == 2021 and max(storfors.years) == 2021
-    assert reception_report.title(storfors) == "Mottagande av nyanlända – Storfors 2021"
+    assert storfors.title == "Mottagande av nyanlända – Storfors 2021"
     assert "det är det senaste året i underlaget" in reception_report.years_text(storfors)
 
 
@@ -457,10 +458,9 @@ def test_small_kommun(registry, tables):
 def test_without_koladas_series_the_2018_files_still_report(registry, tables):
     reception_kpis = [kpis.RECEIVED, kpis.RECEIVED_ANVISNING, kpis.UNACCOMPANIED_ANVISADE]
     kv = tables["kpi_values"]
-    only_files = {
-        **tables,
-        "kpi_values": kv[~kv["kpi"].isin([*reception_kpis, kpis.RECEIVED_PER_1000])],
-    }
+    only_files = tables.with_tables(
+        kpi_values=kv[~kv["kpi"].isin([*reception_kpis, kpis.RECEIVED_PER_1000])]
+    )
     rep = _report(registry, only_files, "0680")
     assert rep.year == 2018 and not rep.has_series  # the latest year of Migrationsverket's files
     assert "Kolada har ingen uppgift om kommunmottagna för Jönköping 2018" in (

@@ -51,11 +51,12 @@ import statsmodels.api as sm
 from scipy import optimize, signal, special, stats
 
 from ..core.errors import MissingDataError
+from ..core.gender import BOTH
 from ..data import kpis
 from ..data import panel as kpi_panel
 
 MODEL_VERSION = 1  # raise when the model changes: the derived cache is keyed by it
-GENDERS = ("K", "M")
+GENDERS = tuple(map(str, BOTH))  # plain "K", "M": they become stored column labels
 EDUCATION_LAG = 1  # most who leave in year t were enrolled already in t − 1 (24 months at most)
 COVARIATES = {  # column -> (kpi, lag, label)
     "forgymnasial": (kpis.EDU_PRIMARY, EDUCATION_LAG),

@@ -15,6 +15,7 @@ peer means all come from them); a report takes its area's rows and aggregates.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,17 @@ from ..core.errors import MissingDataError
 from ..data import kpis, panel
 from ..data.schemas import CATEGORIES
 
-NOT_LISTED = "ej listad i kommuntalsfilen"
+
+class KommuntalStatus(StrEnum):
+    """Whether Migrationsverket's kommuntal file lists the kommun. The words the reports show
+    for each are in notebooks/texts/01-mottagande.toml ([status])."""
+
+    LISTED = "listad"
+    NOT_LISTED = "ej_listad"  # the file has the year but not the kommun: missing, never 0
+    NO_FILE = "ingen_fil"  # no kommuntal file imported for the year
+
+
+NOT_LISTED = KommuntalStatus.NOT_LISTED
 CATEGORY_LABELS = {
     "kvot": "Kvotflyktingar",
     "abo": "ABO (från anläggningsboende)",
@@ -371,9 +382,11 @@ def kommun_table(
     table = table.merge(
         kt[["kommun_code", "kommuntal", "mottagna_anvisade"]], on="kommun_code", how="left"
     )
-    table["kommuntal_status"] = np.where(table["kommuntal"].isna(), NOT_LISTED, "listad")
+    table["kommuntal_status"] = np.where(
+        table["kommuntal"].isna(), KommuntalStatus.NOT_LISTED.value, KommuntalStatus.LISTED.value
+    )
     if kt.empty:
-        table["kommuntal_status"] = f"kommuntalsfil för {year} saknas"
+        table["kommuntal_status"] = KommuntalStatus.NO_FILE.value
     wide = km.pivot_table(
         index="kommun_code", columns="category", values=["persons", "ensamkommande"], aggfunc="sum"
     )
@@ -491,7 +504,9 @@ def lan_table(table: pd.DataFrame, lan_names: dict[str, str]) -> pd.DataFrame:
                 "lan_code": lan_code,
                 "kommuntal": t.kommuntal if listed else pd.NA,
                 "mottagna_anvisade": t.mottagna_anvisade if listed else pd.NA,
-                "kommuntal_status": "listad" if listed else part["kommuntal_status"].iloc[0],
+                "kommuntal_status": (
+                    KommuntalStatus.LISTED.value if listed else part["kommuntal_status"].iloc[0]
+                ),
                 **t.by_category,
                 **{"ensam_" + c: v for c, v in t.ensam_by_category.items()},
                 "mottagna_totalt": t.mottagna_totalt,

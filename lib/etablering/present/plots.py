@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from ..core import gender as genders
 from ..core.fmt import number
 
 # Names from data go into titles and labels: '$' in one must stay a dollar sign, not start
@@ -237,7 +238,7 @@ def comparison_bars(
 # Women and men differ in colour (Okabe–Ito vermillion and blue), marker, line and hatch, so
 # they stay apart in greyscale print and for every colour vision.
 GENDER_COLORS = {"K": OKABE_ITO["vermillion"], "M": OKABE_ITO["blue"], "T": "#555555"}
-GENDER_NAMES = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+GENDER_NAMES = genders.LABELS  # one home: core/gender.py
 GENDER_STYLE = {
     "K": {"marker": "o", "linestyle": "-"},
     "M": {"marker": "s", "linestyle": "--"},
@@ -286,7 +287,7 @@ def shares_over_time(
     joined by the line: a share of 3 people says little about the trend."""
     fig, ax = plt.subplots(figsize=(8, 4))
     any_small = False
-    for gender in ("K", "M"):
+    for gender in genders.BOTH:
         part = table[table["gender"] == gender].sort_values("year")
         if part["share_pct"].notna().any():
             n = part["cohort_n"].astype(float)
@@ -423,7 +424,7 @@ def grouped_bars(
 def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bool = False):
     """The trend model's predicted shares with 95 % bands, observed shares as points."""
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    for gender in ("K", "M"):
+    for gender in genders.BOTH:
         part = predictions[predictions["gender"] == gender].sort_values("year")
         color = GENDER_COLORS[gender]
         ax.plot(
@@ -801,7 +802,7 @@ def per_1000_bars(values: pd.Series, kinds: pd.Series, title: str, xlabel: str, 
 
 def _gender_axes(n_rows: float = 4.0):
     fig, axes = plt.subplots(1, 2, figsize=(9, n_rows), sharey=True)
-    return fig, dict(zip(("K", "M"), axes, strict=True))
+    return fig, dict(zip(genders.BOTH, axes, strict=True))
 
 
 def funnel_plot(

@@ -7,18 +7,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..core import fmt
 from ..analysis import kefu
-from ..data import kpis, store
-from ..core.errors import ParameterError
 from ..analysis.kefu import model as kmodel
-from ..analysis.kefu.cohort import simulate
-from ..analysis.kefu.draws import Draws
+from ..analysis.kefu.entrants import Count, Fill, FillKind
 from ..analysis.kefu.households import couple_share, kind_weights
 from ..analysis.kefu.params import BUILTIN_SCENARIOS as BUILTIN
 from ..analysis.kefu.params import iter_sourced
+from ..core import fmt
+from ..core import gender as genders
+from ..core.errors import ParameterError
+from ..core.gender import Gender
+from ..data import kpis
+from ..data.registry import Area
+from . import texts
+from .base import Report, ReportData
 from .notebook_params import CostParams
-from ..data.registry import Area, Registry
 
 SPAN = "spann givet antagandena"
 MODEL_SOURCE = (
@@ -34,7 +37,7 @@ ACTUAL_SOURCE = (
 
 
 @dataclass
-class CostReport:
+class CostReport(Report):
     area: Area
     members: list[Area]
     params: kefu.KefuParams
@@ -55,10 +58,26 @@ class CostReport:
     seed: int
     notes: list[str] = field(default_factory=list)
     tornado_years: tuple[int, int] | None = None  # the period the sensitivity chart sums
+    data_version: str = ""
+    lan: Area | None = None
 
     @property
-    def is_lan(self) -> bool:
-        return self.area.kind == "lan"
+    def title(self) -> str:
+        return f"Försörjningsstöd efter etableringen – {self.area.name}"
+
+    @property
+    def subtitle(self) -> str:
+        scope = (
+            f"summan över länets {len(self.members)} kommuner"
+            if self.is_lan
+            else f"kommunkod {self.area.code}, {self.lan.name}"
+        )
+        parts = []
+        if self.utfall_years:
+            parts.append(f"utfall {years_text(self.utfall_years)}")
+        if self.prognos_years:
+            parts.append(f"prognos {years_text(self.prognos_years)}")
+        return f"{' och '.join(parts).capitalize()}, {scope}. Dataversion {self.data_version}."
 
     @property
     def last_data_year(self) -> int:
@@ -100,17 +119,6 @@ class CostReport:
 # --- building ---------------------------------------------------------------------------------
 
 
-def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
-    tables = {"kpi_values": store.read_table("kpi_values", data_dir)}
-    groups = (
-        store.read_table("area_groups", data_dir)
-        if store.has_table("area_groups", data_dir)
-        else pd.DataFrame()
-    )
-    tables["area_groups"] = groups
-    return tables
-
-
 _PANEL_BUILD: dict = {}
 
 
@@ -139,25 +147,26 @@ def _periods(start: int, end: int, last: int) -> dict[str, tuple[int, int]]:
     return out
 
 
-def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) -> CostReport:
+def build(p: CostParams, data: ReportData) -> CostReport:
+    tables, registry = data, data.registry
     params = kefu.load_params(overrides=p.overrides or None)
     if p.scenario not in params.known_scenarios():
         raise ParameterError(
             f"Okänt scenario {p.scenario!r} (parametern scenario); välj ett av "
             f"{', '.join(params.known_scenarios())}."
         )
-    data = panel_for(tables, params)
+    kolada = panel_for(tables, params)
     area = p.kommun
     notes: list[str] = []
     if area.kind == "lan":
         members = registry.kommuner(area.lan_code)
         codes = [(m.code, m.name) for m in members]
         inputs = kmodel.area_inputs(
-            data, params, area.code, area.name, "lan", [m.code for m in members]
+            kolada, params, area.code, area.name, "lan", [m.code for m in members]
         )
 
         prep, skipped = kmodel.prepare_group(
-            data,
+            kolada,
             params,
             codes,
             p.start_year,
@@ -166,10 +175,10 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
             policy_year=p.policy_year,
         )
         notes += [f"Utan kohorter i Kolada: {s}" for s in skipped]
-        actual = _sum_actual(data, members, notes)
+        actual = _sum_actual(kolada, members, notes)
     else:
         members = [area]
-        inputs = kmodel.area_inputs(data, params, area.code, area.name, "kommun")
+        inputs = kmodel.area_inputs(kolada, params, area.code, area.name, "kommun")
 
         prep = kmodel.prepare(
             inputs,
@@ -199,14 +208,9 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
     sens_years = periods.get("prognos", periods["hela"])
     sens = kefu.tornado(prep, sens_years)
     names = list(dict.fromkeys([*BUILTIN, *params.known_scenarios()]))
-    scen = []
-    for name in names:
-        sp = prep if name == p.scenario else kmodel.with_scenario(prep, name, p.policy_year)
-        y = kmodel.project(sp, window=False).yearly
-        y = y[(y["gender"] == "T") & (y["year"] >= p.start_year)]
-        scen.append(y[["year", "cost_kr"]].assign(scenario=name))
-    riket_rate = _riket_per_received(data, params, p.start_year, p.end_year)
-    scale = float(simulate(prep, Draws.at_values(params), window=False).ceiling_scale[0])
+    scen = kmodel.scenario_costs(prep, names, p.policy_year, run=projection)
+    riket_rate = _riket_per_received(kolada, params, p.start_year, p.end_year)
+    scale = projection.ceiling_scale
     if scale < 1:
         share = fmt.percent(100 * params.local.ceiling_share.value)
         notes.append(
@@ -228,13 +232,15 @@ def build(p: CostParams, tables: dict[str, pd.DataFrame], registry: Registry) ->
         bands=bands,
         tornado=sens,
         tornado_years=tuple(sens_years),
-        scenarios=pd.concat(scen, ignore_index=True),
+        scenarios=scen[scen["year"] >= p.start_year].reset_index(drop=True),
         riket_per_received=riket_rate,
         actual=actual,
-        data=data,
+        data=kolada,
         n_draws=p.n_draws,
         seed=p.seed,
         notes=notes,
+        data_version=data.version,
+        lan=registry.lan_of(area),
     )
 
 
@@ -362,7 +368,7 @@ def drivers(rep: CostReport) -> list[str]:
         riket = rep.data.outcomes["0000"].reset_index()
         riket = riket[riket["year"].between(2015, co.last_year)]
         parts = []
-        for g, label in (("K", "kvinnor"), ("M", "män")):
+        for g, label in ((g, g.word) for g in genders.BOTH):
             own = est[est["gender"] == g]
             r = riket[riket["gender"] == g]
             parts.append(f"{label} {pct(_weighted(own))} (riket {pct(_weighted(r))})")
@@ -468,11 +474,10 @@ def deterministic_note(rep: CostReport) -> str:
     pb = rep.period_band(years_text(rep.prognos_years)) if rep.prognos_years else None
     if pb is None:
         return ""
-    return (
-        f"Beräkningen med alla antaganden på sina huvudvärden ger {mkr(pb['deterministic'])} för "
-        f"samma år; den visas som en kontroll, inte som prognosen. Medianen ligger "
-        f"{'över' if pb['p50'] > pb['deterministic'] else 'under'} den eftersom flera "
-        "antaganden har sneda fördelningar."
+    return texts.COST(
+        "method.deterministic",
+        cost=mkr(pb["deterministic"]),
+        above=bool(pb["p50"] > pb["deterministic"]),
     )
 
 
@@ -499,7 +504,7 @@ def input_table(rep: CostReport) -> pd.DataFrame:
             ),
             f"Kommunmottagna ({kpis.RECEIVED})": fmt.number(table.loc[year, ("received", "T")]),
         }
-        for g, label in (("K", "kvinnor"), ("M", "män")):
+        for g, label in ((g, g.word) for g in genders.BOTH):
             if (year, g) in est.index:
                 r = est.loc[(year, g)]
                 own = pct(r["own"]) if pd.notna(r["own"]) else fmt.MISSING
@@ -534,7 +539,8 @@ def input_text(rep: CostReport) -> str:
         "lämnade: en liten kommuns enstaka år väger lite." + _weight_text(rep),
     ]
     if co.notes:
-        lines.append("Luckor i Kolada som fyllts: " + " ".join(co.notes[:6]))
+        filled = " ".join(fill_text(f, {m.code: m.name for m in rep.members}) for f in co.notes[:6])
+        lines.append(texts.COST("inputs.filled", fills=filled))
     last = co.last_year
     future = [y for y in range(last + 1, rep.end_year + 1)]
     if future:
@@ -548,6 +554,35 @@ def input_text(rep: CostReport) -> str:
     return "\n\n".join(lines)
 
 
+# How each kind of fill in Kolada's counts is worded (keys of [fill] in 03-forsorjningsstod.toml)
+FILL_TEXTS = {
+    FillKind.OTHER_FROM_TOTAL: "fill.other_from_total",
+    FillKind.SPLIT_BY_SHARE: "fill.split_by_share",
+    FillKind.LEFT_FROM_ENTRANTS: "fill.left_from_entrants",
+    FillKind.NEGATIVE_ENTRANTS: "fill.negative_entrants",
+    FillKind.ENROLLED_END: "fill.enrolled_end",
+}
+COUNT_WORDS = {Count.ENROLLED: "Inskrivna", Count.LEFT: "Lämnat"}
+
+
+def fill_text(fill: Fill, names: dict[str, str] | None = None) -> str:
+    """One filled gap as a sentence; a län's fills start with the kommun's name."""
+    gender = Gender(fill.gender) if fill.gender else None
+    text = texts.COST(
+        FILL_TEXTS[fill.kind],
+        year=fill.year,
+        count=COUNT_WORDS.get(fill.count, ""),
+        gender=gender.word if gender else "",
+        other=gender.other.word if gender in genders.BOTH else "",
+        total=fmt.number(fill.total),
+        known=fmt.number(fill.known),
+        share=fmt.number(None if fill.share is None else 100 * fill.share),
+    )
+    if fill.area_code:
+        return f"{(names or {}).get(fill.area_code, fill.area_code)}: {text}"
+    return text
+
+
 def _weight_text(rep: CostReport) -> str:
     if rep.is_lan:
         return " För länet är andelen länets kommuner vägda med antalet som lämnade."
@@ -555,7 +590,7 @@ def _weight_text(rep: CostReport) -> str:
     if est.empty:
         return ""
     year = int(max(y for y, _ in est.index))
-    w = {g: est.loc[(year, g), "weight"] for g in ("K", "M") if (year, g) in est.index}
+    w = {g: est.loc[(year, g), "weight"] for g in genders.BOTH if (year, g) in est.index}
     if len(w) < 2:
         return ""
     return (
@@ -768,24 +803,18 @@ def kefu_summary(rep: CostReport) -> str:
     if y.empty or y["cost_kr"].sum() == 0:
         return ""
     k, f = y["kefu_cost_kr"].sum(), y["cost_kr"].sum()
-    return (
-        f"Med KEFU:s avgränsning (vår tolkning: nya deltagare januari 2016–september 2017, "
-        f"{ks.first_year}–{ks.last_year}) hade kostnaden blivit {mkr(k)} i stället för "
-        f"{mkr(f)}: {pct(1 - k / f)} kommer från kohorter som lämnade före 2018 eller kom "
-        "efter september 2017 och från åren i etableringen."
+    return texts.COST(
+        "kefu.summary",
+        first=ks.first_year,
+        last=ks.last_year,
+        kefu_cost=mkr(k),
+        cost=mkr(f),
+        share=pct(1 - k / f),
     )
 
 
 def kefu_text(rep: CostReport) -> str:
-    return (
-        "KEFU (Lunds universitet) räknade 2017–2018 för Kommunförbundet Skåne på "
-        "Arbetsförmedlingens nya inskrivna 2016 till och med september 2017, lade till 24 "
-        "månader och räknade försörjningsstöd 2018–2020 för dem som lämnar utan egen försörjning "
-        "(Kommunförbundet Skåne 2018, avsnitt 2.4). *Vår tolkning* av den avgränsningen, med "
-        "samma antaganden som resten av modellen: bara de kohorterna, bara 2018–2020. KEFU skrev "
-        "själv att den verkliga kostnaden blir högre eftersom tidigare kohorter och kostnader som "
-        "fortsätter inte kom med."
-    )
+    return texts.COST("kefu.text")
 
 
 # --- scenarios, sensitivity, people, assumptions -----------------------------------------------
@@ -1096,13 +1125,7 @@ def distribution_text(dist) -> str:
 
 
 def method_text(rep: CostReport) -> str:
-    return (
-        f"Spannen är *{SPAN}*: {fmt.number(rep.n_draws)} simuleringar (slumpfrö {rep.seed}) där "
-        "de osäkra antagandena dras ur sina fördelningar, kvinnors och mäns andel i arbete "
-        "samvarierar, antalet hushåll varierar slumpmässigt (mest i små kommuner) och kommunens "
-        "nivå kan avvika från rikets. Spannet visar inte allt som kan hända: en ny lag, en "
-        "lågkonjunktur eller ett annat mottagande ligger utanför."
-    )
+    return texts.COST("method.span", span=SPAN, draws=fmt.number(rep.n_draws), seed=rep.seed)
 
 
 def key_figures(rep: CostReport) -> dict:
@@ -1115,21 +1138,3 @@ def key_figures(rep: CostReport) -> dict:
         "cost_horizon": label,
         "cost_scenario": rep.scenario,
     }
-
-
-def title_text(rep: CostReport, registry: Registry, data_version: str) -> str:
-    area = rep.area
-    scope = (
-        f"summan över länets {len(rep.members)} kommuner"
-        if rep.is_lan
-        else f"kommunkod {area.code}, {registry.lan_of(area).name}"
-    )
-    parts = []
-    if rep.utfall_years:
-        parts.append(f"utfall {years_text(rep.utfall_years)}")
-    if rep.prognos_years:
-        parts.append(f"prognos {years_text(rep.prognos_years)}")
-    return (
-        f"# Försörjningsstöd efter etableringen – {area.name}\n"
-        f"{' och '.join(parts).capitalize()}, {scope}. Dataversion {data_version}."
-    )

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from ..present import display, plots
-from ..data import kpis, panel, store
 from ..analysis import outcomes, reception
 from ..core.errors import ParameterError
+from ..data import kpis, panel, store
+from ..present import display, plots
 
 MEASURES = {
     "per_1000": "Kommunmottagna per 1 000 invånare",

@@ -12,8 +12,8 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core.core_schema import ValidationInfo
 
-from ..core.errors import ParameterError
 from ..analysis.kefu.params import BASELINE
+from ..core.errors import ParameterError
 from ..data.registry import Area, Registry
 
 PEER_KINDS = ("socioekonomi", "arbetsmarknad", "ekonomiskt bistånd")

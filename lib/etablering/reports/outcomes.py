@@ -10,16 +10,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..core import fmt
-from ..data import kpis, origin, panel, store
 from ..analysis import outcomes, reception
-from ..core.errors import MissingDataError
 from ..analysis.expected import aggregate_predictions
+from ..core import fmt
+from ..core import gender as genders
+from ..core.errors import MissingDataError
+from ..core.gender import Gender
+from ..data import kpis, origin, panel
+from ..data.registry import Area
+from . import texts
+from .base import Report, ReportData
 from .notebook_params import OutcomeParams
-from ..data.registry import Area, Registry
 
-GENDER_LABELS = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
-GENDER_WORDS = {"K": "kvinnorna", "M": "männen", "T": "alla"}
 FETCH_COMMAND = "etablering data fetch --group etablering"
 POOL_YEARS = 3  # the headline and the cross-kommun comparisons pool this many years
 EDUCATION = {
@@ -38,10 +40,9 @@ SCB_KPIS = (
 
 
 @dataclass
-class OutcomesReport:
+class OutcomesReport(Report):
     area: Area
     lan: Area
-    is_lan: bool
     members: list[Area]  # the län's kommuner (for a kommun: its län's)
     years: list[int]
     synthetic: bool
@@ -72,6 +73,23 @@ class OutcomesReport:
     flagged: pd.DataFrame
     missing_kpis: list[tuple[str, str]]
     notes: list[str] = field(default_factory=list)
+    data_version: str = ""
+    first_year: int = 0  # the years asked for (params); `years` is the same as a list
+    last_year: int = 0
+
+    @property
+    def title(self) -> str:
+        return f"Etablering efter kön – {self.area.name}"
+
+    @property
+    def subtitle(self) -> str:
+        kind = "Länskod" if self.is_lan else "Kommunkod"
+        where = "" if self.is_lan else f", {self.lan.name}"
+        return (
+            f"{kind} {self.area.display_code}{where}. "
+            f"{period_text(self, self.first_year, self.last_year)} "
+            f"Dataversion {self.data_version}."
+        )
 
     # --- sources ------------------------------------------------------------------------
     @property
@@ -138,24 +156,12 @@ def kommun_has_data(table: pd.DataFrame) -> bool:
 # --- assembling ------------------------------------------------------------------------------
 
 
-def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
-    names = ["kpi_values", "area_groups", "kpi_catalogue", "kpi_flags"]
-    return {n: store.read_table(n, data_dir) for n in names if store.has_table(n, data_dir)}
-
-
-def build(
-    params: OutcomeParams,
-    kpi_values: pd.DataFrame,
-    area_groups: pd.DataFrame,
-    catalogue: pd.DataFrame,
-    registry: Registry,
-    expected=None,
-    counts: pd.DataFrame | None = None,
-    flags: pd.DataFrame | None = None,
-) -> OutcomesReport:
-    """The report for params.kommun (a kommun or a län). `expected` is derived.ExpectedTables
-    (or None), `counts` outcomes.kommun_counts for all kommuner (computed when None)."""
+def build(params: OutcomeParams, data: ReportData) -> OutcomesReport:
+    """The report for params.kommun (a kommun or a län), with the expected-value model and the
+    outcome counts of all kommuner from the derived cache (data.expected, data.counts)."""
     area, synthetic = params.kommun, params.demo
+    registry, kpi_values, area_groups = data.registry, data["kpi_values"], data["area_groups"]
+    expected, counts, flags = data.expected(synthetic), data.counts(synthetic), data["kpi_flags"]
     is_lan = area.kind == "lan"
     years = list(range(params.first_year, params.last_year + 1))
     lan = registry.lan_of(area)
@@ -221,7 +227,6 @@ def build(
     return OutcomesReport(
         area=area,
         lan=lan,
-        is_lan=is_lan,
         members=members,
         years=years,
         synthetic=synthetic,
@@ -252,6 +257,9 @@ def build(
         flagged=flagged,
         missing_kpis=[] if is_lan else missing_kpis(kv, area.code, synthetic),
         notes=notes,
+        data_version=data.version,
+        first_year=params.first_year,
+        last_year=params.last_year,
     )
 
 
@@ -292,7 +300,7 @@ def destination_table(counts: pd.DataFrame, codes, years) -> pd.DataFrame:
         persons(k) for k in (kpis.WORK, kpis.WORK_OR_STUDIES, kpis.PROGRAMME)
     )
     out = {}
-    for g in ("K", "M", "T"):
+    for g in genders.ALL:
         values = {}
         if g in work.index and g in either.index and work.loc[g, "n"] == either.loc[g, "n"] > 0:
             n = either.loc[g, "n"]
@@ -305,7 +313,7 @@ def destination_table(counts: pd.DataFrame, codes, years) -> pd.DataFrame:
                 100.0 * programme.loc[g, "successes"] / programme.loc[g, "n"]
             )
         if values:
-            out[GENDER_LABELS[g]] = values
+            out[genders.LABELS[g]] = values
     frame = pd.DataFrame(out)
     return frame.reindex(
         [
@@ -332,8 +340,8 @@ def education_table(counts: pd.DataFrame, codes, years) -> tuple[pd.DataFrame, i
     share = (100.0 * sums["successes"] / sums["n"]).unstack("gender")
     share = share.reindex([k for k in EDUCATION if k in share.index])
     share.index = [EDUCATION[k] for k in share.index]
-    share = share[[g for g in ("K", "M", "T") if g in share.columns]]
-    return share.rename(columns=GENDER_LABELS), year
+    share = share[[g for g in genders.ALL if g in share.columns]]
+    return share.rename(columns=genders.LABELS), year
 
 
 def flow_table(counts: pd.DataFrame, codes, years) -> pd.DataFrame:
@@ -539,7 +547,7 @@ def expected_sentence(rep: OutcomesReport, gender: str, years) -> str:
     r = expected_for(rep, gender, years)
     if r is None:
         return ""
-    word = "kvinnorna" if gender == "K" else "männen"
+    word = Gender(gender).group
     judged = verdict(r)
     joint = " – " if judged.startswith("gruppen") else " "
     return (
@@ -574,7 +582,7 @@ def summary_text(rep: OutcomesReport) -> str:
         )
     basis = rep.headline if rep.headline.counted else rep.latest_counted
     if not rep.expected.empty and basis is not None:
-        sentences = [expected_sentence(rep, g, basis.years) for g in ("K", "M")]
+        sentences = [expected_sentence(rep, g, basis.years) for g in genders.BOTH]
         sentences = [s for s in sentences if s]
         if sentences:
             parts.append(
@@ -663,7 +671,7 @@ def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "År": t["year"],
-            "Kön": t["gender"].map(GENDER_LABELS),
+            "Kön": t["gender"].map(genders.LABELS),
             "Andel i arbete/studier (%)": t["share_pct"].round(1),
             "95 % KI, nedre": t["low_pct"].round(1),
             "95 % KI, övre": t["high_pct"].round(1),
@@ -688,10 +696,10 @@ def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
     out = {}
     for year, part in t.groupby("year"):
         rows = part.set_index("gender")
-        record = {GENDER_LABELS[g]: cell(rows.loc[g]) for g in ("K", "M", "T") if g in rows.index}
+        record = {genders.LABELS[g]: cell(rows.loc[g]) for g in genders.ALL if g in rows.index}
         record["Antal som lämnat (kvinnor/män)"] = " / ".join(
             fmt.number(rows.loc[g, "cohort_n"]) if g in rows.index else fmt.MISSING
-            for g in ("K", "M")
+            for g in genders.BOTH
         )
         record["Anmärkning"] = _year_note(rows)
         out[int(year)] = record
@@ -702,13 +710,13 @@ def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
 
 def _year_note(rows: pd.DataFrame) -> str:
     """One note for a year's row: shared by all genders, or each gender's own."""
-    notes = {g: rows.loc[g, "note"] for g in ("K", "M", "T") if g in rows.index}
+    notes = {g: rows.loc[g, "note"] for g in genders.ALL if g in rows.index}
     distinct = {n for n in notes.values() if n}
     if not distinct:
         return ""
     if len(set(notes.values())) == 1:
         return next(iter(distinct))
-    return "; ".join(f"{GENDER_LABELS[g].lower()}: {n}" for g, n in notes.items() if n)
+    return "; ".join(f"{genders.LABELS[g].lower()}: {n}" for g, n in notes.items() if n)
 
 
 def gap_display(rep: OutcomesReport) -> pd.DataFrame:
@@ -761,8 +769,8 @@ def riket_reference(rep: OutcomesReport) -> pd.DataFrame:
     """Riket's shares per year and gender, for a kommun without its own values."""
     have = rep.riket.dropna(subset=["share_pct"])
     frame = have.pivot(index="year", columns="gender", values="share_pct")
-    frame = frame[[g for g in ("K", "M", "T") if g in frame.columns]]
-    frame = frame.map(fmt.percent).rename(columns=lambda g: f"Riket, {GENDER_LABELS[g].lower()}")
+    frame = frame[[g for g in genders.ALL if g in frame.columns]]
+    frame = frame.map(fmt.percent).rename(columns=lambda g: f"Riket, {genders.LABELS[g].lower()}")
     frame.index = frame.index.astype(int)
     frame.index.name, frame.columns.name = "År", None
     return frame
@@ -780,7 +788,7 @@ def riket_reference_text(rep: OutcomesReport) -> str:
         f"lägst {fmt.percent(low['share_pct'])} {low['year']:.0f}, högst "
         f"{fmt.percent(high['share_pct'])} {high['year']:.0f})."
     )
-    if not rep.riket.loc[rep.riket["gender"].isin(["K", "M"]), "share_pct"].notna().any():
+    if not rep.riket.loc[rep.riket["gender"].isin(genders.BOTH), "share_pct"].notna().any():
         text += " För riket finns i underlaget bara kvinnor och män tillsammans."
     return text
 
@@ -801,13 +809,13 @@ def comparison_table(rep: OutcomesReport) -> tuple[pd.DataFrame, int | None]:
 
     def shares(table):
         row = table[table["year"] == year].set_index("gender")["share_pct"]
-        return {GENDER_LABELS[g]: row.get(g, np.nan) for g in ("K", "M", "T")}
+        return {genders.LABELS[g]: row.get(g, np.nan) for g in genders.ALL}
 
     rows = {rep.area.name: shares(rep.table)}
     if rep.peer_title is not None:
         p = rep.peer[rep.peer["year"] == year].set_index("gender")
         rows["Liknande kommuner (ovägt medel)"] = {
-            GENDER_LABELS[g]: p["mean_pct"].get(g, np.nan) for g in ("K", "M", "T")
+            genders.LABELS[g]: p["mean_pct"].get(g, np.nan) for g in genders.ALL
         }
     if not rep.is_lan:
         rows[rep.lan.name] = shares(rep.lan_table)
@@ -871,8 +879,8 @@ def side_by_side(rep: OutcomesReport, registry_names: dict[str, str]) -> pd.Data
     share = rows.pivot(index="area_code", columns="gender", values="share_pct")
     n = rows.pivot(index="area_code", columns="gender", values="n")
     frame = pd.DataFrame(index=codes)
-    for g in ("K", "M"):
-        frame[GENDER_LABELS[g]] = share.get(g, pd.Series(dtype=float)).reindex(codes)
+    for g in genders.BOTH:
+        frame[genders.LABELS[g]] = share.get(g, pd.Series(dtype=float)).reindex(codes)
         frame[f"n_{g}"] = n.get(g, pd.Series(dtype=float)).reindex(codes)
     frame.index = [registry_names.get(c, c) for c in codes]
     totals = {}
@@ -880,11 +888,11 @@ def side_by_side(rep: OutcomesReport, registry_names: dict[str, str]) -> pd.Data
         sums = part.groupby("gender")[["successes", "n"]].sum()
         totals[label] = {
             **{
-                GENDER_LABELS[g]: 100.0 * sums.loc[g, "successes"] / sums.loc[g, "n"]
-                for g in ("K", "M")
+                genders.LABELS[g]: 100.0 * sums.loc[g, "successes"] / sums.loc[g, "n"]
+                for g in genders.BOTH
                 if g in sums.index and sums.loc[g, "n"] > 0
             },
-            **{f"n_{g}": sums.loc[g, "n"] for g in ("K", "M") if g in sums.index},
+            **{f"n_{g}": sums.loc[g, "n"] for g in genders.BOTH if g in sums.index},
         }
     frame = pd.concat([frame, pd.DataFrame.from_dict(totals, orient="index")])
     return frame
@@ -896,9 +904,7 @@ def side_by_side_chart(frame: pd.DataFrame) -> pd.DataFrame:
         f"{name} ({fmt.number(nk) if pd.notna(nk) else '–'}/{fmt.number(nm) if pd.notna(nm) else '–'})"
         for name, nk, nm in zip(frame.index, frame["n_K"], frame["n_M"], strict=True)
     ]
-    return pd.DataFrame(
-        {"Kvinnor": frame["Kvinnor"].to_numpy(), "Män": frame["Män"].to_numpy()}, index=labels
-    )
+    return pd.DataFrame({g.label: frame[g.label].to_numpy() for g in genders.BOTH}, index=labels)
 
 
 def side_by_side_display(frame: pd.DataFrame) -> pd.DataFrame:
@@ -911,8 +917,8 @@ def side_by_side_display(frame: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Kvinnor": [cell(s, n) for s, n in zip(frame["Kvinnor"], frame["n_K"], strict=True)],
-            "Män": [cell(s, n) for s, n in zip(frame["Män"], frame["n_M"], strict=True)],
+            g.label: [cell(s, n) for s, n in zip(frame[g.label], frame[f"n_{g}"], strict=True)]
+            for g in genders.BOTH
         },
         index=pd.Index(frame.index, name="Område"),
     )
@@ -933,7 +939,7 @@ def funnel(rep: OutcomesReport) -> Funnel:
     SMALL_COHORT leavers: a description of the spread for drawing limits, not a model."""
     p = rep.pooled[rep.pooled["n"] >= 1].copy()
     centre, tau = {}, {}
-    for g in ("K", "M"):
+    for g in genders.BOTH:
         part = p[p["gender"] == g]
         if part.empty or part["n"].sum() == 0:
             continue
@@ -954,7 +960,7 @@ def funnel(rep: OutcomesReport) -> Funnel:
 def funnel_text(rep: OutcomesReport, f: Funnel) -> str:
     codes = [a.code for a in rep.members] if rep.is_lan else [rep.area.code]
     parts = []
-    for g in ("K", "M"):
+    for g in genders.BOTH:
         if g not in f.centre:
             continue
         pts = f.points[(f.points["gender"] == g) & f.points["area_code"].isin(codes)]
@@ -965,7 +971,7 @@ def funnel_text(rep: OutcomesReport, f: Funnel) -> str:
             lo, hi = funnel_limits(f.centre[g], f.tau[g], r["n"])
             if r["share_pct"] / 100 < lo or r["share_pct"] / 100 > hi:
                 outside.append(r["area_code"])
-        word = "kvinnor" if g == "K" else "män"
+        word = Gender(g).word
         if rep.is_lan:
             names = {a.code: a.name for a in rep.members}
             listed = f": {fmt.listing([names[c] for c in outside])}" if outside else ""
@@ -1008,12 +1014,12 @@ def effect_text(rep: OutcomesReport) -> str:
             "bland alla kommuner med ett 95-procentsintervall för platsen."
         )
     parts = []
-    for g in ("K", "M"):
+    for g in genders.BOTH:
         r = rows[rows["gender"] == g]
         if r.empty:
             continue
         r = r.iloc[0]
-        word = "kvinnor" if g == "K" else "män"
+        word = Gender(g).word
         direction = "över" if r["effect_pp"] > 0 else "under"
         sure = r["effect_pp_low"] > 0 or r["effect_pp_high"] < 0
         parts.append(
@@ -1036,12 +1042,12 @@ def effects_display(rep: OutcomesReport, names: dict[str, str]) -> pd.DataFrame:
     out = {}
     for code, part in rows.groupby("area_code"):
         rec = {}
-        for g in ("K", "M"):
+        for g in genders.BOTH:
             r = part[part["gender"] == g]
             if r.empty:
                 continue
             r = r.iloc[0]
-            word = GENDER_LABELS[g]
+            word = genders.LABELS[g]
             rec[f"{word}: effekt (procentenheter)"] = (
                 f"{fmt.signed(r['effect_pp'])} ({fmt.signed(r['effect_pp_low'])} till "
                 f"{fmt.signed(r['effect_pp_high'])})"
@@ -1071,7 +1077,7 @@ def expected_display(rep: OutcomesReport) -> pd.DataFrame:
             verdict = "sämre än förväntat"
         else:
             verdict = "kan inte skiljas från förväntat"
-        out[(int(year), GENDER_LABELS[g])] = {
+        out[(int(year), genders.LABELS[g])] = {
             "Utfall": fmt.percent(r["actual_pct"]),
             "Antal som lämnat": fmt.number(r["n"]),
             "Förväntat": fmt.percent(r["expected_pct"]),
@@ -1085,25 +1091,8 @@ def expected_display(rep: OutcomesReport) -> pd.DataFrame:
 
 def expected_explanation(rep: OutcomesReport) -> str:
     var = rep.variance.set_index("gender") if len(rep.variance) else pd.DataFrame()
-    spread = ""
-    if len(var):
-        spread = (
-            " Hur mycket kommuner brukar skilja sig åt av skäl som modellen inte känner till "
-            "skattas ur data: för kvinnor motsvarar det ungefär ±"
-            f"{fmt.number(_pp_spread(var, 'K'))} procentenheter och för män ±"
-            f"{fmt.number(_pp_spread(var, 'M'))} procentenheter kring det förväntade (två "
-            "standardavvikelser vid rikets nivå)."
-        )
-    return (
-        "Det förväntade värdet är vad en kommun med samma förutsättningar brukar nå samma år: "
-        "rikets andel för kvinnor respektive män det året, justerad för utbildningen bland dem "
-        "som var inskrivna året innan (de flesta som lämnar ett år var inskrivna redan då) och "
-        "för den lokala arbetsmarknaden. Det *vanliga spannet* är det intervall där 95 av 100 "
-        "kommuner med samma förutsättningar och lika många som lämnade hamnar. Det rymmer "
-        "slumpen i en grupp av den storleken, osäkerheten i modellen och den vanliga skillnaden "
-        "mellan kommuner – ett utfall utanför spannet är alltså ovanligt även bland kommuner."
-        + spread
-    )
+    spread = {g: fmt.number(_pp_spread(var, g)) for g in genders.BOTH} if len(var) else None
+    return texts.OUTCOMES("explain.expected", spread=spread)
 
 
 def _pp_spread(var: pd.DataFrame, g: str) -> float:
@@ -1119,7 +1108,7 @@ def coefficient_display(rep: OutcomesReport) -> pd.DataFrame:
     c = c[c["term"] != "Intercept"]
     rows = {}
     for _, r in c.iterrows():
-        rows[(r["label"], GENDER_LABELS[r["gender"]])] = {
+        rows[(r["label"], genders.LABELS[r["gender"]])] = {
             "Oddskvot": fmt.number(r["odds_ratio"], 2),
             "95 % KI": f"{fmt.number(np.exp(r['ci_low']), 2)}–{fmt.number(np.exp(r['ci_high']), 2)}",
             "p-värde": _p_text(r["p_value"]),
@@ -1133,23 +1122,18 @@ def trend_details_text(rep: OutcomesReport) -> str:
     if rep.trend is None:
         return ""
     ge = rep.trend.gender_effect.iloc[0]
-    return (
-        "**Trendmodell** (binomial regression av andelen på kön och år, med kvasi-binomial skala "
-        "när åren varierar mer än slumpen ger; intervallen använder t-fördelningen med "
-        f"{fmt.number(rep.trend.df_resid)} frihetsgrader). Kvinnornas oddskvot jämfört med män "
-        f"mitt i perioden är {fmt.number(ge['odds_ratio'], 2)} (95 % KI "
-        f"{fmt.number(np.exp(ge['ci_low']), 2)}–{fmt.number(np.exp(ge['ci_high']), 2)}, "
-        f"{_p_phrase(ge['p_value'])}). En oddskvot under 1 betyder att kvinnor "
-        "oftare än män står utan arbete eller studier; 1 betyder ingen skillnad."
+    return texts.OUTCOMES(
+        "explain.trend",
+        df=fmt.number(rep.trend.df_resid),
+        odds_ratio=fmt.number(ge["odds_ratio"], 2),
+        low=fmt.number(np.exp(ge["ci_low"]), 2),
+        high=fmt.number(np.exp(ge["ci_high"]), 2),
+        p=_p_phrase(ge["p_value"]),
     )
 
 
-DETAILS_INTRO = (
-    "Oddskvoter och p-värden för den som vill se modellerna. En *oddskvot* säger hur mycket "
-    "oddsen för arbete eller studier ändras (över 1: högre, under 1: lägre). Ett *p-värde* är "
-    "sannolikheten att få en minst lika stor skillnad om det i själva verket inte fanns någon; "
-    "under 0,05 brukar räknas som en säker skillnad."
-)
+def details_intro() -> str:
+    return texts.OUTCOMES("explain.details")
 
 
 # --- SCB's (Kolada's) model beside ours -----------------------------------------------------------
@@ -1175,8 +1159,10 @@ def scb_display(rep: OutcomesReport) -> pd.DataFrame:
             "Avvikelse (procentenheter)": col(kpis.SCB_DEVIATION, "T").map(
                 lambda v: fmt.signed(v, 1)
             ),
-            "Kvinnor": col(kpis.REFUGEES_EMPLOYED, "K").map(lambda v: fmt.percent(v, 1)),
-            "Män": col(kpis.REFUGEES_EMPLOYED, "M").map(lambda v: fmt.percent(v, 1)),
+            **{
+                g.label: col(kpis.REFUGEES_EMPLOYED, g).map(lambda v: fmt.percent(v, 1))
+                for g in genders.BOTH
+            },
             "Vistelsetid 4–6 år, kvinnor": col(kpis.REFUGEES_EMPLOYED_4_6, "K").map(
                 lambda v: fmt.percent(v, 1)
             ),
@@ -1298,7 +1284,7 @@ def validation_display(rep: OutcomesReport) -> pd.DataFrame:
         return pd.DataFrame()
     return pd.DataFrame(
         {
-            "Kön": v["gender"].map(GENDER_LABELS),
+            "Kön": v["gender"].map(genders.LABELS),
             "Antal som lämnat": v["size_class"],
             "Kommunår": [fmt.number(n) for n in v["n"]],
             "Inom spannet": [
@@ -1317,50 +1303,39 @@ def method_text(rep: OutcomesReport) -> str:
     info = rep.model_info or {}
     var = rep.variance.set_index("gender") if len(rep.variance) else pd.DataFrame()
     v = rep.validation
-    lines = [
-        "**Förväntat värde – så är det gjort.** För kvinnor och män var för sig: antalet i "
-        "arbete eller studier av dem som lämnade ett visst år, med rikets andel samma år och "
-        "kön som utgångspunkt, utbildningen bland dem som var inskrivna året innan "
-        f"({kpis.EDU_PRIMARY}, {kpis.EDU_TERTIARY}) och den lokala arbetsmarknaden "
-        f"({kpis.SCB_EXPECTED}, Koladas förväntade förvärvsfrekvens för flyktingar, vars modell "
-        "rymmer arbetslösheten bland inrikes födda). Saknas kvinnors eller mäns utbildning "
-        "används totalen. Gruppens storlek ingår inte som förklaring: den säger inget om vilka "
-        "som lämnade och gjorde förutsägelserna sämre.",
-        "Kommunerna skiljer sig mer än slumpen förklarar. Modellen har därför en bestående "
-        "kommuneffekt och en effekt per kommun och år (normalfördelade på logitskala). Deras "
-        "spridning skattas med maximal likelihood för binomialfördelningen – exakt även för "
-        "små grupper – på förutsägelser från modeller där kommunen själv inte var med "
-        "(femfaldig korsvalidering över kommuner).",
-    ]
+    T = texts.OUTCOMES
+    lines = [T("method.how"), T("method.spread")]
     if len(var):
         lines.append(
-            "Skattad spridning (logitskala): kvinnor "
-            f"{fmt.number(var.loc['K', 'tau'], 2)} mellan kommuner och "
-            f"{fmt.number(var.loc['K', 'sigma'], 2)} mellan år, män "
-            f"{fmt.number(var.loc['M', 'tau'], 2)} och {fmt.number(var.loc['M', 'sigma'], 2)}, "
-            f"på {fmt.number(var['n_rows'].sum())} kommunår "
-            f"{period_label(info.get('years', []))}. Utbildning och arbetsmarknad förklarar "
-            "bara en liten del av skillnaderna mellan kommunerna."
+            T(
+                "method.estimates",
+                tau_k=fmt.number(var.loc["K", "tau"], 2),
+                sigma_k=fmt.number(var.loc["K", "sigma"], 2),
+                tau_m=fmt.number(var.loc["M", "tau"], 2),
+                sigma_m=fmt.number(var.loc["M", "sigma"], 2),
+                rows=fmt.number(var["n_rows"].sum()),
+                years=period_label(info.get("years", [])),
+            )
         )
     if v is not None and len(v):
         total = v[v["size_class"] == "alla"].set_index("gender")
-        lines.append(
-            "**Prövat på år modellen inte sett:** anpassad på "
-            f"{period_label(info.get('train_years', []))} och prövad på "
-            f"{period_label(info.get('test_years', []))} låg "
-            + " och ".join(
-                f"{fmt.percent(100 * total.loc[g, 'coverage'], 1)} av "
-                f"{'kvinnornas' if g == 'K' else 'männens'} {fmt.number(total.loc[g, 'n'])} "
-                "kommunår"
-                for g in ("K", "M")
-                if g in total.index and total.loc[g, "n"]
+        coverage = " och ".join(
+            T(
+                "method.coverage",
+                share=fmt.percent(100 * total.loc[g, "coverage"], 1),
+                group=Gender(g).possessive,
+                n=fmt.number(total.loc[g, "n"]),
             )
-            + " inom sitt 95-procentiga spann (tabellen visar det per storleksklass). Ett spann "
-            "godtas när det missar mellan 1 och 10 procent, med hänsyn till hur många kommunår "
-            "klassen har: missar det oftare flaggas kommuner oftare än rapporten säger. "
-            "Kontrollen körs med `etablering validate`; med `--demo` görs samma kontroll på "
-            "syntetiska data där den sanna spridningen mellan kommuner är känd, och med "
-            "`--rolling` förutsägs vart och ett av de senaste åren från åren före."
+            for g in genders.BOTH
+            if g in total.index and total.loc[g, "n"]
+        )
+        lines.append(
+            T(
+                "method.validation",
+                train_years=period_label(info.get("train_years", [])),
+                test_years=period_label(info.get("test_years", [])),
+                coverage=coverage,
+            )
         )
     return "\n\n".join(lines)
 

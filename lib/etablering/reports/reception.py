@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..core import fmt
-from ..data import kpis, origin, panel, store
 from ..analysis import reception
+from ..core import fmt
 from ..core.errors import MissingDataError, ParameterError
-from .notebook_params import ReportParams
+from ..data import kpis, origin, panel
 from ..data.registry import Area, Registry
 from ..data.schemas import CATEGORIES
+from . import texts
+from .base import Report, ReportData
+from .notebook_params import ReportParams
 
 MINUS = "\u2212"
 NOT_PUBLISHED = "–"  # Kolada does not publish the figure for that year (explained under the table)
@@ -47,7 +49,7 @@ class FileYear:
 
 
 @dataclass
-class ReceptionReport:
+class ReceptionReport(Report):
     area: Area
     lan: Area
     year: int
@@ -67,11 +69,23 @@ class ReceptionReport:
     population_rows: pd.DataFrame  # population rows used (for source lines)
     flags: pd.DataFrame  # flagged rows of the area's KPIs
     notes: list[str] = field(default_factory=list)
+    data_version: str = ""
+    n_members: int = 1  # kommuner summed (a län's report)
+
+    # A län's report: the series is the sum over its kommuner, and `lan` is the area (is_lan).
 
     @property
-    def is_lan(self) -> bool:
-        """A län's report: the series is the sum over its kommuner, and `lan` is the area."""
-        return self.area.kind == "lan"
+    def title(self) -> str:
+        return f"Mottagande av nyanlända – {self.area.name} {self.year}"
+
+    @property
+    def subtitle(self) -> str:
+        return subtitle(self) + " " + years_text(self)
+
+    @property
+    def source(self) -> str:
+        """The source of the series (Kolada's kommunmottagna and the KPIs beside them)."""
+        return kolada_source(self)
 
     @property
     def has_series(self) -> bool:
@@ -92,26 +106,6 @@ class ReceptionReport:
 
 
 # --- loading and building -----------------------------------------------------------------------
-
-
-def load_tables(data_dir=None) -> dict[str, pd.DataFrame]:
-    names = [
-        "areas",
-        "kommuntal",
-        "kommunmottagna",
-        "population",
-        "lanstal",
-        "area_groups",
-        "kpi_values",
-    ]
-    tables = {n: store.read_table(n, data_dir) for n in names}
-    tables["kpi_flags"] = (
-        store.read_table("kpi_flags", data_dir)
-        if store.has_table("kpi_flags", data_dir)
-        else pd.DataFrame(columns=["kpi", "area_code", "year", "gender", "value", "rule", "detail"])
-    )
-    tables["population"] = panel.population_table(tables["population"], tables["kpi_values"])
-    return tables
 
 
 def member_codes(area: Area, registry: Registry) -> list[str]:
@@ -138,9 +132,8 @@ def resolve_year(area: Area, year: int | None, years: list[int]) -> int:
     return year
 
 
-def build(
-    params: ReportParams, tables: dict[str, pd.DataFrame], registry: Registry
-) -> ReceptionReport:
+def build(params: ReportParams, data: ReportData) -> ReceptionReport:
+    tables, registry = data, data.registry
     area = params.kommun
     codes = member_codes(area, registry)
     years = years_for_area(area, registry, tables)
@@ -206,6 +199,8 @@ def build(
         population_rows=population_rows,
         flags=flags[flags["area_code"].isin(codes)],
         notes=notes,
+        data_version=data.version,
+        n_members=len(codes),
     )
 
 
@@ -345,6 +340,19 @@ def missing_text(rep: ReceptionReport, kpi_id: str, year: int, gender: str = "T"
     return f"{fmt.MISSING} (flaggad: {'; '.join(dict.fromkeys(rows['detail']))})"
 
 
+# Kommuntal status as the report words it: the keys of [status] in 01-mottagande.toml.
+STATUS_TEXTS = {
+    reception.KommuntalStatus.LISTED: "status.listad",
+    reception.KommuntalStatus.NOT_LISTED: "status.ej_listad",
+    reception.KommuntalStatus.NO_FILE: "status.ingen_fil",
+}
+
+
+def status_text(status: str, year: int) -> str:
+    """'ej listad i kommuntalsfilen', 'kommuntalsfil för 2019 saknas'."""
+    return texts.RECEPTION(STATUS_TEXTS[reception.KommuntalStatus(status)], year=year)
+
+
 def _per_1000(value) -> str:
     return fmt.number(value, 1)
 
@@ -357,17 +365,14 @@ def _names(codes: list[str], table: pd.DataFrame) -> str:
 # --- title and summary ---------------------------------------------------------------------------
 
 
-def title(rep: ReceptionReport) -> str:
-    return f"Mottagande av nyanlända – {rep.area.name} {rep.year}"
-
-
-def subtitle(area: Area, registry: Registry, data_version: str) -> str:
-    if area.kind == "lan":
-        n = len(registry.kommuner(area.lan_code))
+def subtitle(rep: ReceptionReport) -> str:
+    area, version = rep.area, rep.data_version
+    if rep.is_lan:
         return (
-            f"Länskod {area.lan_code}: summan över länets {n} kommuner. Dataversion {data_version}."
+            f"Länskod {area.lan_code}: summan över länets {rep.n_members} kommuner. "
+            f"Dataversion {version}."
         )
-    return f"Kommunkod {area.code}, {registry.lan_of(area).name}. Dataversion {data_version}."
+    return f"Kommunkod {area.code}, {rep.lan.name}. Dataversion {version}."
 
 
 def years_text(rep: ReceptionReport) -> str:
@@ -530,22 +535,7 @@ def series_note(rep: ReceptionReport) -> str:
         for column in ("received", "received_k", "anvisning", "unaccompanied")
         if column in rep.riket
     }
-    text = (
-        f"{NOT_PUBLISHED} = Kolada redovisar inte uppgiften det året: kommunmottagna finns från "
-        f"{first['received']}, uppdelat på kvinnor och män från {first['received_k']}, mottagna "
-        f"efter anvisning från {first['anvisning']} och anvisade ensamkommande barn från "
-        f"{first['unaccompanied']}. Kommunmottagna räknas enligt ersättningsförordningen "
-        "(2010:1122): personer med uppehållstillstånd som flyktingar, skyddsbehövande eller "
-        "anhöriga som en kommun tagit emot för första gången. Mottagna efter anvisning är den del "
-        "som anvisats enligt årets kommuntal. Anvisade ensamkommande barn (även asylsökande) räknas "
-        "när de anvisas och behöver inte vara bosatta i kommunen; talet kan därför något år vara "
-        "större än antalet kommunmottagna."
-    )
-    if rep.is_lan:
-        text += (
-            " Kolada redovisar inte dessa nyckeltal för län; länets tal är summan av kommunernas."
-        )
-    return text
+    return texts.RECEPTION("series.note", not_published=NOT_PUBLISHED, is_lan=rep.is_lan, **first)
 
 
 def series_frame(rep: ReceptionReport) -> pd.DataFrame:
@@ -872,8 +862,8 @@ def files_summary_text(rep: ReceptionReport) -> str:
             f"personer {y} enligt ersättningsförordningen (kommunmottagna{' ' + where if where else ''}), "
             f"varav {fmt.number(r['ensam_totalt'])} ensamkommande barn."
         )
-    if not f.has_kommuntal or r["kommuntal_status"] != "listad":
-        status = r["kommuntal_status"]
+    if not f.has_kommuntal or r["kommuntal_status"] != reception.KommuntalStatus.LISTED:
+        status = status_text(r["kommuntal_status"], y)
         parts.append(
             f"{name} finns inte med i Migrationsverkets kommuntalsfil för {y} ({status}). "
             f"Kommuntalet redovisas därför som {fmt.MISSING}, inte som 0."
@@ -971,8 +961,9 @@ def files_table(rep: ReceptionReport) -> pd.DataFrame:
         },
         index=labels,
     )
-    if r["kommuntal_status"] != "listad":
-        out.loc["Kommuntal", rep.area.name] = f"{fmt.MISSING} ({r['kommuntal_status']})"
+    if r["kommuntal_status"] != reception.KommuntalStatus.LISTED:
+        status = status_text(r["kommuntal_status"], f.year)
+        out.loc["Kommuntal", rep.area.name] = f"{fmt.MISSING} ({status})"
     elif r["kommuntal"] == 0:
         for label in ("Uppfyllelse av kommuntalet", "Mottagna totalt per kommuntal"):
             out.loc[label, rep.area.name] = "ej tillämpligt (kommuntal 0)"
@@ -996,13 +987,14 @@ def two_sources_table(rep: ReceptionReport) -> pd.DataFrame:
     ]
     out = {}
     for name, (file_row, kolada) in columns.items():
-        listed = file_row.get("kommuntal_status", "listad") == "listad"
+        status = file_row.get("kommuntal_status", reception.KommuntalStatus.LISTED)
+        listed = status == reception.KommuntalStatus.LISTED
         out[name] = [
             fmt.number(file_row.get("mottagna_totalt")),
             fmt.number(kolada.get("received")),
             fmt.number(file_row.get("mottagna_anvisade"))
             if listed
-            else f"{fmt.MISSING} ({file_row.get('kommuntal_status')})",
+            else f"{fmt.MISSING} ({status_text(status, y)})",
             fmt.number(kolada.get("anvisning")),
         ]
     return pd.DataFrame(out, index=labels)
@@ -1013,7 +1005,7 @@ def _totals_row(t: reception.Totals) -> pd.Series:
         {
             "mottagna_totalt": t.mottagna_totalt,
             "mottagna_anvisade": t.mottagna_anvisade,
-            "kommuntal_status": "listad",
+            "kommuntal_status": reception.KommuntalStatus.LISTED,
         }
     )
 
@@ -1036,29 +1028,34 @@ def two_sources_text(rep: ReceptionReport) -> str:
     rt, kr = f.riket_totals, f.kolada_riket
     parts = []
     if pd.notna(file_total) and pd.notna(kolada_total):
-        same = "samma tal" if file_total == kolada_total else "olika tal"
         parts.append(
-            f"Två källor räknar kommunmottagna {y}: Migrationsverkets fil ger {name} "
-            f"{fmt.number(file_total)} och Kolada ({kpis.RECEIVED}) {fmt.number(kolada_total)} – "
-            f"{same}. Koladas tal är ett senare uttag ur Migrationsverkets statistik över "
-            "mottagna med uppehållstillstånd; sena registreringar och rättelser gör att det kan "
-            f"skilja från filen, som uppdaterades i mars {y + 1}. I riket är det "
-            f"{fmt.number(rt.mottagna_totalt)} i filen mot {fmt.number(kr.get('received'))} i "
-            f"Kolada, och {f.n_equal} av {f.n_both} kommuner har samma tal i båda. Rapportens "
-            f"tidsserie använder Koladas tal, avsnittet om kategorier filens."
+            texts.RECEPTION(
+                "two_sources.totals",
+                year=y,
+                area=name,
+                file_total=fmt.number(file_total),
+                kolada_total=fmt.number(kolada_total),
+                same=bool(file_total == kolada_total),
+                riket_file=fmt.number(rt.mottagna_totalt),
+                riket_kolada=fmt.number(kr.get("received")),
+                n_equal=f.n_equal,
+                n_both=f.n_both,
+            )
         )
     file_anv = f.row.get("mottagna_anvisade")
-    listed = f.row.get("kommuntal_status") == "listad"
+    listed = f.row.get("kommuntal_status") == reception.KommuntalStatus.LISTED
     if listed and pd.notna(file_anv) and pd.notna(f.kolada.get("anvisning")):
         kolada_anv = f.kolada.get("anvisning")
-        verb = "är lika" if file_anv == kolada_anv else "skiljer"
         parts.append(
-            f"Mottagna på anvisning {verb} för {name} ({fmt.number(file_anv)} i kommuntalsfilen "
-            f"mot {fmt.number(kolada_anv)} i {kpis.RECEIVED_ANVISNING}), men källorna räknar "
-            "inte samma sak: kommuntalsfilens ”Mottagna” följer upp anvisningarna mot "
-            f"årets kommuntal, medan {kpis.RECEIVED_ANVISNING} räknar kommunmottagna efter "
-            f"anvisning med uppehållstillstånd (riket {fmt.number(rt.mottagna_anvisade)} mot "
-            f"{fmt.number(kr.get('anvisning'))}). Jämför dem inte rakt av."
+            texts.RECEPTION(
+                "two_sources.anvisning",
+                area=name,
+                same=bool(file_anv == kolada_anv),
+                file_anvisade=fmt.number(file_anv),
+                kolada_anvisade=fmt.number(kolada_anv),
+                riket_file=fmt.number(rt.mottagna_anvisade),
+                riket_kolada=fmt.number(kr.get("anvisning")),
+            )
         )
     return " ".join(parts)
 
@@ -1121,16 +1118,7 @@ def category_shares(rep: ReceptionReport) -> pd.DataFrame:
 
 
 def definitions_text(rep: ReceptionReport) -> str:
-    text = (
-        "*Kommuntal* är det antal nyanlända som kommunen ska ta emot på anvisning enligt "
-        "bosättningslagen (2016:38). *Kommunmottagna totalt* omfattar alla som kommunen fick "
-        "statlig ersättning för enligt ersättningsförordningen: kvotflyktingar, anvisade från "
-        "anläggningsboende (ABO), personer som ordnat eget boende (EBO), anhöriga och övriga."
-    )
-    if rep.is_lan:
-        return text + " Länets tal är summan över dess kommuner."
-    peers = f"*{rep.peer_title}* (ovägt medel)." if rep.peer_title else "– saknas."
-    return f"{text} Jämförelsegruppen är Koladas {peers}"
+    return texts.RECEPTION("definitions.text", is_lan=rep.is_lan, peers=rep.peer_title)
 
 
 # --- länstal ---------------------------------------------------------------------------------------
@@ -1172,13 +1160,7 @@ def lanstal_source(rep: ReceptionReport) -> str:
 
 def lanstal_text(rep: ReceptionReport) -> str:
     years = reception.year_ranges(rep.file_years) if rep.file_years else "inget år"
-    whose = "Kommunernas kommuntal" if rep.is_lan else "Kommunens kommuntal"
-    return (
-        f"{whose} finns bara för de år Migrationsverkets kommuntalsfil är importerad "
-        f"({years}); övriga år står det {fmt.MISSING}. Mottagna efter anvisning enligt Kolada "
-        f"({kpis.RECEIVED_ANVISNING}) visas bredvid länstalet som en fingervisning, men räknar "
-        "inte exakt samma sak som Migrationsverkets uppföljning av kommuntalen."
-    )
+    return texts.RECEPTION("lanstal.text", is_lan=rep.is_lan, years=years, missing=fmt.MISSING)
 
 
 def _version_sv(version: str) -> str:
@@ -1226,7 +1208,7 @@ def data_notes(rep: ReceptionReport) -> str:
         if not_listed:
             lines.append(
                 f"- {len(not_listed)} kommuner finns inte med i kommuntalsfilen {y} "
-                f"({reception.NOT_LISTED}); deras kommuntal visas som *{fmt.MISSING}*, inte som "
+                f"({status_text(reception.NOT_LISTED, y)}); deras kommuntal visas som *{fmt.MISSING}*, inte som "
                 "0, och räknas inte in i läns- och rikssummorna av kommuntal: "
                 f"{', '.join(not_listed)}."
             )
@@ -1263,7 +1245,7 @@ def key_figures(rep: ReceptionReport) -> dict:
 
     f = rep.files
     if f is not None and f.year == rep.year and f.has_kommuntal:
-        listed = f.row["kommuntal_status"] == "listad"
+        listed = f.row["kommuntal_status"] == reception.KommuntalStatus.LISTED
         kommuntal = value(f.row["kommuntal"]) if listed else None
         anvisade = value(f.row["mottagna_anvisade"]) if listed else None
     else:

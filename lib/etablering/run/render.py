@@ -20,6 +20,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from ..core import files, paths
 from ..core.errors import describe_os_error
 from ..core.summary import SUMMARY_MIME
+from ..reports import texts
 from . import kernels, outfolder, site
 
 NOTEBOOKS = {
@@ -71,7 +72,13 @@ def parameter_names(notebook: str) -> frozenset[str]:
 
 
 def notebook_hash(notebook: str) -> str:
-    return hashlib.sha256((paths.notebooks_dir() / f"{notebook}.py").read_bytes()).hexdigest()[:12]
+    """The notebook's code and its words (notebooks/texts/<notebook>.toml): a changed sentence
+    renders the report again."""
+    digest = hashlib.sha256((paths.notebooks_dir() / f"{notebook}.py").read_bytes())
+    words = texts.texts_dir() / f"{notebook}.toml"
+    if words.exists():
+        digest.update(words.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def job_key(notebook: str, parameters: dict, data_version: str) -> str:

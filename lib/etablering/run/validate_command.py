@@ -11,11 +11,12 @@ import pandas as pd
 
 from ..analysis import expected
 from ..core import fmt
+from ..core import gender as genders
 from ..core.errors import MissingDataError, UsageError
 from ..data import store
 from .exit_codes import ExitCode
 
-GENDER_WORDS = {"K": "Kvinnor", "M": "Män"}
+GENDER_WORDS = genders.LABELS
 
 
 def _panel(args):

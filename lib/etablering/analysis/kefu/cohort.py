@@ -24,12 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ...core.gender import BOTH
 from .draws import Draws
 from .households import couple_share, kind_cost, topup_per_month
 from .local import Local
 from .params import BASELINE, KefuParams, Scenario
 
-GENDERS = ("K", "M")
+GENDERS = tuple(map(str, BOTH))  # plain "K", "M": they become stored column labels
 
 
 @dataclass(frozen=True)

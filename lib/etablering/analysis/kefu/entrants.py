@@ -16,19 +16,47 @@ Leavers are LEFT as published. Small counts Kolada leaves out are filled, and ea
 named: one gender from the total minus the other, a gender split from the area's own other
 years, a missing total of leavers from the programme's arithmetic (the entrants two years
 before, at most the enrolled). Negative new entrants (people moving out faster than new ones
-arrive) are set to 0 and named.
+arrive) are set to 0 and named. A fill is a `Fill` record (what, year, numbers), never a
+sentence: the report words it (notebooks/texts/03-forsorjningsstod.toml).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
-from ...core.fmt import number
+from ...core.gender import BOTH, Gender
 from ...data import kpis, panel
 
-GENDERS = ("K", "M")
-GENDER_LABELS = {"K": "kvinnor", "M": "män", "T": "totalt"}
+GENDERS = tuple(map(str, BOTH))  # plain "K", "M": they become column labels
+
+
+class FillKind(StrEnum):
+    OTHER_FROM_TOTAL = "other_from_total"  # one gender is the total minus the other
+    SPLIT_BY_SHARE = "split_by_share"  # only the total: split by the area's share of women
+    LEFT_FROM_ENTRANTS = "left_from_entrants"  # leavers missing: the entrants two years before
+    NEGATIVE_ENTRANTS = "negative_entrants"  # more moved out than came in: set to 0
+    ENROLLED_END = "enrolled_end"  # a year without any enrolled: the cohorts end before it
+
+
+class Count(StrEnum):
+    ENROLLED = "enrolled"
+    LEFT = "left"
+
+
+@dataclass(frozen=True)
+class Fill:
+    """One gap in Kolada that was filled, with the numbers behind the fill."""
+
+    kind: FillKind
+    year: int
+    count: Count | None = None  # which count was filled
+    gender: Gender | None = None  # the gender filled (negative entrants: the gender set to 0)
+    total: float | None = None
+    known: float | None = None  # the other gender's count, or the value computed
+    share: float | None = None  # the share of women used for a split (0–1)
+    area_code: str = ""  # set when a län's cohorts name their kommuner's fills
 
 
 @dataclass(frozen=True)
@@ -40,7 +68,7 @@ class Cohorts:
     left: pd.DataFrame  # LEFT after fills
     entrants: pd.DataFrame  # derived new entrants
     received: pd.Series  # RECEIVED kommunmottagna (all ages), for the check
-    notes: list[str] = field(default_factory=list)
+    notes: list[Fill] = field(default_factory=list)
     members: int = 1  # kommuner summed
 
     @property
@@ -95,7 +123,7 @@ def _frame(rows: pd.DataFrame, kpi_id: str, area: str) -> pd.DataFrame:
 
 
 def _fill_genders(
-    wide: pd.DataFrame, what: str, notes: list[str], years
+    wide: pd.DataFrame, what: Count, notes: list[Fill], years
 ) -> tuple[pd.DataFrame, set[int]]:
     """K and M for every year with a total (or both genders); returns the years without any."""
     wide = wide.reindex(years)
@@ -113,22 +141,18 @@ def _fill_genders(
             other = max(0.0, t - known)
             out.loc[year] = [known, other] if g == "K" else [other, known]
             notes.append(
-                f"{what} {year}: {GENDER_LABELS['M' if g == 'K' else 'K']} saknas och är totalen "
-                f"minus {GENDER_LABELS[g]} ({number(t)} − {number(known)})."
+                Fill(FillKind.OTHER_FROM_TOTAL, int(year), what, Gender(g).other, t, known)
             )
         elif pd.notna(t):
             out.loc[year] = [t * women_share, t * (1 - women_share)]
-            notes.append(
-                f"{what} {year}: bara totalen ({number(t)}) finns; delad på kön med områdets "
-                f"andel kvinnor övriga år ({number(100 * women_share)} %)."
-            )
+            notes.append(Fill(FillKind.SPLIT_BY_SHARE, int(year), what, total=t, share=women_share))
         else:
             unknown.add(int(year))
     return out, unknown
 
 
 def derive(
-    enrolled: pd.DataFrame, left: pd.DataFrame, missing_left: set[int], notes: list[str]
+    enrolled: pd.DataFrame, left: pd.DataFrame, missing_left: set[int], notes: list[Fill]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New entrants by stock and flow; fills missing leavers from the programme's arithmetic."""
     years = list(enrolled.index)
@@ -141,8 +165,7 @@ def derive(
             )
             left.loc[year] = np.minimum(two_before.to_numpy(float), enrolled.loc[year].to_numpy())
             notes.append(
-                f"Lämnat {year} saknas i Kolada; satt till de nya inskrivna två år tidigare "
-                f"({number(left.loc[year].sum())}), högst antalet inskrivna."
+                Fill(FillKind.LEFT_FROM_ENTRANTS, int(year), Count.LEFT, known=left.loc[year].sum())
             )
         if i == 0:
             nxt = left.loc[years[1]] if len(years) > 1 and years[1] not in missing_left else 0.0
@@ -154,8 +177,7 @@ def derive(
             for g in GENDERS:
                 if new[g] < 0:
                     notes.append(
-                        f"Nya inskrivna {year}, {GENDER_LABELS[g]}: beräkningen ger "
-                        f"{number(new[g])} (fler flyttade ut än som kom till); satt till 0."
+                        Fill(FillKind.NEGATIVE_ENTRANTS, int(year), gender=g, known=new[g])
                     )
         entrants.loc[year] = new.clip(lower=0).to_numpy(float)
     return entrants, left
@@ -184,7 +206,7 @@ def cohorts_for(kpi_values: pd.DataFrame, area_codes, area_code: str | None = No
         return sum(getattr(p, attr).reindex(years).fillna(0.0) for p in parts)
 
     received = sum(p.received.reindex(years) for p in parts)
-    notes = [f"{p.area_code}: {n}" for p in parts for n in p.notes]
+    notes = [replace(n, area_code=p.area_code) for p in parts for n in p.notes]
     return Cohorts(
         area_code or "summa",
         total("enrolled"),
@@ -206,19 +228,17 @@ def _one(rows: pd.DataFrame, area: str) -> Cohorts | None:
             int(enrolled_raw.dropna(how="all").index.max()) + 1,
         )
     )
-    notes: list[str] = []
-    enrolled, no_enrolled = _fill_genders(enrolled_raw, "Inskrivna", notes, years)
+    notes: list[Fill] = []
+    enrolled, no_enrolled = _fill_genders(enrolled_raw, Count.ENROLLED, notes, years)
     if no_enrolled:  # a year without any count: the cohorts end before it
         last = min(no_enrolled) - 1
-        notes.append(
-            f"Inskrivna saknas helt {min(no_enrolled)}; kohorterna räknas till och med {last}."
-        )
+        notes.append(Fill(FillKind.ENROLLED_END, min(no_enrolled), Count.ENROLLED))
         years = [y for y in years if y <= last]
         enrolled = enrolled.loc[years]
-    left, no_left = _fill_genders(_frame(rows, kpis.LEFT, area), "Lämnat", notes, years)
+    left, no_left = _fill_genders(_frame(rows, kpis.LEFT, area), Count.LEFT, notes, years)
     entrants, left = derive(enrolled.astype(float), left.astype(float), no_left, notes)
     received = _frame(rows, kpis.RECEIVED, area)["T"].reindex(years)
     return Cohorts(area, enrolled.astype(float), left.astype(float), entrants, received, notes)
 
 
-__all__ = ["GENDERS", "GENDER_LABELS", "Cohorts", "cohorts_for", "derive"]
+__all__ = ["GENDERS", "Cohorts", "Count", "Fill", "FillKind", "cohorts_for", "derive"]

@@ -319,6 +319,8 @@ class Projection:
     start_year: int
     end_year: int
     last_data_year: int
+    # 1, or less when the kommun's total bistånd capped the cost (local.ceiling_share)
+    ceiling_scale: float = 1.0
 
 
 YEARLY_SUMS = {
@@ -356,7 +358,28 @@ def project(prep: "Prepared | Group", window: bool = True) -> Projection:
         start_year=prep.start_year,
         end_year=prep.end_year,
         last_data_year=prep.last_data_year,
+        ceiling_scale=float(flows.ceiling_scale[0]),
     )
+
+
+def scenario_costs(
+    prep: "Prepared | Group",
+    names: list[str],
+    policy_year: int | None = None,
+    run: Projection | None = None,
+) -> pd.DataFrame:
+    """Total cost per year under each scenario (scenario, year, cost_kr), from the first data
+    year. `run`, the projection of `prep` itself, is reused rather than computed again."""
+    frames = []
+    for name in names:
+        if run is not None and name == prep.scenario_name:
+            yearly = run.yearly
+        else:
+            yearly = project(with_scenario(prep, name, policy_year), window=False).yearly
+        frames.append(
+            yearly.loc[yearly["gender"] == "T", ["year", "cost_kr"]].assign(scenario=name)
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def prepare_group(
@@ -416,5 +439,6 @@ __all__ = [
     "project",
     "with_scenario",
     "run_area",
+    "scenario_costs",
     "yearly_frame",
 ]

@@ -1,0 +1,88 @@
+"""The reports' words, kept beside the notebooks in `notebooks/texts/<notebook>.toml`.
+
+Python computes the values and chooses which text applies; the TOML file holds the sentences
+and headings as Jinja2 templates, so an analyst changes a sentence without reading Python.
+A misspelt or missing value fails (StrictUndefined) rather than printing an empty gap; the
+tests render every text with real values and fail on a text nothing uses.
+
+Texts are Markdown, not HTML: names from data reach the page through present/display.py,
+which renders Markdown with raw HTML off, so no escaping is done here.
+"""
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from ..core import paths
+from ..data import kpis
+
+_ENV = jinja2.Environment(
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.globals["kpis"] = kpis  # {{ kpis.LEFT }}: a text names a KPI by its constant, not its id
+
+
+def texts_dir() -> Path:
+    """notebooks/texts beside the notebooks (stand-in notebook folders fall back to the
+    project's own texts)."""
+    moved = paths.notebooks_dir() / "texts"
+    return moved if moved.is_dir() else paths.PROJECT_ROOT / "notebooks" / "texts"
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    out = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out |= _flatten(value, name + ".")
+        elif isinstance(value, str):
+            out[name] = value
+        else:
+            raise TypeError(f"{name}: a text must be a string, got {type(value).__name__}")
+    return out
+
+
+@cache
+def _load(book: str, path: Path, mtime: float) -> dict[str, jinja2.Template]:
+    with path.open("rb") as f:
+        raw = _flatten(tomllib.load(f))
+    return {key: _ENV.from_string(source.strip()) for key, source in raw.items()}
+
+
+class Book:
+    """One notebook's texts: `T = Book("03-forsorjningsstod"); T("fill.left_missing", year=…)`."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def path(self) -> Path:
+        return texts_dir() / f"{self.name}.toml"
+
+    @property
+    def templates(self) -> dict[str, jinja2.Template]:
+        path = self.path
+        return _load(self.name, path, path.stat().st_mtime)
+
+    def keys(self) -> list[str]:
+        return list(self.templates)
+
+    def __call__(self, key: str, **values) -> str:
+        try:
+            template = self.templates[key]
+        except KeyError:
+            raise KeyError(f"{self.path.name} has no text {key!r}") from None
+        return template.render(**values)
+
+
+# One book per notebook
+RECEPTION = Book("01-mottagande")
+OUTCOMES = Book("02-etablering")
+COST = Book("03-forsorjningsstod")
+BOOKS = (RECEPTION, OUTCOMES, COST)

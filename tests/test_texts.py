@@ -1,0 +1,214 @@
+"""The reports' words in notebooks/texts: every text renders with real values for a few areas,
+a misspelt or missing value fails, and a text that nothing uses fails."""
+
+import re
+
+import jinja2
+import pytest
+from jinja2 import meta
+
+from etablering.analysis.kefu.entrants import Count, FillKind, cohorts_for
+from etablering.core import paths
+from etablering.core.gender import Gender
+from etablering.reports import cost, outcomes, reception, texts
+from etablering.reports.base import ReportData
+from etablering.reports.notebook_params import (
+    CostParams,
+    OutcomeParams,
+    ReportParams,
+    validate_params,
+)
+
+AREAS = ("0680", "1280", "2403", "06")  # Jönköping, Malmö, Bjurholm, Jönköpings län
+LIB = paths.PACKAGE_DIR / "reports"
+NOTEBOOKS = paths.PROJECT_ROOT / "notebooks"
+# Where each book's texts are asked for
+USERS = {
+    "01-mottagande": [LIB / "reception.py", NOTEBOOKS / "01-mottagande.py"],
+    "02-etablering": [LIB / "outcomes.py", NOTEBOOKS / "02-etablering.py"],
+    "03-forsorjningsstod": [LIB / "cost.py", NOTEBOOKS / "03-forsorjningsstod.py"],
+}
+
+
+@pytest.fixture(scope="module")
+def data(processed, registry):
+    return ReportData(processed, registry, derived=False)
+
+
+def _values(book: str, code: str, data) -> dict:
+    """Real values for the names the book's texts use, from the area's own report."""
+    registry = data.registry
+    if book == "01-mottagande":
+        rep = reception.build(validate_params(registry, ReportParams, kommun=code), data)
+        return {"area": rep.area.name, "year": rep.year}
+    if book == "02-etablering":
+        rep = outcomes.build(validate_params(registry, OutcomeParams, kommun=code), data)
+        fun = outcomes.funnel(rep)
+        return {
+            "area": rep.area.name,
+            "lan": rep.lan.name,
+            "year": outcomes.last_data_year(rep) or 2024,
+            "years": rep.pooled_label,
+            "peers": rep.peer_title or "",
+            "fetch": outcomes.FETCH_COMMAND,
+            "verdict": outcomes.funnel_text(rep, fun) if fun.centre else "",
+        }
+    rep = cost.build(validate_params(registry, CostParams, kommun=code, n_draws=0), data)
+    fill = next(
+        (f for f in cohorts_for(data["kpi_values"], "2403").notes if f.count == Count.LEFT), None
+    )
+    assert fill is not None and fill.kind == FillKind.OTHER_FROM_TOTAL  # Bjurholm's men 2018
+    return {
+        "area": rep.area.name,
+        "years": cost.years_text(rep.utfall_years),
+        "fills": cost.fill_text(fill),
+        "year": fill.year,
+        "count": cost.COUNT_WORDS[fill.count],
+        "gender": Gender(fill.gender).word,
+        "other": Gender(fill.gender).other.word,
+        "total": cost.fmt.number(fill.total),
+        "known": cost.fmt.number(fill.known),
+        "share": cost.fmt.number(57.0),
+    }
+
+
+def _names(template_source: str) -> set[str]:
+    return meta.find_undeclared_variables(texts._ENV.parse(template_source)) - {"kpis"}
+
+
+def _sources(book: texts.Book) -> dict[str, str]:
+    import tomllib
+
+    with book.path.open("rb") as f:
+        return texts._flatten(tomllib.load(f))
+
+
+# The report functions that word their paragraphs from the texts, called for every area
+REPORT_TEXTS = {
+    "01-mottagande": (
+        reception,
+        ReportParams,
+        [
+            "summary_text",
+            "series_note",
+            "definitions_text",
+            "lanstal_text",
+            "two_sources_text",
+            "two_sources_table",
+            "files_table",
+            "files_summary_text",
+            "data_notes",
+        ],
+    ),
+    "02-etablering": (
+        outcomes,
+        OutcomeParams,
+        [
+            "summary_text",
+            "data_notes",
+            "expected_explanation",
+            "trend_details_text",
+            "method_text",
+        ],
+    ),
+    "03-forsorjningsstod": (
+        cost,
+        CostParams,
+        [
+            "summary_text",
+            "input_text",
+            "deterministic_note",
+            "kefu_summary",
+            "kefu_text",
+            "method_text",
+        ],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def with_model(processed, registry, tmp_path_factory):
+    """The data with the expected-value model (fitted once, in a cache of its own)."""
+    import os
+
+    os.environ["ETABLERING_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    return ReportData(processed, registry)
+
+
+@pytest.fixture(scope="module")
+def rendered(data, with_model):
+    """What the report functions rendered for the areas: (book, key) -> texts."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    call = texts.Book.__call__
+
+    def spy(self, key, **values):
+        text = call(self, key, **values)
+        seen.setdefault((self.name, key), []).append(text)
+        return text
+
+    texts.Book.__call__ = spy
+    try:
+        for module, model, functions in REPORT_TEXTS.values():
+            for code in AREAS:
+                extra = {"n_draws": 50} if model is CostParams else {}
+                years = [None, 2018] if model is ReportParams else [None]
+                for year in years:
+                    if year:
+                        extra["year"] = year
+                    params = validate_params(data.registry, model, kommun=code, **extra)
+                    rep = module.build(params, with_model if module is outcomes else data)
+                    for name in functions:
+                        if name.startswith(("files", "two_sources")) and rep.files is None:
+                            continue
+                        getattr(module, name)(rep)
+    finally:
+        texts.Book.__call__ = call
+    return seen
+
+
+def _clean(key: str, text: str) -> None:
+    assert text.strip() and "{{" not in text and "{%" not in text, key
+    assert not re.search(r"\s[,.;:]|  ", text.replace("\n", " ")), (key, text)
+
+
+@pytest.mark.parametrize("book", texts.BOOKS, ids=lambda b: b.name)
+def test_every_text_renders_with_real_values(book, data, rendered):
+    """A text a report function words is checked as it rendered it for the areas; a text the
+    notebook words directly is rendered with the areas' own values."""
+    for code in AREAS:
+        values = _values(book.name, code, data)
+        for key, source in _sources(book).items():
+            if (book.name, key) in rendered:
+                continue
+            names = _names(source)
+            assert names <= set(values), f"{book.name}: {key} uses {names - set(values)}"
+            _clean(key, book(key, **{n: values[n] for n in names}))
+    for (name, key), found in rendered.items():
+        if name == book.name:
+            for text in found:
+                _clean(key, text)
+
+
+def test_a_misspelt_or_missing_value_fails():
+    with pytest.raises(jinja2.UndefinedError):
+        texts.RECEPTION("status.ingen_fil")  # year not given
+    with pytest.raises(jinja2.UndefinedError):
+        texts.RECEPTION("status.ingen_fil", yaer=2019)
+    with pytest.raises(jinja2.UndefinedError):
+        texts._ENV.from_string("{{ kpis.NO_SUCH_KPI }}").render()
+    with pytest.raises(KeyError, match="no text 'status.okand'"):
+        texts.RECEPTION("status.okand")
+
+
+@pytest.mark.parametrize("book", texts.BOOKS, ids=lambda b: b.name)
+def test_every_text_is_used(book):
+    code = "\n".join(p.read_text(encoding="utf-8") for p in USERS[book.name])
+    unused = [k for k in _sources(book) if f'"{k}"' not in code]
+    assert not unused, f"{book.path.name}: nothing uses {unused}"
+
+
+def test_kommuntal_status_has_a_text_for_every_value():
+    from etablering.analysis.reception import KommuntalStatus
+
+    assert set(reception.STATUS_TEXTS) == set(KommuntalStatus)
+    assert set(cost.FILL_TEXTS) == set(FillKind)
