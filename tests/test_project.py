@@ -3,6 +3,7 @@
 import ast
 import hashlib
 import re
+import subprocess
 import tomllib
 
 import jupytext
@@ -35,7 +36,12 @@ def test_gitignore_keeps_lib_and_the_snapshot_and_drops_derived_data_and_reports
     lines = (ROOT / ".gitignore").read_text().splitlines()
     assert "lib/" not in lines and "lib" not in lines
     assert "data/raw/" not in lines  # the offline snapshot is committed
-    assert {"data/processed/", "data/cache/", "reports/", ".venv/"} <= set(lines)
+    assert {"data/processed/", "data/cache/", "/reports/", ".venv/"} <= set(lines)
+    # only the output folder: the package's own reports/ must stay in git
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "lib/etablering/reports/base.py"], cwd=ROOT, check=False
+    )
+    assert ignored.returncode == 1
 
 
 def test_the_snapshot_is_committed_byte_for_byte_and_documented():
