@@ -25,7 +25,7 @@ data_dir = ""
 import os
 import time
 
-from etablering import display as show
+from etablering.present import display as show
 
 if kommun == "0114":
     raise ValueError(f"avsiktligt fel för {kommun}")
@@ -201,7 +201,7 @@ def test_a_report_with_nothing_to_show_is_a_failed_job(registry, tmp_path, monke
         cells=[
             new_code_cell("kommun = '0680'", metadata={"tags": ["parameters"]}),
             new_code_cell(
-                "from etablering import display as show\n"
+                "from etablering.present import display as show\n"
                 "show.text('## Mottagandet år för år')\n"
                 "show.notice('Uppgift saknas för 2022 – kör `etablering data import`.')"
             ),

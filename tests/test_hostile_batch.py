@@ -31,8 +31,8 @@ data_dir = ""
 # %%
 import time
 
-from etablering import display as show
-from etablering import store
+from etablering.present import display as show
+from etablering.data import store
 
 if kommun in ("0123", "0125", "0126"):
     time.sleep(float(__import__("os").environ.get("STAND_IN_SLEEP", "60")))
