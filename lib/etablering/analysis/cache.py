@@ -2,10 +2,15 @@
 
 The batch runner computes them before it fans out; a notebook run alone computes them on first
 use. Stored under the cache folder, keyed by the data version, written atomically.
+
+`shared` keeps lighter results (a panel over all kommuner, riket's series) in the process: a
+warm kernel renders hundreds of reports from the same tables and computes each once.
 """
 
+import functools
 import json
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +56,42 @@ class ExpectedTables:
         return self.predictions
 
 
+_SHARED: OrderedDict = OrderedDict()
+_SHARED_MAX = 64  # a few data versions' worth; one report uses about a dozen
+
+
+def shared(fn, *args):
+    """`fn(*args)`, computed once per process for the same inputs. A frame argument counts as
+    the same when store.origin knows it: a table as read (file and its modification time) or
+    a frame an earlier `shared` call returned; any other frame (filtered, built here) is not
+    cached and `fn` simply runs. Frames come back as shallow copies (copy-on-write: a caller
+    that changes one changes only its own); `fn` must be pure and other results are not to be
+    changed in place."""
+    parts = []
+    for arg in args:
+        if isinstance(arg, pd.DataFrame | pd.Series):
+            found = store.origin(arg)
+            if found is None:
+                return fn(*args)
+            parts.append(found)
+        else:
+            parts.append(("value", arg))
+    key = (f"{fn.__module__}.{fn.__qualname__}", *parts)
+    try:
+        result = _SHARED[key]
+        _SHARED.move_to_end(key)
+    except KeyError:
+        result = fn(*args)
+        _SHARED[key] = result
+        while len(_SHARED) > _SHARED_MAX:
+            _SHARED.popitem(last=False)
+    except TypeError:  # an argument that cannot be a key (a list): no caching
+        return fn(*args)
+    if isinstance(result, pd.DataFrame | pd.Series):
+        return store.remember(result.copy(deep=False), key)
+    return result
+
+
 def _folder(name: str, data_dir) -> Path:
     return paths.cache_dir() / "derived" / f"{name}-{store.data_version(data_dir)}"
 
@@ -91,10 +132,13 @@ def expected_tables(data_dir=None, synthetic: bool = False) -> ExpectedTables | 
         f"expected-{expected.MODEL_VERSION}-{'demo' if synthetic else 'real'}", data_dir
     )
     if (folder / "info.json").exists():
-        return ExpectedTables(
-            *(pd.read_parquet(folder / f"{name}.parquet") for name in _TABLES),
-            json.loads((folder / "info.json").read_text(encoding="utf-8")),
-        )
+        # read once per process; each caller gets its own (shallow, copy-on-write) frames
+        read = _read_expected(str(folder))
+        frames = [
+            store.remember(getattr(read, name).copy(deep=False), ("derived", str(folder), name))
+            for name in _TABLES
+        ]
+        return ExpectedTables(*frames, json.loads(json.dumps(read.info)))
     if (folder / "none").exists():
         return None
     kpi_values = store.read_table("kpi_values", data_dir)
@@ -111,12 +155,31 @@ def kommun_counts(data_dir=None, synthetic: bool = False) -> pd.DataFrame:
     folder = _folder(f"counts-{COUNTS_VERSION}-{'demo' if synthetic else 'real'}", data_dir)
     path = folder / "counts.parquet"
     if path.exists():
-        return pd.read_parquet(path)
+        return _read_frame(str(path))
     counts = outcomes.kommun_counts(
         store.read_table("kpi_values", data_dir), COUNT_KPIS, synthetic=synthetic
     )
     _write(folder, {"counts": counts})
     return counts
+
+
+# A folder's name holds its data version and it is replaced whole, never changed: what was read
+# once in this process is still what it holds.
+@functools.lru_cache(maxsize=8)
+def _read_expected(folder: str) -> ExpectedTables:
+    path = Path(folder)
+    frames = [pd.read_parquet(path / f"{name}.parquet") for name in _TABLES]
+    return ExpectedTables(*frames, json.loads((path / "info.json").read_text(encoding="utf-8")))
+
+
+def _read_frame(path: str) -> pd.DataFrame:
+    frame = _read_frame_once(path)
+    return store.remember(frame.copy(deep=False), ("derived", path))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_frame_once(path: str) -> pd.DataFrame:
+    return pd.read_parquet(path)
 
 
 def _write(folder: Path, frames: dict[str, pd.DataFrame], extra: dict | None = None) -> None:

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import shutil
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,12 +66,42 @@ def read_table(name: str, data_dir=None) -> pd.DataFrame:
         raise MissingDataError(f"Tabellen {name!r} finns inte i {path.parent}.", IMPORT_HINT)
     stat = path.stat()
     # A warm kernel renders many kommuner from the same files: read and validate each once.
-    return _read_validated(name, str(path), stat.st_mtime_ns, stat.st_size).copy()
+    # A shallow copy is enough under pandas' copy-on-write: a caller that changes its frame
+    # changes its own copy, never the cached one (a deep copy of kpi_values cost 0.1 s/report).
+    key = ("table", name, str(path), stat.st_mtime_ns, stat.st_size)
+    return remember(_read_validated(*key[1:]).copy(deep=False), key)
 
 
 @functools.lru_cache(maxsize=32)
 def _read_validated(name: str, path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     return validate(name, pd.read_parquet(path))
+
+
+# --- where a frame came from: what analysis.cache keys its per-kernel results on ---------------
+
+_ORIGINS: dict[int, tuple[weakref.ref, tuple]] = {}
+
+
+def remember(frame, key: tuple):
+    """Record that `frame` is exactly what `key` names (a table file, or a result computed
+    from such frames); returns `frame`. Forgotten when the frame is collected."""
+    ident = id(frame)
+    _ORIGINS[ident] = (weakref.ref(frame, lambda _ref: _forget(ident, _ref)), key)
+    return frame
+
+
+def _forget(ident: int, ref: weakref.ref) -> None:
+    entry = _ORIGINS.get(ident)
+    if entry is not None and entry[0] is ref:
+        del _ORIGINS[ident]
+
+
+def origin(frame) -> tuple | None:
+    """The key `frame` was remembered with, or None (a frame built or filtered elsewhere)."""
+    entry = _ORIGINS.get(id(frame))
+    if entry is None or entry[0]() is not frame:
+        return None
+    return entry[1]
 
 
 def has_table(name: str, data_dir=None) -> bool:

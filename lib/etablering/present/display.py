@@ -110,7 +110,9 @@ def _png(fig) -> bytes:
         fig.set_dpi(screen)
     palette = flat.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    palette.save(out, format="PNG", compress_level=9)
+    # zlib's default level: level 9 took 0.2 s a chart (a fifth of a report) for 14 % fewer
+    # bytes; the pixels are the same
+    palette.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 

@@ -7,6 +7,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from ..analysis.cache import shared
 from ..core.errors import MissingDataError
 from ..data import panel, store
 from ..data.registry import Area, Registry
@@ -58,7 +59,10 @@ class ReportData:
 
     def _read(self, name: str) -> pd.DataFrame:
         if name == "population":
-            return panel.population_table(store.read_table(name, self.data_dir), self["kpi_values"])
+            # the same for every area: computed once per kernel in a batch
+            return shared(
+                panel.population_table, store.read_table(name, self.data_dir), self["kpi_values"]
+            )
         if name in OPTIONAL and not store.has_table(name, self.data_dir):
             return OPTIONAL[name]()
         return store.read_table(name, self.data_dir)

@@ -277,9 +277,24 @@ def _sum_actual(data: kmodel.Panel, members: list[Area], notes: list[str]) -> pd
     return out
 
 
+_RIKET: dict = {}
+
+
 def _riket_per_received(data, params, start, end) -> float:
     """Riket's cost per person received, kommunmottagna summed over the kommuner (Kolada has no
-    riket value for 2014)."""
+    riket value for 2014). The same in every report of a batch: computed once per kernel for
+    the same panel (panel_for's) and assumptions."""
+    key = (id(data), params.model_dump_json(), start, end)
+    found = _RIKET.get(key)
+    if found is not None and found[0] is data:
+        return found[1]
+    value = _riket_per_received_now(data, params, start, end)
+    _RIKET.clear()
+    _RIKET[key] = (data, value)
+    return value
+
+
+def _riket_per_received_now(data, params, start, end) -> float:
     _, _, proj = kmodel.run_area(data, params, "0000", "Riket", "riket", start, end)
     kommuner = [c for c in data.outcomes if len(c) == 4 and c != "0000"]
     return _per_received(proj.yearly, data, kommuner, start, end)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import outcomes, reception
+from ..analysis.cache import shared
 from ..analysis.expected import aggregate_predictions
 from ..core import fmt
 from ..core import gender as genders
@@ -187,14 +188,20 @@ def build(params: OutcomeParams, data: ReportData) -> OutcomesReport:
         table = outcomes.area_outcome_table(kv, counts, area.code, member_codes, years=years)
     else:
         table = outcomes.outcome_table(kv, area.code, years=years, synthetic=synthetic)
+    # The län's and riket's tables are the same in every report: computed once per kernel
+    # from the whole kpi_values (outcome_table reads only the area's own rows).
     lan_table = (
         table
         if is_lan
-        else outcomes.area_outcome_table(kv, counts, lan.code, member_codes, years=years)
-    )
-    riket = outcomes.area_outcome_table(
-        kv, counts, "0000", all_codes, years=years, synthetic=synthetic
-    )
+        else shared(
+            outcomes.area_outcome_table, kpi_values, counts, lan.code, tuple(member_codes),
+            outcomes.HEADLINE_KPI, tuple(years), False,
+        )
+    )  # fmt: skip
+    riket = shared(
+        outcomes.area_outcome_table, kpi_values, counts, "0000", tuple(all_codes),
+        outcomes.HEADLINE_KPI, tuple(years), synthetic,
+    )  # fmt: skip
     trend = None
     try:
         trend = outcomes.trend_model(table)

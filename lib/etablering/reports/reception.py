@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..analysis import reception
+from ..analysis.cache import shared
 from ..core import fmt
 from ..core.errors import MissingDataError, ParameterError
 from ..data import kpis, origin, panel
@@ -136,20 +137,22 @@ def build(params: ReportParams, data: ReportData) -> ReceptionReport:
     tables, registry = data, data.registry
     area = params.kommun
     codes = member_codes(area, registry)
-    years = years_for_area(area, registry, tables)
+    by_kommun = shared(reception.years_by_kommun, tables["kpi_values"], tables["kommunmottagna"])
+    years = years_for_area(area, registry, tables, by_kommun)
     year = resolve_year(area, params.year, years)
     lan = registry.lan_of(area)
     kv, areas, population = tables["kpi_values"], tables["areas"], tables["population"]
 
-    kpanel = reception.kolada_panel(kv, areas, population)
+    # the same for every area: computed once per kernel (analysis.cache.shared)
+    kpanel = shared(reception.kolada_panel, kv, areas, population)
     lan_codes = [k.code for k in registry.kommuner(area.lan_code)]
-    lan_series = reception.with_change(reception.aggregate(kpanel, lan_codes))
+    lan_series = reception.with_change(shared(reception.aggregate, kpanel, tuple(lan_codes)))
     if area.kind == "lan":
         series = lan_series
     else:
         series = reception.kommun_series(kpanel, area.code)
-    riket = reception.riket_series(kpanel, kv, population)
-    table = reception.year_table(kpanel, areas, year)
+    riket = shared(reception.riket_series, kpanel, kv, population)
+    table = shared(reception.year_table, kpanel, areas, year)
 
     notes = []
     peer_title, members, peer_means = None, [], {}
@@ -188,7 +191,7 @@ def build(params: ReportParams, data: ReportData) -> ReceptionReport:
         lan_series=lan_series,
         riket=riket,
         table=table,
-        lans=reception.lan_per_1000(kpanel, areas, year),
+        lans=shared(reception.lan_per_1000, kpanel, areas, year),
         peer_title=peer_title,
         peer_members=members,
         peer_means=peer_means,
@@ -209,8 +212,13 @@ def _file_year(area, year, file_years, tables, registry, kpanel, riket, members)
     if not file_years:
         return None
     fy = year if year in file_years else max(file_years)
-    table = reception.kommun_table(
-        fy, tables["areas"], tables["kommuntal"], tables["kommunmottagna"], tables["population"]
+    table = shared(
+        reception.kommun_table,
+        fy,
+        tables["areas"],
+        tables["kommuntal"],
+        tables["kommunmottagna"],
+        tables["population"],
     )
     lan = registry.lan_of(area)
     lan_part = table[table["lan_code"] == area.lan_code]
@@ -232,7 +240,7 @@ def _file_year(area, year, file_years, tables, registry, kpanel, riket, members)
     both = both[both.index.isin(kolada_year.index[kolada_year["received"].notna()])]
     equal = (both.astype(float) == kolada_year.loc[both.index, "received"]).sum()
     lan_codes = [k.code for k in registry.kommuner(area.lan_code)]
-    lan_agg = reception.aggregate(kpanel, lan_codes)
+    lan_agg = shared(reception.aggregate, kpanel, tuple(lan_codes))
     empty = pd.Series(dtype=float)
     if area.kind == "lan":
         kolada = lan_agg.loc[fy] if fy in lan_agg.index else empty
