@@ -11,6 +11,7 @@ import markupsafe
 from .. import __version__
 from ..core.files import write_atomic
 from ..core.names import ascii_fold
+from ..data import kpis
 from .outfolder import META, read_meta
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -78,8 +79,9 @@ PERIODS = {
     "cost_horizon": "Period, försörjningsstöd",
 }
 SUMMARY_SOURCE = (
-    "Mottagande: Kolada (RKA), N01986, N01987, N02006, och Migrationsverkets kommuntalsfil; "
-    "arbete/studier 90 dagar efter etableringsuppdraget: Kolada (RKA), N00973 (SCB/"
+    f"Mottagande: Kolada (RKA), {kpis.RECEIVED}, {kpis.RECEIVED_ANVISNING}, "
+    f"{kpis.RECEIVED_PER_1000}, och Migrationsverkets kommuntalsfil; "
+    f"arbete/studier 90 dagar efter etableringsuppdraget: Kolada (RKA), {kpis.WORK_OR_STUDIES} (SCB/"
     "Arbetsförmedlingen); försörjningsstöd: modellprognos (median) i rapport 03 på Kolada (RKA). "
     "Egna beräkningar."
 )
