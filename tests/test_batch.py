@@ -41,12 +41,8 @@ show.table(__import__("pandas").DataFrame({"Kommun": [kommun]}), "Källa: test")
 
 
 @pytest.fixture
-def stand_in(tmp_path, monkeypatch, processed):
-    nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir()
-    (nb_dir / "01-mottagande.py").write_text(STAND_IN, encoding="utf-8")
-    monkeypatch.setenv("ETABLERING_NOTEBOOKS", str(nb_dir))
-    return nb_dir
+def stand_in(stand_in_notebook):
+    return stand_in_notebook(STAND_IN)
 
 
 def _report_cmd(codes, out) -> list[str]:
