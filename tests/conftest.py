@@ -52,16 +52,27 @@ def registry(processed) -> Registry:
 
 
 @pytest.fixture(scope="session")
+def kpi_values(processed):
+    """The imported kpi_values table (read once; tests must not change it)."""
+    return store.read_table("kpi_values", processed)
+
+
+@pytest.fixture(scope="session")
+def areas(processed):
+    """The imported areas table: every kommun, län and riket."""
+    return store.read_table("areas", processed)
+
+
+@pytest.fixture(scope="session")
 def params():
     """The cost model's parameters (kefu/params.yaml)."""
     return load_params()
 
 
 @pytest.fixture(scope="session")
-def kefu_panel(processed, params):
+def kefu_panel(processed, kpi_values, params):
     """The cost model's panel built from the imported data."""
-    kv = store.read_table("kpi_values", processed)
-    return Panel.build(kv, params, store.read_table("area_groups", processed))
+    return Panel.build(kpi_values, params, store.read_table("area_groups", processed))
 
 
 @pytest.fixture
