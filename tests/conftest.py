@@ -11,24 +11,12 @@ import pytest
 
 from etablering.analysis.kefu import Panel, load_params
 from etablering.core import paths
-from etablering.data import store
+from etablering.data import kolada, store
 from etablering.data.importer import import_dir
 from etablering.data.registry import Registry
 
 RAW = paths.raw_dir()
 FIXTURES = Path(__file__).parent / "fixtures" / "kolada"
-KPI_ROW_COLUMNS = (
-    "kpi",
-    "area_code",
-    "year",
-    "gender",
-    "value",
-    "count",
-    "status",
-    "origin",
-    "retrieved",
-    "source_file",
-)
 
 
 @pytest.fixture(scope="session")
@@ -176,7 +164,7 @@ def kolada_rows():
                 {"kpi": kpi, "area_code": area, "year": year, "value": value, **fixed}
                 for kpi, area, year, value in values
             ],
-            columns=list(KPI_ROW_COLUMNS),
+            columns=kolada.COLUMNS,
         )
 
     return make

@@ -48,6 +48,17 @@ def stand_in(stand_in_notebook):
     return stand_in_notebook(SLEEPY)
 
 
+def _resume(codes, out, jobs) -> None:
+    """`etablering report --resume` without the stand-in's sleep; it must succeed."""
+    resumed = subprocess.run(
+        _cmd(codes, out, jobs, "--resume"),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STAND_IN_SLEEP": "0"},
+    )
+    assert resumed.returncode == 0, resumed.stderr
+
+
 def _cmd(codes, out, jobs=2, *extra):
     return [
         sys.executable,
@@ -148,13 +159,7 @@ def test_ctrl_c_stops_the_batch_within_seconds(stand_in, tmp_path, to_group):
 
     # --resume finishes the rest without redoing what was done
     done = (out / "0120-varmdo" / "01-mottagande.html").stat().st_mtime_ns
-    resumed = subprocess.run(
-        _cmd(codes, out, 2, "--resume"),
-        capture_output=True,
-        text=True,
-        env={**os.environ, "STAND_IN_SLEEP": "0"},
-    )
-    assert resumed.returncode == 0, resumed.stderr
+    _resume(codes, out, 2)
     again = json.loads((out / "manifest.json").read_text())
     assert again["status"] == "klar"
     assert {r["kommun"]: r["status"] for r in again["results"]}["0120"] == "skipped"
@@ -273,13 +278,7 @@ def test_a_reimport_during_a_batch_does_not_mix_versions(stand_in, data_copy, tm
         assert f"dataversion {before}" in text and after not in text, code
         assert f"Dataversion {before}" in text  # the footer agrees
     # --resume trusts no page made from another version: all are made again from the new one
-    resumed = subprocess.run(
-        _cmd(codes, out, 1, "--resume"),
-        capture_output=True,
-        text=True,
-        env={**os.environ, "STAND_IN_SLEEP": "0"},
-    )
-    assert resumed.returncode == 0, resumed.stderr
+    _resume(codes, out, 1)
     statuses = {
         r["kommun"]: r["status"] for r in json.loads((out / "manifest.json").read_text())["results"]
     }
