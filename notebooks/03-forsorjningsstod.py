@@ -88,7 +88,7 @@ show.download(
     cost_report.yearly_download(rep),
     f"{area.code}-forsorjningsstod-per-ar.csv",
     cost_report.MODEL_SOURCE,
-    T("yearly.download"),
+    label=T("yearly.download"),
 )
 
 # %% [markdown]

@@ -9,7 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from etablering.analysis.kefu import Panel, load_params
 from etablering.core import paths
+from etablering.data import kolada, store
 from etablering.data.importer import import_dir
 from etablering.data.registry import Registry
 
@@ -35,6 +37,45 @@ def processed(raw_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def registry(processed) -> Registry:
     return Registry.load(processed)
+
+
+@pytest.fixture(scope="session")
+def kpi_values(processed):
+    """The imported kpi_values table (read once; tests must not change it)."""
+    return store.read_table("kpi_values", processed)
+
+
+@pytest.fixture(scope="session")
+def areas(processed):
+    """The imported areas table: every kommun, län and riket."""
+    return store.read_table("areas", processed)
+
+
+@pytest.fixture(scope="session")
+def params():
+    """The cost model's parameters (kefu/params.yaml)."""
+    return load_params()
+
+
+@pytest.fixture(scope="session")
+def kefu_panel(processed, kpi_values, params):
+    """The cost model's panel built from the imported data."""
+    return Panel.build(kpi_values, params, store.read_table("area_groups", processed))
+
+
+@pytest.fixture
+def stand_in_notebook(tmp_path, monkeypatch, processed):
+    """stand_in_notebook(text) puts `text` in place of notebook 01 (ETABLERING_NOTEBOOKS) and
+    returns its folder: a small stand-in makes a batch's faults and timing certain."""
+
+    def write(text: str) -> Path:
+        nb_dir = tmp_path / "notebooks"
+        nb_dir.mkdir()
+        (nb_dir / "01-mottagande.py").write_text(text, encoding="utf-8")
+        monkeypatch.setenv("ETABLERING_NOTEBOOKS", str(nb_dir))
+        return nb_dir
+
+    return write
 
 
 class FakeKolada:
@@ -79,38 +120,51 @@ class FakeKolada:
 
 
 @pytest.fixture
-def server():
+def serve():
+    """serve(httpd) runs a local HTTP server on a thread for the test; it is shut down after."""
+    running = []
+
+    def start(httpd):
+        thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        running.append((httpd, thread))
+
+    yield start
+    for httpd, thread in running:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def server(serve):
     fake = FakeKolada()
-    thread = threading.Thread(target=fake.httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    fake.httpd.shutdown()
-    fake.httpd.server_close()
-    thread.join(timeout=5)
+    serve(fake.httpd)
+    return fake
 
 
 @pytest.fixture
 def kolada_rows():
-    """Rows as `etablering data fetch` stores them: kolada_rows(("N01986", "0680", 2018, 494.0), ...)."""
+    """Rows as `etablering data fetch` stores them: kolada_rows(("N01986", "0680", 2018, 494.0), ...);
+    keywords set the other columns, e.g. origin="kolada_uttag" for a file import."""
     import pandas as pd
 
-    def make(*values):
+    def make(*values, **columns):
+        fixed = {
+            "gender": "T",
+            "count": 1.0,
+            "status": "",
+            "origin": "kolada_api",
+            "retrieved": "2026-11-28T08:00:00Z",
+            "source_file": "",
+            **columns,
+        }
         return pd.DataFrame(
             [
-                {
-                    "kpi": kpi,
-                    "area_code": area,
-                    "year": year,
-                    "gender": "T",
-                    "value": value,
-                    "count": 1.0,
-                    "status": "",
-                    "origin": "kolada_api",
-                    "retrieved": "2026-11-28T08:00:00Z",
-                    "source_file": "",
-                }
+                {"kpi": kpi, "area_code": area, "year": year, "value": value, **fixed}
                 for kpi, area, year, value in values
-            ]
+            ],
+            columns=kolada.COLUMNS,
         )
 
     return make

@@ -6,10 +6,10 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
+from stand_in import report_cmd
 
 from etablering.run.batch import OutputLockedError, output_lock, plan, run_batch
 from etablering.run.render import WORK
@@ -41,29 +41,8 @@ show.table(__import__("pandas").DataFrame({"Kommun": [kommun]}), "Källa: test")
 
 
 @pytest.fixture
-def stand_in(tmp_path, monkeypatch, processed):
-    nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir()
-    (nb_dir / "01-mottagande.py").write_text(STAND_IN, encoding="utf-8")
-    monkeypatch.setenv("ETABLERING_NOTEBOOKS", str(nb_dir))
-    return nb_dir
-
-
-def _report_cmd(codes, out) -> list[str]:
-    """`etablering report` for the stand-in notebook, one worker, as a user would type it."""
-    return [
-        sys.executable,
-        "-m",
-        "etablering.run.cli",
-        "report",
-        *codes,
-        "--out",
-        str(out),
-        "--jobs",
-        "1",
-        "--notebooks",
-        "01-mottagande",
-    ]
+def stand_in(stand_in_notebook):
+    return stand_in_notebook(STAND_IN)
 
 
 def _jobs(registry, codes):
@@ -159,7 +138,7 @@ def test_a_stale_lock_from_a_killed_batch_is_taken_over(tmp_path):
 def test_killed_batch_resumes_without_redoing_or_partial_files(stand_in, processed, tmp_path):
     out = tmp_path / "reports"
     codes = ["0120", "0123", "0125", "0126", "0127", "0128"]  # 0120 sleeps: time to kill
-    cmd = _report_cmd(codes, out)
+    cmd = report_cmd(codes, out, 1)
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -184,7 +163,7 @@ def test_killed_batch_resumes_without_redoing_or_partial_files(stand_in, process
 
 def test_cli_exits_1_with_a_failure_table(stand_in, processed, tmp_path):
     out = tmp_path / "reports"
-    proc = subprocess.run(_report_cmd(["0680", "0114"], out), capture_output=True, text=True)
+    proc = subprocess.run(report_cmd(["0680", "0114"], out, 1), capture_output=True, text=True)
     assert proc.returncode == 1
     assert "1 rapporter misslyckades" in proc.stderr
     assert (

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin
 
+import headless
 import pytest
 
 from etablering.data.registry import Area
@@ -25,16 +26,8 @@ from etablering.run.site import write_site
 pytestmark = pytest.mark.notebook
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-if not (CHROMIUM and DRIVER):
-    if os.environ.get("CI"):
-        raise RuntimeError(
-            "chromium and chromedriver must be installed in CI (.ci/run installs them)"
-        )
-    pytest.skip("chromium/chromedriver not installed", allow_module_level=True)
+headless.require()
 
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -75,23 +68,7 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1200,1600",
-        f"--user-data-dir={tmp_path_factory.mktemp('chrome')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = headless.start(tmp_path_factory.mktemp("chrome"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()

@@ -12,14 +12,9 @@ import pytest
 
 from etablering.analysis import outcomes
 from etablering.data.demo import DEMO_EFFECTS, DEMO_SOURCE, demo_kpi_values
-from etablering.data.store import read_table, validate
+from etablering.data.store import validate
 
 SEEDS = (2016, 1)
-
-
-@pytest.fixture(scope="module")
-def areas(processed):
-    return read_table("areas", processed)
 
 
 @pytest.fixture(scope="module")

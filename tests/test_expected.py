@@ -22,11 +22,6 @@ SEEDS = (2016, 1)
 
 
 @pytest.fixture(scope="module")
-def kpi_values(processed):
-    return read_table("kpi_values", processed)
-
-
-@pytest.fixture(scope="module")
 def panel(kpi_values):
     return expected.model_panel(kpi_values)
 

@@ -9,12 +9,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import psutil
 import pytest
+from stand_in import report_cmd
 
 from etablering.core import files
 from etablering.data import store
@@ -44,29 +44,19 @@ show.table(__import__("pandas").DataFrame({"Kommun": [kommun]}), "Källa: test")
 
 
 @pytest.fixture
-def stand_in(tmp_path, monkeypatch, processed):
-    nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir()
-    (nb_dir / "01-mottagande.py").write_text(SLEEPY, encoding="utf-8")
-    monkeypatch.setenv("ETABLERING_NOTEBOOKS", str(nb_dir))
-    return nb_dir
+def stand_in(stand_in_notebook):
+    return stand_in_notebook(SLEEPY)
 
 
-def _cmd(codes, out, jobs=2, *extra):
-    return [
-        sys.executable,
-        "-m",
-        "etablering.run.cli",
-        "report",
-        *codes,
-        "--out",
-        str(out),
-        "--jobs",
-        str(jobs),
-        "--notebooks",
-        "01-mottagande",
-        *extra,
-    ]
+def _resume(codes, out, jobs) -> None:
+    """`etablering report --resume` without the stand-in's sleep; it must succeed."""
+    resumed = subprocess.run(
+        report_cmd(codes, out, jobs, "--resume"),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STAND_IN_SLEEP": "0"},
+    )
+    assert resumed.returncode == 0, resumed.stderr
 
 
 def _wait_for(predicate, timeout=120.0, what="condition"):
@@ -115,7 +105,10 @@ def test_ctrl_c_stops_the_batch_within_seconds(stand_in, tmp_path, to_group):
     out = tmp_path / "reports"
     codes = ["0120", "0123", "0125", "0126", "0127"]  # 0123, 0125, 0126 sleep a minute
     proc = subprocess.Popen(
-        _cmd(codes, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        report_cmd(codes, out, 2),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     _wait_for(lambda: (out / "0120-varmdo" / "01-mottagande.html").exists(), what="first report")
     # both workers busy in a sleeping cell, each with its kernel
@@ -152,13 +145,7 @@ def test_ctrl_c_stops_the_batch_within_seconds(stand_in, tmp_path, to_group):
 
     # --resume finishes the rest without redoing what was done
     done = (out / "0120-varmdo" / "01-mottagande.html").stat().st_mtime_ns
-    resumed = subprocess.run(
-        _cmd(codes, out, 2, "--resume"),
-        capture_output=True,
-        text=True,
-        env={**os.environ, "STAND_IN_SLEEP": "0"},
-    )
-    assert resumed.returncode == 0, resumed.stderr
+    _resume(codes, out, 2)
     again = json.loads((out / "manifest.json").read_text())
     assert again["status"] == "klar"
     assert {r["kommun"]: r["status"] for r in again["results"]}["0120"] == "skipped"
@@ -219,7 +206,7 @@ def test_two_reports_started_together_one_refused(stand_in, tmp_path):
     env = {**os.environ, "STAND_IN_SLEEP": "3"}
     procs = [
         subprocess.Popen(
-            _cmd(["0120", "0123"], out, 1),
+            report_cmd(["0120", "0123"], out, 1),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -259,7 +246,7 @@ def test_a_reimport_during_a_batch_does_not_mix_versions(stand_in, data_copy, tm
     before = store.data_version(data_copy)
     codes = ["0120", "0123", "0127", "0128"]
     proc = subprocess.Popen(
-        _cmd(codes, out, 1),
+        report_cmd(codes, out, 1),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -277,13 +264,7 @@ def test_a_reimport_during_a_batch_does_not_mix_versions(stand_in, data_copy, tm
         assert f"dataversion {before}" in text and after not in text, code
         assert f"Dataversion {before}" in text  # the footer agrees
     # --resume trusts no page made from another version: all are made again from the new one
-    resumed = subprocess.run(
-        _cmd(codes, out, 1, "--resume"),
-        capture_output=True,
-        text=True,
-        env={**os.environ, "STAND_IN_SLEEP": "0"},
-    )
-    assert resumed.returncode == 0, resumed.stderr
+    _resume(codes, out, 1)
     statuses = {
         r["kommun"]: r["status"] for r in json.loads((out / "manifest.json").read_text())["results"]
     }
@@ -374,11 +355,15 @@ def _report_files(out: Path) -> dict[str, bytes]:
 def test_full_disk_loses_nothing_and_prints_every_failure(stand_in, small_disk):
     out = small_disk / "reports"
     env = {**os.environ, "STAND_IN_SLEEP": "0"}
-    first = subprocess.run(_cmd(["0120", "0123"], out, 1), capture_output=True, text=True, env=env)
+    first = subprocess.run(
+        report_cmd(["0120", "0123"], out, 1), capture_output=True, text=True, env=env
+    )
     assert first.returncode == 0, first.stderr
     before = _report_files(out)
     filler = _fill(small_disk)
-    full = subprocess.run(_cmd(["0120", "0123"], out, 1), capture_output=True, text=True, env=env)
+    full = subprocess.run(
+        report_cmd(["0120", "0123"], out, 1), capture_output=True, text=True, env=env
+    )
     assert full.returncode == 1
     assert "Traceback" not in full.stderr
     assert "2 rapporter misslyckades" in full.stderr
@@ -395,7 +380,7 @@ def test_full_disk_loses_nothing_and_prints_every_failure(stand_in, small_disk):
             assert (out / name).read_bytes() == data, name
     filler.unlink()
     again = subprocess.run(
-        _cmd(["0120", "0123"], out, 1, "--resume"), capture_output=True, text=True, env=env
+        report_cmd(["0120", "0123"], out, 1, "--resume"), capture_output=True, text=True, env=env
     )
     assert again.returncode == 0, again.stderr
 

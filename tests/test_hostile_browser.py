@@ -24,6 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import headless
 import openpyxl
 import pytest
 
@@ -35,14 +36,7 @@ from etablering.run.site import write_site
 
 pytestmark = pytest.mark.notebook
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-if not (CHROMIUM and DRIVER):
-    if os.environ.get("CI"):
-        raise RuntimeError("chromium and chromedriver must be installed in CI")
-    pytest.skip("chromium/chromedriver not installed", allow_module_level=True)
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+headless.require()
 
 SCRIPT = "<script>window.__pwned = 1</script>"
 IMG = '<img src=x onerror="window.__pwned = 2">'
@@ -144,19 +138,7 @@ def hostile_site(raw_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--window-size=1200,1600",
-        f"--user-data-dir={tmp_path_factory.mktemp('chrome')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver = headless.start(tmp_path_factory.mktemp("chrome"))
     yield driver
     driver.quit()
 

@@ -4,7 +4,6 @@ and every request, the run, the pages and the bytes are bounded."""
 
 import json
 import shutil
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -60,13 +59,10 @@ class Hostile:
 
 
 @pytest.fixture
-def hostile():
+def hostile(serve):
     server = Hostile()
-    thread = threading.Thread(target=server.httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    serve(server.httpd)
+    return server
 
 
 @pytest.fixture

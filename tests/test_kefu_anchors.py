@@ -4,7 +4,7 @@ Socialstyrelsen's flyktinghushåll and its long-term share. A model that misses 
 import numpy as np
 import pytest
 
-from etablering.analysis.kefu import Panel, load_params, monte_carlo, prepare
+from etablering.analysis.kefu import monte_carlo, prepare
 from etablering.analysis.kefu.calibrate import (
     leave_rate_for,
     long_term_share,
@@ -12,24 +12,12 @@ from etablering.analysis.kefu.calibrate import (
     skl_anchor,
 )
 from etablering.analysis.kefu.model import area_inputs
-from etablering.data import store
 
 
-@pytest.fixture(scope="module")
-def params():
-    return load_params()
-
-
-@pytest.fixture(scope="module")
-def data(processed, params):
-    kv = store.read_table("kpi_values", processed)
-    return Panel.build(kv, params, store.read_table("area_groups", processed))
-
-
-def test_skl_2014_cohort_inside_the_95_percent_band(data, params):
+def test_skl_2014_cohort_inside_the_95_percent_band(kefu_panel, params):
     """SKL 2018: 177 Mkr (2016) and 315 Mkr (2017) to those who entered the programme in 2014;
     the model is fed riket's 2014 entrants derived from Kolada (22 471)."""
-    anchor = skl_anchor(data, params, n_draws=1000, seed=2018).set_index("year")
+    anchor = skl_anchor(kefu_panel, params, n_draws=1000, seed=2018).set_index("year")
     for year, public in ((2016, 177e6), (2017, 315e6)):
         row = anchor.loc[year]
         assert row["p2_5"] < public < row["p97_5"], (year, row.round(-6).to_dict())
@@ -38,8 +26,8 @@ def test_skl_2014_cohort_inside_the_95_percent_band(data, params):
     assert 1.3 < anchor.loc[2017, "model_kr"] / anchor.loc[2016, "model_kr"] < 2.2
 
 
-def test_riket_below_total_bistand_and_its_rise_2016_2020(data, params):
-    r = riket_anchor(data, params).set_index("year")
+def test_riket_below_total_bistand_and_its_rise_2016_2020(kefu_panel, params):
+    r = riket_anchor(kefu_panel, params).set_index("year")
     years = r.index[(r.index >= 2015) & r["total_kr"].notna()]
     assert (r.loc[years, "model_kr"] < 0.3 * r.loc[years, "total_kr"]).all()
     model = r.loc[2020, "model_kr"] - r.loc[2016, "model_kr"]
@@ -47,10 +35,10 @@ def test_riket_below_total_bistand_and_its_rise_2016_2020(data, params):
     assert model == pytest.approx(actual, rel=0.15)
 
 
-def test_flyktinghushall_is_refugee_bistand_per_kommun(data):
+def test_flyktinghushall_is_refugee_bistand_per_kommun(kefu_panel):
     """U31001 (incl. flyktinghushåll) − N31004 (excl.), × population: riket 2018 ≈ 1,47 mdr kr,
     Jönköping ≈ 11,6 Mkr, Hässleholm ≈ 5,4 Mkr."""
-    a = data.actual
+    a = kefu_panel.actual
     assert a.loc[("0000", 2018), "refugee_kr"] == pytest.approx(1.465e9, rel=0.01)
     assert a.loc[("0680", 2018), "refugee_kr"] == pytest.approx(11.6e6, rel=0.01)
     assert a.loc[("1293", 2018), "refugee_kr"] == pytest.approx(5.4e6, rel=0.02)
@@ -58,18 +46,18 @@ def test_flyktinghushall_is_refugee_bistand_per_kommun(data):
     assert a.loc[("1293", 2018), "total_kr"] == pytest.approx(44.08e6, rel=0.001)
 
 
-def test_the_model_stays_below_flyktinghushall_in_its_years(data, params):
+def test_the_model_stays_below_flyktinghushall_in_its_years(kefu_panel, params):
     """Socialstyrelsen counts a household as a refugee household from the permit year and three
     calendar years more; that statistic also holds what the model leaves out (the weeks before
     etableringsersättning, family outside the programme, people over 64), so it is larger."""
-    r = riket_anchor(data, params).set_index("year").loc[2017:2022]
+    r = riket_anchor(kefu_panel, params).set_index("year").loc[2017:2022]
     ratio = r["model_window_kr"] / r["refugee_kr"]
     assert ratio.between(0.25, 0.75).all(), ratio.round(2).to_dict()
 
 
 @pytest.fixture(scope="module")
-def hassleholm(data, params):
-    inputs = area_inputs(data, params, "1293", "Hässleholm", "kommun")
+def hassleholm(kefu_panel, params):
+    inputs = area_inputs(kefu_panel, params, "1293", "Hässleholm", "kommun")
     prep = prepare(inputs, params, 2016, 2022)
     bands = monte_carlo(
         prep, n_draws=1000, seed=2018, changes=[(2016, 2020), (2018, 2019), (2019, 2020)]

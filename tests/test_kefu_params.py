@@ -11,11 +11,6 @@ from etablering.analysis.kefu.params import UNCERTAIN_PATHS, default_path, iter_
 from etablering.core.errors import ParameterError
 
 
-@pytest.fixture(scope="module")
-def params():
-    return load_params()
-
-
 def test_every_number_has_source_year_and_method_when_derived(params):
     records = list(iter_sourced(params))
     assert len(records) > 250

@@ -2,14 +2,9 @@
 
 import pytest
 
-from etablering.analysis.kefu import household_norm, load_params, year_status
+from etablering.analysis.kefu import household_norm, year_status
 from etablering.analysis.kefu.riksnorm import NormStatus, gemensamma
 from etablering.core.errors import ParameterError
-
-
-@pytest.fixture(scope="module")
-def params():
-    return load_params()
 
 
 def test_2019_single_adult(params):

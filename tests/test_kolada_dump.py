@@ -53,7 +53,7 @@ def test_every_datapoint_file_is_read_with_kolada_codes(values):
     assert set(genders) == {"T", "K", "M"}
 
 
-def test_a_new_kpi_file_in_the_folder_is_imported_without_code_changes(tmp_path, processed):
+def test_a_new_kpi_file_in_the_folder_is_imported_without_code_changes(tmp_path, areas):
     """The importer takes every ddf--datapoints file it finds, not a list in the code."""
     folder = tmp_path / "dump"
     folder.mkdir()
@@ -61,7 +61,6 @@ def test_a_new_kpi_file_in_the_folder_is_imported_without_code_changes(tmp_path,
     (folder / "ddf--datapoints--n99998--by--geo--year.csv").write_text(
         "geo,year,n99998\n0680,2020,3.5\n0,2020,7\n", encoding="utf-8"
     )
-    areas = store.read_table("areas", processed)
     dataset = ddf.parse_dataset(folder, set(areas["code"]))
     assert dataset.values[["kpi", "area_code", "year", "value"]].values.tolist() == [
         ["N99998", "0680", 2020, 3.5],
@@ -218,9 +217,8 @@ def plant(rows: pd.DataFrame, kpi, area, year, gender, value) -> pd.DataFrame:
     ],
 )
 def test_planted_defects_are_flagged_with_their_values(
-    panel_rows, processed, defect, flagged, rule
+    panel_rows, processed, areas, defect, flagged, rule
 ):
-    areas = store.read_table("areas", processed)
     scb = store.read_table("population", processed)
     clean, found = validate.check(plant(panel_rows, *defect), areas, scb)
     got = found[found["rule"] == rule]

@@ -8,7 +8,7 @@ import pytest
 
 from etablering.analysis import outcomes
 from etablering.core.errors import MissingDataError, ParameterError
-from etablering.data.store import read_table, validate
+from etablering.data.store import validate
 
 Z = 1.959963984540054  # standard normal 97.5 % quantile
 
@@ -233,11 +233,6 @@ def test_headline_shows_the_gap_a_reader_can_add_up_and_pools_small_years(hand_m
 
 
 # --- the real snapshot -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def kpi_values(processed):
-    return read_table("kpi_values", processed)
 
 
 def test_lulea_real_series_has_cohorts_from_kolada_and_intervals(kpi_values):

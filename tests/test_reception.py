@@ -550,28 +550,8 @@ def test_zero_kommuntal_and_zero_population_never_divide_by_zero():
     assert math.isnan(riket.uppfyllelse_pct) and riket.n_missing_received == 1
 
 
-def _kpi_rows(*values):
-    return pd.DataFrame(
-        [
-            {
-                "kpi": kpi,
-                "area_code": area,
-                "year": year,
-                "gender": "T",
-                "value": value,
-                "count": float("nan"),
-                "status": "",
-                "origin": "kolada_uttag",
-                "retrieved": "2024-08",
-                "source_file": "test",
-            }
-            for kpi, area, year, value in values
-        ]
-    )
-
-
-def test_a_year_no_population_source_has_takes_the_nearest_and_is_labelled():
-    kv = _kpi_rows(("N01986", "0114", 2023, 30.0), ("N01986", "0115", 2023, 10.0))
+def test_a_year_no_population_source_has_takes_the_nearest_and_is_labelled(kolada_rows):
+    kv = kolada_rows(("N01986", "0114", 2023, 30.0), ("N01986", "0115", 2023, 10.0))
     pop = _population([("0114", 2021, 1000), ("0114", 2022, 1500), ("0115", 2022, 500)])
     kp = reception.kolada_panel(kv, _areas(), pop)
     r = kp.set_index("kommun_code").loc["0114"]

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from etablering.analysis.kefu import household_norm, load_params
+from etablering.analysis.kefu import household_norm
 from etablering.core import paths
 
 OFFICIAL_DIR = paths.PROJECT_ROOT / "data" / "raw" / "transcribed-official"
@@ -66,11 +66,6 @@ WEAK_ROWS = ITEM_ROWS[ITEM_ROWS["source_strength"] == "weak"]
 
 def _id(row) -> str:
     return f"{row.year}-{row.item}"
-
-
-@pytest.fixture(scope="module")
-def params():
-    return load_params()
 
 
 def record(params, year: int, item: str):

@@ -31,6 +31,19 @@ def _meta(out, slug, code, name, notebook, summary, lan="01", kind="kommun"):
     )
 
 
+def _vasby_reception(out):
+    """Report 01 for Upplands Väsby 2022 with figures that round (3,58… per 1 000)."""
+    _meta(
+        out,
+        "0114-u",
+        "0114",
+        "Upplands Väsby",
+        "01-mottagande",
+        {"year": 2022, "mottagna_totalt": 84.0, "per_1000": 3.581722617836555},
+        lan="01",
+    )
+
+
 def test_names_from_data_are_escaped_and_figures_shown(tmp_path):
     evil = "<script>alert(1)</script>Väsby"
     _meta(
@@ -59,15 +72,7 @@ def test_names_from_data_are_escaped_and_figures_shown(tmp_path):
 
 
 def test_summary_csv_opens_in_swedish_excel_with_codes_intact(tmp_path):
-    _meta(
-        tmp_path,
-        "0114-u",
-        "0114",
-        "Upplands Väsby",
-        "01-mottagande",
-        {"year": 2022, "mottagna_totalt": 84.0, "per_1000": 3.581722617836555},
-        lan="01",
-    )
+    _vasby_reception(tmp_path)
     _meta(
         tmp_path,
         "0001-s",
@@ -100,15 +105,7 @@ def test_summary_csv_opens_in_swedish_excel_with_codes_intact(tmp_path):
 
 
 def test_summary_workbook_keeps_codes_as_text_and_figures_as_numbers(tmp_path):
-    _meta(
-        tmp_path,
-        "0114-u",
-        "0114",
-        "Upplands Väsby",
-        "01-mottagande",
-        {"year": 2022, "mottagna_totalt": 84.0, "per_1000": 3.581722617836555},
-        lan="01",
-    )
+    _vasby_reception(tmp_path)
     write_site(tmp_path, {"01": "Stockholms län"}, "v")
     book = openpyxl.load_workbook(io.BytesIO((tmp_path / "sammanstallning.xlsx").read_bytes()))
     sheet = book["Sammanställning"]

@@ -181,43 +181,50 @@ def outcome_table(
     kv = kpi_panel.values(kpi_values, [kpi, cohort_kpi], code, synthetic=synthetic)
     share = kv[kv["kpi"] == kpi].set_index(["year", "gender"])
     cohort = kv[kv["kpi"] == cohort_kpi].set_index(["year", "gender"])["value"]
-    if years is None:
-        wanted = sorted({int(y) for y, _ in share.index} | {int(y) for y, _ in cohort.index})
-    else:
-        wanted = sorted({int(y) for y in years})
-    index = pd.MultiIndex.from_product([wanted, OUT_GENDERS], names=["year", "gender"])
-    # Columns are built first and the frame once: inserting columns one by one is slow with
-    # pandas 3's Arrow-backed column index.
+    found = [y for y, _ in share.index] + [y for y, _ in cohort.index]
+    index = _year_gender_index(years, found)
     sh = share["value"].reindex(index).to_numpy(dtype=float)
     n = cohort.reindex(index).to_numpy(dtype=float)
     present = index.isin(share.index)
     status = share["status"].reindex(index).fillna("").astype(str)
     with np.errstate(invalid="ignore"):
         succ = np.where(np.isfinite(sh) & np.isfinite(n), _round_half_up(sh / 100.0 * n), np.nan)
-    low, high = wilson_interval(succ, n, alpha)
-    out = pd.DataFrame(
-        {
-            "share_pct": sh,
-            "cohort_n": n,
-            "successes": pd.array(succ, dtype="Float64").astype("Int64"),
-            "low_pct": low,
-            "high_pct": high,
-            "note": [
-                _note(p, s, st, c) for p, s, st, c in zip(present, sh, status, n, strict=True)
-            ],
-            "origin": share["origin"].reindex(index).astype(object).where(present, None).to_numpy(),
-            "retrieved": share["retrieved"]
-            .reindex(index)
-            .astype(object)
-            .where(present, None)
-            .to_numpy(),
-        },
-        index=index,
+    out = _outcome_frame(
+        index,
+        sh,
+        n,
+        succ,
+        alpha,
+        note=[_note(p, s, st, c) for p, s, st, c in zip(present, sh, status, n, strict=True)],
+        origin=share["origin"].reindex(index).astype(object).where(present, None).to_numpy(),
+        retrieved=share["retrieved"].reindex(index).astype(object).where(present, None).to_numpy(),
     )
-    out = out.reset_index()
-    out["year"] = out["year"].astype(int)
     out["gender"] = out["gender"].astype(str)
     return out[OUTCOME_COLUMNS]
+
+
+def _year_gender_index(years, found) -> pd.MultiIndex:
+    """(year, gender K/M/T) for the requested `years`, or for every year `found` in the data."""
+    wanted = sorted({int(y) for y in (found if years is None else years)})
+    return pd.MultiIndex.from_product([wanted, OUT_GENDERS], names=["year", "gender"])
+
+
+def _outcome_frame(index, share, n, successes, alpha: float, **more) -> pd.DataFrame:
+    """An outcome table over `index`: share, cohort, successes and their Wilson interval, then
+    the columns in `more` (note, origin, …) in their order; year and gender as columns.
+    Built at once: inserting columns one by one is slow with pandas 3's Arrow-backed index."""
+    low, high = wilson_interval(successes, n, alpha)
+    columns = {
+        "share_pct": share,
+        "cohort_n": n,
+        "successes": pd.array(successes, dtype="Float64").astype("Int64"),
+        "low_pct": low,
+        "high_pct": high,
+        **more,
+    }
+    out = pd.DataFrame(columns, index=index).reset_index()
+    out["year"] = out["year"].astype(int)
+    return out
 
 
 def gender_gap_table(outcome_table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -453,17 +460,12 @@ def aggregate_table(
     sums = both.groupby(["year", "gender"])[["successes", "n"]].sum()
     base = rows.groupby(["year", "gender"])["n"].sum()
     kommuner = both.groupby(["year", "gender"])["area_code"].nunique()
-    if years is None:
-        wanted = sorted({int(y) for y in rows["year"].unique()})
-    else:
-        wanted = sorted({int(y) for y in years})
-    index = pd.MultiIndex.from_product([wanted, OUT_GENDERS], names=["year", "gender"])
+    index = _year_gender_index(years, rows["year"].unique())
     x = sums["successes"].reindex(index).to_numpy(dtype=float)
     n = sums["n"].reindex(index).to_numpy(dtype=float)
     all_n = base.reindex(index).to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n > 0, 100.0 * x / n, np.nan)
-    low, high = wilson_interval(x, n, alpha)
     notes = []
     for xi, ni, ai in zip(x, n, all_n, strict=True):
         if np.isnan(ai):
@@ -480,23 +482,19 @@ def aggregate_table(
             notes.append("")
     origin = both.groupby(["year", "gender"])["origin"].first().reindex(index)
     retrieved = both.groupby(["year", "gender"])["retrieved"].first().reindex(index)
-    out = pd.DataFrame(
-        {
-            "share_pct": share,
-            "cohort_n": n,
-            "successes": pd.array(x, dtype="Float64").astype("Int64"),
-            "low_pct": low,
-            "high_pct": high,
-            "note": notes,
-            "origin": origin.astype(object).where(origin.notna(), None).to_numpy(),
-            "retrieved": retrieved.astype(object).where(retrieved.notna(), None).to_numpy(),
-            "covered_n": n,
-            "base_n": all_n,
-            "n_kommuner": kommuner.reindex(index).fillna(0).astype(int).to_numpy(),
-        },
-        index=index,
-    ).reset_index()
-    out["year"] = out["year"].astype(int)
+    out = _outcome_frame(
+        index,
+        share,
+        n,
+        x,
+        alpha,
+        note=notes,
+        origin=origin.astype(object).where(origin.notna(), None).to_numpy(),
+        retrieved=retrieved.astype(object).where(retrieved.notna(), None).to_numpy(),
+        covered_n=n,
+        base_n=all_n,
+        n_kommuner=kommuner.reindex(index).fillna(0).astype(int).to_numpy(),
+    )
     out["basis"] = "kommuner"
     return out
 

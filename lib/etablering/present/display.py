@@ -173,15 +173,9 @@ def download_html(
     )
 
 
-def download(
-    frame: pd.DataFrame,
-    filename: str,
-    source: str,
-    label: str = "Ladda ner tabellen (CSV)",
-    year=None,
-    decimals: dict | None = None,
-) -> None:
-    display(HTML(download_html(frame, filename, source, label, year, decimals)))
+def download(frame: pd.DataFrame, filename: str, source: str, **options) -> None:
+    """Shows download_html's link; `options` are its label, year and decimals."""
+    display(HTML(download_html(frame, filename, source, **options)))
 
 
 def summary(**figures) -> None:

@@ -50,6 +50,14 @@ UNCERTAIN_PATHS = (
 )
 
 
+def _contiguous_years(value: dict, message: str) -> dict:
+    """`value` unchanged if its years run without a gap, else ValueError(message + the years)."""
+    years = sorted(value)
+    if not years or years != list(range(years[0], years[-1] + 1)):
+        raise ValueError(f"{message}, fick {years}")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -174,10 +182,7 @@ class Riksnorm(_Strict):
     @field_validator("years")
     @classmethod
     def _contiguous(cls, value: dict) -> dict:
-        years = sorted(value)
-        if not years or years != list(range(years[0], years[-1] + 1)):
-            raise ValueError(f"riksnormens år måste följa på varandra utan lucka, fick {years}")
-        return value
+        return _contiguous_years(value, "riksnormens år måste följa på varandra utan lucka")
 
     @property
     def first_year(self) -> int:
@@ -299,10 +304,7 @@ class CohortParams(_Strict):
     @field_validator("future_path")
     @classmethod
     def _contiguous(cls, value: dict) -> dict:
-        years = sorted(value)
-        if not years or years != list(range(years[0], years[-1] + 1)):
-            raise ValueError(f"future_path måste ha varje år utan lucka, fick {years}")
-        return value
+        return _contiguous_years(value, "future_path måste ha varje år utan lucka")
 
     def path(self, year: int) -> float:
         years = sorted(self.future_path)

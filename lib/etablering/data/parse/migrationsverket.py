@@ -100,14 +100,7 @@ def parse_kommuntal(path: Path, registry: Registry, year: int | None = None) -> 
         area = _kommun(registry, kommun_code, kommun_name, path, i)
         if area.lan_code != lan_code:
             raise ParseError(path, f"{kommun_name} ligger inte i län {lan_code}", i, "Länskod")
-        if area.code in seen:
-            raise ParseError(
-                path,
-                f"{area.code} {area.name} står två gånger i filen (rad {seen[area.code]} och {i})",
-                i,
-                "Kommunkod",
-            )
-        seen[area.code] = i
+        _first_time(seen, area.code, f"{area.code} {area.name}", path, i, "Kommunkod")
         records.append((year, area.code, tal, received, ORIGIN))
     frame = pd.DataFrame.from_records(
         records, columns=["year", "kommun_code", "kommuntal", "mottagna_anvisade", "origin"]
@@ -124,6 +117,16 @@ def parse_kommuntal(path: Path, registry: Registry, year: int | None = None) -> 
     if frame.empty:
         raise ParseError(path, "inga kommunrader hittades")
     return frame
+
+
+def _first_time(seen: dict[str, int], code: str, named: str, path, row: int, column: str):
+    """Notes that `code` stands on `row`; a second row for the same kommun is an error (the
+    two would be summed or one silently dropped)."""
+    if code in seen:
+        raise ParseError(
+            path, f"{named} står två gånger i filen (rad {seen[code]} och {row})", row, column
+        )
+    seen[code] = row
 
 
 def _kommun(registry: Registry, code: str, name: str, path, row: int):
@@ -192,14 +195,7 @@ def parse_kommunmottagna(path: Path, registry: Registry, year: int | None = None
         if area is None:
             unmatched.append(f"rad {i}: {label}")
             continue
-        if area.code in seen:
-            raise ParseError(
-                path,
-                f"{label} står två gånger i filen (rad {seen[area.code]} och {i})",
-                i,
-                "Kommun",
-            )
-        seen[area.code] = i
+        _first_time(seen, area.code, label, path, i, "Kommun")
         lan = registry.match_name(current_lan or "", kind="lan")
         if lan is not None and lan.lan_code != area.lan_code:
             raise ParseError(
