@@ -185,6 +185,13 @@ def render(
     # run reads a pinned snapshot of it)
     key = key or job_key(notebook, parameters, data_version)
     started = time.perf_counter()
+
+    def failed(error: str, cell: int | None = None) -> RenderResult:
+        seconds = time.perf_counter() - started
+        return RenderResult(
+            area.code, area.name, notebook, "failed", seconds, key, error=error, cell=cell
+        )
+
     try:
         executed = pm.execute_notebook(
             copy.deepcopy(notebook_source(notebook)),
@@ -208,28 +215,11 @@ def render(
             error, cell = f"{type(exc).__name__}: {describe_os_error(exc)}", None
         else:
             error, cell = f"{type(exc).__name__}: {exc}", None
-        return RenderResult(
-            area.code,
-            area.name,
-            notebook,
-            "failed",
-            time.perf_counter() - started,
-            key,
-            error=error,
-            cell=cell,
-        )
+        return failed(error, cell)
     if not has_content(executed):
         # every section was left out for want of data: a page of notices is no report
         _keep_failed(running, kommun_dir / f"{stem}.failed.ipynb")
-        return RenderResult(
-            area.code,
-            area.name,
-            notebook,
-            "failed",
-            time.perf_counter() - started,
-            key,
-            error=f"{EMPTY_REPORT} för {area.name}: alla avsnitt saknar uppgifter",
-        )
+        return failed(f"{EMPTY_REPORT} för {area.name}: alla avsnitt saknar uppgifter")
     page = site.page(
         f"{title} – {area.name}",
         html_body(executed),
