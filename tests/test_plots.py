@@ -36,6 +36,41 @@ def test_a_short_title_is_left_alone():
     plt.close(fig)
 
 
+def test_a_long_source_is_broken_into_lines_that_fit_and_keeps_every_word():
+    plots.setup()
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([2020, 2021], [1, 2])
+    source = "Källa: Kolada (RKA), " + ", ".join(
+        f"N0{i:04d} en lång nyckeltalstitel" for i in range(9)
+    )
+    plots.finish(fig, source)
+    (text,) = fig.texts
+    lines = text.get_text().split("\n")
+    assert len(lines) >= 3
+    assert " ".join(lines) == source
+    renderer = fig.canvas.get_renderer()
+    assert text.get_window_extent(renderer).x1 <= fig.get_window_extent(renderer).x1
+    plt.close(fig)
+
+
+def test_charts_are_drawn_at_twice_the_resolution_they_are_shown_at():
+    from etablering.present import display
+
+    plots.setup()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot([2020, 2021], [1, 2])
+    plots.finish(fig, "Källa: test")
+    page = display.chart_html(fig)
+    assert 'width="800" height="400"' in page
+    import base64
+    import io
+
+    from PIL import Image
+
+    png = base64.b64decode(page.split("base64,")[1].split('"')[0])
+    assert Image.open(io.BytesIO(png)).size == (1600, 800)
+
+
 def test_million_kronor_ticks_are_whole_steps_with_the_decimals_they_need():
     for top, expected in (
         (15.6e6, "0 2 4 6 8 10 12 14 16"),

@@ -20,7 +20,7 @@ from IPython.display import HTML, display
 from ..core.names import slug
 from ..core.summary import SUMMARY_MIME
 from . import export
-from .plots import SYNTHETIC
+from .plots import CHART_DPI, SCREEN_DPI, SYNTHETIC
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
@@ -88,9 +88,6 @@ def table(frame: pd.DataFrame, source: str, synthetic: bool = False) -> None:
     display(HTML(table_html(frame, source, synthetic)))
 
 
-CHART_DPI = 200  # twice the figures' 100 dpi: crisp when pasted into Word or printed
-
-
 def _png(fig) -> bytes:
     """The figure at CHART_DPI as a 256-colour PNG: charts are flat colours, so a palette
     keeps them sharp at about a third of the bytes of a full-colour PNG (a report with a
@@ -98,16 +95,20 @@ def _png(fig) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
+    # plots.setup makes figures at CHART_DPI: drawn on the canvas they were laid out on, every
+    # text's size is already known. Others (made without setup) scale, being laid out in inches.
     screen = fig.dpi
-    fig.set_dpi(CHART_DPI)  # plots.finish laid the figure out in inches: it scales as is
+    if screen != CHART_DPI:
+        fig.set_dpi(CHART_DPI)
     try:
-        canvas = FigureCanvasAgg(fig)
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
         canvas.draw()
         image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
         flat = Image.new("RGB", image.size, "white")
         flat.paste(image, mask=image.getchannel("A"))
     finally:
-        fig.set_dpi(screen)
+        if screen != CHART_DPI:
+            fig.set_dpi(screen)
     palette = flat.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     # zlib's default level: level 9 took 0.2 s a chart (a fifth of a report) for 14 % fewer
@@ -120,7 +121,7 @@ def chart_html(fig) -> str:
     """The chart as a PNG inside an <img> (opens offline), with its title as alt text, drawn
     at twice the screen resolution and shown at its natural size (crisp in Word and on paper).
     A chart that carries its data (plots.finish(data=…)) gets a CSV download of it below."""
-    width, height = (round(v * fig.dpi) for v in fig.get_size_inches())
+    width, height = (round(v * SCREEN_DPI) for v in fig.get_size_inches())
     png = _png(fig)
     plt.close(fig)
     title = " / ".join(ax.get_title() for ax in fig.axes if ax.get_title())

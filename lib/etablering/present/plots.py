@@ -42,6 +42,12 @@ PALETTE = {
 CYCLE = [OKABE_ITO[c] for c in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple",
                                 "sky_blue", "black", "yellow")]  # fmt: skip
 SYNTHETIC = "SYNTETISKA DATA"
+# Figures are sized in inches and shown at SCREEN_DPI pixels per inch, but drawn at CHART_DPI
+# from the start (crisp when pasted into Word or printed): laid out and drawn at one
+# resolution on one canvas, each text is measured once instead of once per resolution.
+SCREEN_DPI = 100
+CHART_DPI = 2 * SCREEN_DPI
+SOURCE_FONTSIZE = 8
 _YEARS = re.compile(r"\b(?:19|20)\d\d(?:\s*[–-]\s*(?:19|20)\d\d)?\b")
 
 
@@ -59,8 +65,8 @@ def setup() -> None:
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update(
         {
-            "figure.dpi": 100,
-            "savefig.dpi": 200,  # display.chart_html saves at 2x; this is for other savers
+            "figure.dpi": CHART_DPI,
+            "savefig.dpi": CHART_DPI,
             "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
             "axes.titleweight": "bold",
             "axes.titlesize": 12,
@@ -72,11 +78,13 @@ def setup() -> None:
 
 def finish(
     fig, source: str, synthetic: bool = False, data: pd.DataFrame | None = None, year=None,
-    decimals: dict | None = None,
+    decimals: dict | None = None, bottom: float = 0.06,
 ):  # fmt: skip
     """Put 'Källa: …' (and the synthetic-data mark) under the chart, Swedish numbers on every
     axis, and attach `data` (what the chart shows) for its CSV download. The download's `År`
-    is the data's own year column, else `year`, else the year or period in the title."""
+    is the data's own year column, else `year`, else the year or period in the title. The
+    axes are laid out above `bottom` (a share of the height: room for the source, or for a
+    legend placed there before)."""
     text = source if source.startswith("Källa") else f"Källa: {source}"
     swedish_ticks(fig)
     if data is not None:
@@ -101,11 +109,37 @@ def finish(
             rotation=20,
             transform=fig.transFigure,
         )
-    fig.text(0.01, 0.005, text, fontsize=8, color="#444", ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.text(
+        0.01, 0.005, _wrapped(fig, text, SOURCE_FONTSIZE), fontsize=SOURCE_FONTSIZE,
+        color="#444", ha="left", va="bottom",
+    )  # fmt: skip
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     if _wrap_overflowing_labels(fig):
-        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
+
+
+def _wrapped(fig, text: str, fontsize: float, room: float = 0.97) -> str:
+    """`text` broken into lines that fit `room` of the figure's width. Measured once per line
+    (matplotlib's own wrap=True measures every word of the line again at every draw)."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = fig.canvas.get_renderer()
+    font = FontProperties(size=fontsize)
+    limit = fig.bbox.width * room
+
+    def width(line: str) -> float:
+        return renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+
+    full = width(text)
+    if full <= limit:
+        return text
+    chars = max(20, int(len(text) * limit / full))
+    while True:
+        lines = textwrap.wrap(text, chars, break_on_hyphens=False)
+        if chars <= 20 or all(width(line) <= limit for line in lines):
+            return "\n".join(lines)
+        chars -= max(1, chars // 20)
 
 
 def swedish_ticks(fig) -> None:
@@ -874,8 +908,6 @@ def funnel_plot(
     handles, labels = axes["K"].get_legend_handles_labels()
     fig.suptitle(title, fontweight="bold", fontsize=11)
     fig.set_size_inches(9, 5.2)
-    finish(fig, source, synthetic, data=_kommun_rows(points, names or highlight, {
-        "n": "Antal som lämnat", "share_pct": "Andel i arbete/studier (%)"}))  # fmt: skip
     fig.legend(
         handles,
         labels,
@@ -885,8 +917,8 @@ def funnel_plot(
         frameon=False,
         bbox_to_anchor=(0.5, 0.045),
     )
-    fig.tight_layout(rect=(0, 0.14, 1, 1))
-    return fig
+    return finish(fig, source, synthetic, data=_kommun_rows(points, names or highlight, {
+        "n": "Antal som lämnat", "share_pct": "Andel i arbete/studier (%)"}), bottom=0.14)  # fmt: skip
 
 
 def caterpillar(
