@@ -11,7 +11,6 @@ import base64
 import html
 import io
 import re
-from functools import cache
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -20,33 +19,8 @@ from IPython.display import HTML, display
 from ..core.names import slug
 from ..core.summary import SUMMARY_MIME
 from . import export
+from .markdown import markdown_html
 from .plots import CHART_DPI, SCREEN_DPI, SYNTHETIC
-
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
-
-
-@cache
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
-    # Raw HTML is off above; links, images and <autolinks> are off too, and any link that a
-    # later rule makes must still have a safe scheme (no javascript:, data:, vbscript:, file:).
-    md.disable(["link", "image", "autolink", "html_inline", "html_block"])
-    md.validateLink = _safe_link
-    return md
-
-
-def _safe_link(url: str) -> bool:
-    target = re.sub(r"[\x00-\x20]", "", url).lower()
-    scheme = re.match(r"[a-z][a-z0-9+.-]*:", target)
-    return scheme is None or scheme.group(0) in SAFE_SCHEMES
-
-
-def markdown_html(markdown: str) -> str:
-    """The library's Markdown as HTML, with everything from data shown as text."""
-    return _markdown().render(str(markdown))
 
 
 def text(markdown: str) -> None:

@@ -14,14 +14,12 @@ from pathlib import Path
 import jupytext
 import nbformat
 import papermill as pm
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 from ..core import files, paths
 from ..core.errors import describe_os_error
 from ..core.summary import SUMMARY_MIME
 from ..reports import texts
-from . import kernels, outfolder, site
+from . import kernels, outfolder, page_body, site
 
 NOTEBOOKS = {
     "01-mottagande": "Mottagande mot kommuntal",
@@ -114,37 +112,6 @@ def has_content(nb: nbformat.NotebookNode) -> bool:
     return False
 
 
-def html_body(nb: nbformat.NotebookNode) -> str:
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:  # stderr warnings are for developers; summaries are for the index
-        if cell.cell_type == "code":
-            cell.outputs = [
-                o
-                for o in cell.outputs
-                if not (o.output_type == "stream" and o.name == "stderr")
-                and SUMMARY_MIME not in o.get("data", {})
-            ]
-    body, _ = _exporter().from_notebook_node(nb)
-    return body
-
-
-@cache
-def _exporter() -> HTMLExporter:
-    """One per process: building it compiles its Jinja templates, a seventh of a report's time."""
-    exporter = HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        anchor_link_text="",
-    )
-    # Cells tagged 'remove-cell' speak to JupyterLab users (e.g. "change the parameters").
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={"remove-cell"}), enabled=True
-    )
-    return exporter
-
-
 def _keep_failed(running: Path, target: Path) -> None:
     """The failed run for inspection, if papermill managed to save it whole; never a 0-byte or
     truncated notebook (a full disk)."""
@@ -222,7 +189,7 @@ def render(
         return failed(f"{EMPTY_REPORT} för {area.name}: alla avsnitt saknar uppgifter")
     page = site.page(
         f"{title} – {area.name}",
-        html_body(executed),
+        page_body.body(executed),
         data_version,
         root="../",
         links=[{"href": "../index.html", "label": "Alla kommuner"}],
