@@ -11,6 +11,7 @@ the run was interrupted (status 'avbruten') and which reports were finished.
 import dataclasses
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -23,6 +24,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -280,8 +282,13 @@ def execute_job(
     job: Job, out_dir: str, data_version: str, timeout: int, verify: bool = False
 ) -> dict:
     """Runs in a worker process (or on a Dask worker). With `verify` (a pinned run), the job's
-    data folder must hold `data_version`, or the job fails before its notebook starts."""
+    data folder must hold `data_version`, or the job fails before its notebook starts. While
+    it runs, a marker in <out>/.work names it: if the worker dies, the batch knows which jobs
+    were in flight."""
+    marker = _marker(Path(out_dir), job)
     try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
         if verify:
             _check_version(job, data_version)
         result = render(
@@ -289,7 +296,13 @@ def execute_job(
         )
     except Exception as exc:  # an error outside the notebook (disk full, ...) fails one job only
         return _failed(job, exc)
+    finally:
+        marker.unlink(missing_ok=True)
     return result.as_dict()
+
+
+def _marker(out_dir: Path, job: Job) -> Path:
+    return out_dir / WORK / f"{job.area.slug}-{job.notebook}.started"
 
 
 def _check_version(job: Job, data_version: str) -> None:
@@ -466,47 +479,99 @@ def run_batch(
     return manifest
 
 
+class WorkerDiedError(EtableringError):
+    """The worker process died while it ran this report, and again when it ran alone."""
+
+
 def _run(
     todo, results, out_dir, data_version, pinned, executor, workers, scheduler, timeout, progress
 ) -> str:
-    """Run the jobs; appends to `results`. Returns the run's status."""
-    todo = sorted(todo, key=_expected_cost, reverse=True)  # stable: planned order within a kind
-    runnable = [_pinned(j, pinned) for j in todo]
-    pool, futures = None, {}
+    """Run the jobs; appends to `results`. Returns the run's status.
+
+    Notebooks run inside the worker processes (run/inprocess.py), so a cell that kills its
+    process (os._exit, a crash in C) breaks the whole pool. The pool is then started again for
+    the jobs that had not run, and the jobs that were in flight run once more, each alone: a
+    job that kills its worker then too is failed; the others were bystanders."""
+    pending = sorted(todo, key=_expected_cost, reverse=True)  # stable: planned order per kind
+    bar = tqdm(total=len(pending), desc="Rapporter", unit="rapport", disable=not progress)
+    run = functools.partial(
+        _pool_pass,
+        results=results,
+        bar=bar,
+        out_dir=out_dir,
+        data_version=data_version,
+        pinned=pinned,
+        executor=executor,
+        scheduler=scheduler,
+        timeout=timeout,
+    )
+    status = DONE
+    try:
+        while pending and status == DONE:
+            status, pending, in_flight = run(pending, workers=workers)
+            for job in in_flight:
+                if status != DONE:
+                    break
+                status, _, died = run([job], workers=1)
+                if died:
+                    results.append(_failed(job, WorkerDiedError(_DIED)))
+                    bar.update()
+    finally:
+        bar.close()
+    if status == INTERRUPTED:
+        have = {(r["kommun"], r["notebook"]) for r in results}
+        results.extend(_interrupted(j) for j in todo if (j.area.code, j.notebook) not in have)
+    return status
+
+
+_DIED = (
+    "arbetsprocessen dog medan rapporten kördes, också när den kördes om ensam "
+    "(t.ex. os._exit eller en krasch i C-kod i en cell)"
+)
+
+
+def _pool_pass(jobs, *, results, bar, out_dir, data_version, pinned, executor, scheduler,
+               timeout, workers):  # fmt: skip
+    """One pool over `jobs`. Returns (status, jobs not run, jobs in flight when a worker died)."""
+    runnable = [_pinned(j, pinned) for j in jobs]
+    pool, futures, broken = None, {}, False
     try:
         with _given(executor) if executor else make_executor(workers, scheduler, pinned) as pool:
             futures = {
                 pool.submit(
                     execute_job, j, str(out_dir), data_version, timeout, pinned is not None
                 ): original
-                for j, original in zip(runnable, todo, strict=True)
+                for j, original in zip(runnable, jobs, strict=True)
             }
-            bar = tqdm(
-                as_completed(futures),
-                total=len(todo),
-                desc="Rapporter",
-                unit="rapport",
-                disable=not progress,
-            )
             try:
-                for future in bar:
+                for future in as_completed(futures):
                     job = futures[future]
                     try:
                         results.append(future.result())
-                    except Exception as exc:  # the worker process itself died
+                    except BrokenProcessPool:  # a worker died: every unfinished job lands here
+                        broken = True
+                        continue
+                    except Exception as exc:  # a Dask worker lost, ...
                         results.append(_failed(job, exc))
+                    bar.update()
             except KeyboardInterrupt:
                 with _sigint_ignored():
-                    bar.close()
                     _stop(pool, futures)
                     _collect_after_stop(futures, results)
-                return INTERRUPTED
+                return INTERRUPTED, [], []
     except KeyboardInterrupt:  # during start-up or shutdown of the pool
         with _sigint_ignored():
             _stop(pool, futures)
             _collect_after_stop(futures, results)
-        return INTERRUPTED
-    return DONE
+        return INTERRUPTED, [], []
+    if not broken:
+        return DONE, [], []
+    have = {(r["kommun"], r["notebook"]) for r in results}
+    left = [j for j in jobs if (j.area.code, j.notebook) not in have]
+    in_flight = [j for j in left if _marker(Path(out_dir), j).exists()]
+    for job in in_flight:
+        _marker(Path(out_dir), job).unlink(missing_ok=True)
+    return DONE, [j for j in left if j not in in_flight], in_flight
 
 
 # Relative time of a report (measured: a län's 03 simulates each of its kommuner). The longest

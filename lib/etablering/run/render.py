@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -112,6 +113,17 @@ def has_content(nb: nbformat.NotebookNode) -> bool:
     return False
 
 
+def _engine() -> str:
+    """The cells run in this process when it can time them out (its main thread: a batch
+    worker), else in this thread's warm kernel (a Dask worker's thread). Imported only here:
+    the batch's parent process never loads IPython."""
+    if threading.current_thread() is threading.main_thread():
+        from . import inprocess
+
+        return inprocess.ENGINE
+    return kernels.ENGINE
+
+
 def _keep_failed(running: Path, target: Path) -> None:
     """The failed run for inspection, if papermill managed to save it whole; never a 0-byte or
     truncated notebook (a full disk)."""
@@ -159,13 +171,15 @@ def render(
             area.code, area.name, notebook, "failed", seconds, key, error=error, cell=cell
         )
 
+    engine = _engine()
     try:
         executed = pm.execute_notebook(
             copy.deepcopy(notebook_source(notebook)),
             str(running),
             parameters=parameters,
-            engine_name=kernels.ENGINE,
+            engine_name=engine,
             kernel_name=kernels.KERNEL,
+            cwd=str(paths.notebooks_dir()),
             language="python",
             progress_bar=False,
             log_output=False,
@@ -174,7 +188,8 @@ def render(
             request_save_on_cell_execute=False,
         )
     except Exception as exc:  # a cell raised, the kernel died or a cell timed out
-        kernels.discard_kernel()
+        if engine == kernels.ENGINE:
+            kernels.discard_kernel()
         _keep_failed(running, kommun_dir / f"{stem}.failed.ipynb")
         if isinstance(exc, pm.PapermillExecutionError):
             error, cell = f"{exc.ename}: {exc.evalue}", exc.cell_index
