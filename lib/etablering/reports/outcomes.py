@@ -5,6 +5,7 @@ A report uses either real rows or synthetic demo rows, never both (panel.values)
 language comes first; odds ratios and p-values are in the details section.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,12 +102,16 @@ class OutcomesReport(Report):
     def trend_rows(self) -> pd.DataFrame:
         return self.trend.predictions if self.trend is not None else pd.DataFrame()
 
+    @functools.cached_property
+    def _origins(self) -> str:
+        """Where the report's rows come from: the same for each of its twenty source lines."""
+        used = pd.concat([self.table, self.riket])
+        return panel.sources(used[used["origin"].notna()])
+
     def source_for(self, ids, extra: str = "") -> str:
         if self.synthetic:
             return f"Källa: {origin.describe(origin.Origin.SYNTHETIC)}"
-        used = pd.concat([self.table, self.riket])
-        used = used[used["origin"].notna()]
-        text = f"Källa: {panel.sources(used)} (SCB/Arbetsförmedlingen): {', '.join(ids)}"
+        text = f"Källa: {self._origins} (SCB/Arbetsförmedlingen): {', '.join(ids)}"
         if self.is_lan:
             text += "; länets värden summerade från kommunerna"
         return text + (f"; {extra}" if extra else "") + "; egna beräkningar."
