@@ -1,5 +1,6 @@
-"""One notebook for one kommun: papermill execution in a warm kernel, then a self-contained
-HTML page (no code, images embedded, no CDN). Outputs appear atomically or not at all."""
+"""One notebook for one kommun: papermill execution (in this worker process, or a warm kernel
+on a thread), then a self-contained HTML page (no code, images embedded, no CDN). Outputs
+appear atomically or not at all."""
 
 import copy
 import hashlib
