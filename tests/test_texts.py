@@ -52,6 +52,11 @@ def _values(book: str, code: str, data) -> dict:
             "peers": rep.peer_title or "",
             "fetch": outcomes.FETCH_COMMAND,
             "verdict": outcomes.funnel_text(rep, fun) if fun.centre else "",
+            # a table row's note (outcomes.note_text): Kolada's status, persons, a share
+            "status": "Missing",
+            "small": outcomes.fmt.number(outcomes.outcomes.SMALL_COHORT),
+            "count": outcomes.fmt.number(12),
+            "share": outcomes.fmt.number(30.25),
         }
     rep = cost.build(validate_params(registry, CostParams, kommun=code, n_draws=0), data)
     fill = next(
@@ -106,6 +111,9 @@ REPORT_TEXTS = {
         [
             "summary_text",
             "data_notes",
+            "outcome_display",
+            "outcome_wide_display",
+            "gap_display",
             "expected_explanation",
             "trend_details_text",
             "method_text",
@@ -212,3 +220,4 @@ def test_kommuntal_status_has_a_text_for_every_value():
 
     assert set(reception.STATUS_TEXTS) == set(KommuntalStatus)
     assert set(cost.FILL_TEXTS) == set(FillKind)
+    assert set(outcomes.NOTE_TEXTS) | {outcomes.outcomes.Note.NONE} == set(outcomes.outcomes.Note)

@@ -17,6 +17,7 @@ real origins for the same value the newest Kolada figure wins (origin.prefer).
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -39,11 +40,28 @@ COHORT_KPI = kpis.LEFT
 KEY = ["kpi", "area_code", "year", "gender"]
 OUT_GENDERS = ("K", "M", "T")
 
-NOTE_NO_YEAR = "uppgift saknas för året"
-NOTE_NO_SHARE = "andel saknas i Kolada"
-NOTE_NO_COHORT = "antal som lämnat saknas – inget osäkerhetsintervall"
-NOTE_SMALL = f"färre än {SMALL_COHORT} personer – inget intervall"
-NOTE_ZERO = "inga som lämnat (0)"
+
+class Note(StrEnum):
+    """Why a row's value or interval is missing, or what the row stands for instead. The
+    reports word it (notebooks/texts/02-etablering.toml, [note]); the values a wording needs
+    are in the row (kolada_status, base_n − covered_n, kolada_pct)."""
+
+    NONE = ""
+    NO_YEAR = "no_year"  # neither share nor leavers for the year
+    NO_SHARE = "no_share"  # leavers counted, no share published
+    SHARE_STATUS = "share_status"  # Kolada has the row without a value (kolada_status says why)
+    NO_COHORT = "no_cohort"  # no leavers: no interval
+    SMALL = "small"  # fewer than SMALL_COHORT leavers: no interval
+    ZERO = "zero"  # no one left
+    NO_WOMEN = "no_women"  # gap table: a gender's share missing
+    NO_MEN = "no_men"
+    NO_WOMEN_MEN = "no_women_men"
+    NO_SHARE_ANY_KOMMUN = "no_share_any_kommun"  # a sum: no kommun has a share
+    KOMMUNER_LEFT_OUT = "kommuner_left_out"  # a sum: some leavers are in kommuner without one
+    KOLADA_CONTRADICTED = "kolada_contradicted"  # Kolada's own value fails its kommuner's sum
+    RIKET_MISSING = "riket_missing"  # riket's own value flagged or not published
+
+
 COHORT_HINT = (
     f"Antalet som lämnat etableringsuppdraget (Kolada {kpis.LEFT}) behövs för osäkerheten; hämta det "
     "med `etablering data fetch --group etablering`, eller prova metoden på demodata "
@@ -59,6 +77,7 @@ OUTCOME_COLUMNS = [
     "low_pct",
     "high_pct",
     "note",
+    "kolada_status",
     "origin",
     "retrieved",
 ]
@@ -146,19 +165,18 @@ def gap_interval(x_women, n_women, x_men, n_men, alpha: float = 0.05) -> pd.Data
 # --- tables for one area ------------------------------------------------------------------
 
 
-def _note(present: bool, share: float, status: str, cohort: float) -> str:
+def _note(present: bool, share: float, cohort: float) -> Note:
     if cohort == 0:
-        return NOTE_ZERO
+        return Note.ZERO
     if not present:
-        return NOTE_NO_SHARE if np.isfinite(cohort) else NOTE_NO_YEAR
+        return Note.NO_SHARE if np.isfinite(cohort) else Note.NO_YEAR
     if np.isnan(share):
-        status = (status or "").strip()
-        return f"andel saknas (Kolada: {status})" if status else "andel saknas"
+        return Note.SHARE_STATUS
     if np.isnan(cohort):
-        return NOTE_NO_COHORT
+        return Note.NO_COHORT
     if cohort < SMALL_COHORT:
-        return NOTE_SMALL
-    return ""
+        return Note.SMALL
+    return Note.NONE
 
 
 def outcome_table(
@@ -195,7 +213,8 @@ def outcome_table(
         n,
         succ,
         alpha,
-        note=[_note(p, s, st, c) for p, s, st, c in zip(present, sh, status, n, strict=True)],
+        note=[_note(p, s, c) for p, s, c in zip(present, sh, n, strict=True)],
+        kolada_status=status.str.strip().to_numpy(),
         origin=share["origin"].reindex(index).astype(object).where(present, None).to_numpy(),
         retrieved=share["retrieved"].reindex(index).astype(object).where(present, None).to_numpy(),
     )
@@ -255,17 +274,20 @@ def gender_gap_table(outcome_table: pd.DataFrame, alpha: float = 0.05) -> pd.Dat
     )
     notes = []
     for w, m, nw, nm in out[["women_pct", "men_pct", "n_women", "n_men"]].to_numpy():
-        missing = [who for who, v in (("kvinnor", w), ("män", m)) if np.isnan(v)]
-        if missing:
-            notes.append("andel saknas för " + " och ".join(missing))
+        if np.isnan(w) or np.isnan(m):
+            notes.append(
+                Note.NO_WOMEN_MEN
+                if np.isnan(w) and np.isnan(m)
+                else (Note.NO_WOMEN if np.isnan(w) else Note.NO_MEN)
+            )
         elif nw == 0 or nm == 0:
-            notes.append(NOTE_ZERO)
+            notes.append(Note.ZERO)
         elif np.isnan(nw) or np.isnan(nm):
-            notes.append(NOTE_NO_COHORT)
+            notes.append(Note.NO_COHORT)
         elif min(nw, nm) < SMALL_COHORT:
-            notes.append(NOTE_SMALL)
+            notes.append(Note.SMALL)
         else:
-            notes.append("")
+            notes.append(Note.NONE)
     out["note"] = notes
     return out
 
@@ -453,7 +475,7 @@ def aggregate_table(
 
     share = Σ successes / Σ leavers over the kommuner with both; `covered_n` is that Σ leavers,
     `base_n` all leavers in the kommuner, `n_kommuner` how many kommuner had a share. Where
-    some kommuners' leavers have no share, the note says how many are left out.
+    some kommuners' leavers have no share, the note is Note.KOMMUNER_LEFT_OUT.
     """
     rows = counts[(counts["kpi"] == kpi) & counts["area_code"].isin(list(codes))]
     both = rows[rows["successes"].notna()]
@@ -469,17 +491,17 @@ def aggregate_table(
     notes = []
     for xi, ni, ai in zip(x, n, all_n, strict=True):
         if np.isnan(ai):
-            notes.append(NOTE_NO_YEAR)
+            notes.append(Note.NO_YEAR)
         elif ai == 0:
-            notes.append(NOTE_ZERO)
+            notes.append(Note.ZERO)
         elif np.isnan(xi) or ni == 0:
-            notes.append("andel saknas för alla kommuner")
+            notes.append(Note.NO_SHARE_ANY_KOMMUN)
         elif ni < SMALL_COHORT:
-            notes.append(NOTE_SMALL)
+            notes.append(Note.SMALL)
         elif ai > ni:
-            notes.append(f"{fmt_int(ai - ni)} som lämnat i kommuner utan andel ingår inte")
+            notes.append(Note.KOMMUNER_LEFT_OUT)
         else:
-            notes.append("")
+            notes.append(Note.NONE)
     origin = both.groupby(["year", "gender"])["origin"].first().reindex(index)
     retrieved = both.groupby(["year", "gender"])["retrieved"].first().reindex(index)
     out = _outcome_frame(
@@ -489,6 +511,7 @@ def aggregate_table(
         x,
         alpha,
         note=notes,
+        kolada_status="",
         origin=origin.astype(object).where(origin.notna(), None).to_numpy(),
         retrieved=retrieved.astype(object).where(retrieved.notna(), None).to_numpy(),
         covered_n=n,
@@ -559,21 +582,16 @@ def area_outcome_table(
             use_sum, replaced[column].to_numpy(dtype=object), out[column].to_numpy(dtype=object)
         )
     contradicted = use_sum & has_own
-    out.loc[contradicted, "note"] = [
-        f"Koladas värde {fmt_int(v)} % går inte ihop med kommunernas summa; kommunernas summa visas"
-        for v in own.loc[contradicted, "share_pct"]
-    ]
+    out["kolada_pct"] = own["share_pct"].where(contradicted).astype(float)
+    out.loc[contradicted, "note"] = Note.KOLADA_CONTRADICTED
     if area_code == "0000":  # Kolada publishes riket: a gap is a flagged or missing value
-        out.loc[use_sum & ~has_own, "note"] = (
-            "Koladas riksvärde saknas i underlaget (flaggat vid importen eller inte publicerat); "
-            "kommunernas summa visas"
-        )
+        out.loc[use_sum & ~has_own, "note"] = Note.RIKET_MISSING
     out["year"] = out["year"].astype(int)
     for column in ("share_pct", "cohort_n", "low_pct", "high_pct", "covered_n", "base_n"):
         out[column] = out[column].astype(float)
     out["n_kommuner"] = out["n_kommuner"].astype(float)
     out["successes"] = pd.array(_floats(out["successes"]), dtype="Float64").astype("Int64")
-    for column in ("note", "basis"):
+    for column in ("note", "kolada_status", "basis"):
         out[column] = out[column].astype(str)
     return out
 

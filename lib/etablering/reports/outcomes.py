@@ -677,6 +677,38 @@ def period_text(rep: OutcomesReport, first: int, last: int) -> str:
     return text + "."
 
 
+NOTE_TEXTS = {
+    outcomes.Note.NO_YEAR: "note.no_year",
+    outcomes.Note.NO_SHARE: "note.no_share",
+    outcomes.Note.SHARE_STATUS: "note.share_status",
+    outcomes.Note.NO_COHORT: "note.no_cohort",
+    outcomes.Note.SMALL: "note.small",
+    outcomes.Note.ZERO: "note.zero",
+    outcomes.Note.NO_WOMEN: "note.no_women",
+    outcomes.Note.NO_MEN: "note.no_men",
+    outcomes.Note.NO_WOMEN_MEN: "note.no_women_men",
+    outcomes.Note.NO_SHARE_ANY_KOMMUN: "note.no_share_any_kommun",
+    outcomes.Note.KOMMUNER_LEFT_OUT: "note.kommuner_left_out",
+    outcomes.Note.KOLADA_CONTRADICTED: "note.kolada_contradicted",
+    outcomes.Note.RIKET_MISSING: "note.riket_missing",
+}
+
+
+def note_text(row) -> str:
+    """A table row's note in words ('' for none), with the figures the row holds."""
+    note = outcomes.Note(row.get("note") or "")
+    if note is outcomes.Note.NONE:
+        return ""
+    values = {"small": fmt.number(outcomes.SMALL_COHORT)}
+    if note is outcomes.Note.SHARE_STATUS:
+        values["status"] = str(row.get("kolada_status") or "")
+    elif note is outcomes.Note.KOMMUNER_LEFT_OUT:
+        values["count"] = fmt.number(row["base_n"] - row["covered_n"])
+    elif note is outcomes.Note.KOLADA_CONTRADICTED:
+        values["share"] = fmt.number(row["kolada_pct"])
+    return texts.OUTCOMES(NOTE_TEXTS[note], **values)
+
+
 def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
     """The downloadable table: year x gender with share, interval, leavers and note."""
     t = _shown_years(rep.table, rep)
@@ -688,7 +720,7 @@ def outcome_display(rep: OutcomesReport) -> pd.DataFrame:
             "95 % KI, nedre": t["low_pct"].round(1),
             "95 % KI, övre": t["high_pct"].round(1),
             "Antal som lämnat": t["cohort_n"],
-            "Anmärkning": t["note"],
+            "Anmärkning": [note_text(row) for _, row in t.iterrows()],
         }
     )
 
@@ -722,7 +754,7 @@ def outcome_wide_display(rep: OutcomesReport) -> pd.DataFrame:
 
 def _year_note(rows: pd.DataFrame) -> str:
     """One note for a year's row: shared by all genders, or each gender's own."""
-    notes = {g: rows.loc[g, "note"] for g in genders.ALL if g in rows.index}
+    notes = {g: note_text(rows.loc[g]) for g in genders.ALL if g in rows.index}
     distinct = {n for n in notes.values() if n}
     if not distinct:
         return ""
@@ -757,7 +789,7 @@ def gap_display(rep: OutcomesReport) -> pd.DataFrame:
             "Säker skillnad?": [
                 verdict(lo, hi) for lo, hi in zip(g["gap_low"], g["gap_high"], strict=True)
             ],
-            "Anmärkning": g["note"].to_numpy(),
+            "Anmärkning": [note_text(row) for _, row in g.iterrows()],
         },
         index=pd.Index(g["year"], name="År"),
     )
@@ -1374,7 +1406,7 @@ def data_notes(rep: OutcomesReport) -> str:
             "delad med summan av dem som lämnade. Kommuner där andelen saknas ingår inte; "
             "tabellen anger hur många som lämnade i dem."
         )
-    riket_replaced = rep.riket[rep.riket["note"].str.startswith("Koladas värde", na=False)]
+    riket_replaced = rep.riket[rep.riket["note"] == outcomes.Note.KOLADA_CONTRADICTED]
     if len(riket_replaced):
         years = sorted(riket_replaced["year"].unique())
         lines.append(
