@@ -57,6 +57,10 @@ def _values(book: str, code: str, data) -> dict:
             "small": outcomes.fmt.number(outcomes.outcomes.SMALL_COHORT),
             "count": outcomes.fmt.number(12),
             "share": outcomes.fmt.number(30.25),
+            # the headline's pooled years (outcomes.pooled_reason)
+            "latest": 2021,
+            "few": "4 kvinnor och 4 män",
+            "n_years": 3,
         }
     rep = cost.build(validate_params(registry, CostParams, kommun=code, n_draws=0), data)
     fill = next(

@@ -16,7 +16,7 @@ real origins for the same value the newest Kolada figure wins (origin.prefer).
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -604,7 +604,8 @@ class Headline:
     """Women's and men's share for the report's first sentence.
 
     years: the year, or the pooled years; pooled: whether several years were summed (because
-    the latest year had fewer than SMALL_COHORT leavers of a gender); counted: whether the
+    the latest year had fewer than SMALL_COHORT leavers of a gender: few_in_latest gives them
+    by gender); counted: whether the
     number of leavers is known (intervals and gap test need it). gap_shown is the difference
     of the whole percents shown, so the sentence adds up for the reader; its interval and test
     use the exact numbers of persons.
@@ -619,7 +620,8 @@ class Headline:
     gap_low: float
     gap_high: float
     p_value: float
-    reason: str = ""
+    # why the years were pooled: the latest year's leavers of each gender that were too few
+    few_in_latest: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -668,22 +670,14 @@ def headline(table: pd.DataFrame, pool: int = 3, min_n: int = SMALL_COHORT) -> H
         if (n.loc[y] > 0).all() and y <= latest
     ]
     n_latest = n.loc[latest] if latest in n.index else pd.Series({"K": np.nan, "M": np.nan})
-    reason = ""
+    few = {}
     if n_latest.isna().any() or latest not in counted_years:
         years, counted = [latest], False
     elif (n_latest >= min_n).all():
         years, counted = [latest], True
     else:
         years, counted = sorted(counted_years)[-pool:], True
-        small = [
-            f"{fmt_int(n_latest[g])} {'kvinnor' if g == 'K' else 'män'}"
-            for g in ("K", "M")
-            if n_latest[g] < min_n
-        ]
-        reason = (
-            f"{latest} lämnade bara {fmt.listing(small)}, så de senaste "
-            f"{len(years)} åren med uppgifter räknas samman"
-        )
+        few = {g: float(n_latest[g]) for g in ("K", "M") if n_latest[g] < min_n}
     women, men = group_share(t, years, "K"), group_share(t, years, "M")
     gap = shown_percent(women["pct"]) - shown_percent(men["pct"])
     gi = gap_interval(women["successes"], women["n"], men["successes"], men["n"]).iloc[0]
@@ -699,5 +693,5 @@ def headline(table: pd.DataFrame, pool: int = 3, min_n: int = SMALL_COHORT) -> H
         gap_low=float(gi["gap_low"]),
         gap_high=float(gi["gap_high"]),
         p_value=float(gi["p_value"]),
-        reason=reason,
+        few_in_latest=few,
     )

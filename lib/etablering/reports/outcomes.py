@@ -451,9 +451,17 @@ def headline_text(rep: OutcomesReport) -> str:
         text += " – lika stor andel."
     else:
         text += f" – {fmt.number(abs(gap))} procentenheter till {side} fördel."
-    if h.reason:
-        text += f" ({h.reason}.)"
+    if h.few_in_latest:
+        text += f" ({pooled_reason(h)}.)"
     return text
+
+
+def pooled_reason(h: outcomes.Headline) -> str:
+    """'2021 lämnade bara 4 kvinnor och 4 män, så de senaste 3 åren med uppgifter räknas samman'"""
+    few = [f"{fmt.number(n)} {Gender(g).word}" for g, n in sorted(h.few_in_latest.items())]
+    return texts.OUTCOMES(
+        "headline.pooled", latest=h.years[-1], few=fmt.listing(few), n_years=len(h.years)
+    )
 
 
 def uncertainty_text(rep: OutcomesReport) -> str:
