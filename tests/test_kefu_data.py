@@ -3,7 +3,7 @@ län by the number who left, and the 'aktiv från dag ett' target from comparabl
 
 import pytest
 
-from etablering.analysis.kefu.exit_shares import exit_shares
+from etablering.analysis.kefu.exit_shares import Basis, exit_shares
 from etablering.analysis.kefu.model import area_inputs
 
 
@@ -33,9 +33,15 @@ def test_the_lan_is_its_kommuner_weighted_by_leavers(kefu_panel):
 def test_years_outside_the_data_are_named(kefu_panel, params):
     table = exit_shares(kefu_panel.outcomes["0680"], [2014, 2020, 2025], params)
     t = table.set_index(["exit_year", "gender"])
-    assert t.loc[(2014, "K"), "basis"].startswith("som 2015")
-    assert t.loc[(2025, "K"), "basis"] == "antagande: medel 2020–2022"
-    assert t.loc[(2020, "K"), "basis"].startswith("kommunen ")
+    est = kefu_panel.outcomes["0680"].dropna(subset=["share"])
+    # before 2015, N00973's first year: that year's share
+    assert t.loc[(2014, "K"), "basis"] == Basis.FIRST_YEAR
+    assert t.loc[(2014, "K"), "share"] == est.loc[(2015, "K"), "share"]
+    # after the data: the mean of the last three years (an assumption)
+    assert t.loc[(2025, "K"), "basis"] == Basis.RECENT_MEAN
+    recent = [est.loc[(y, "K"), "share"] for y in (2020, 2021, 2022)]
+    assert t.loc[(2025, "K"), "share"] == pytest.approx(sum(recent) / 3)
+    assert t.loc[(2020, "K"), "basis"] == Basis.KOMMUN_LAN
 
 
 def test_aktiv_fran_dag_ett_target_comes_from_comparable_kommuner(kefu_panel, params):

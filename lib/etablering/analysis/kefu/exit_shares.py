@@ -8,6 +8,8 @@ first published year take that year's value, years after the last the mean of th
 `outcomes.future_years` years — both named in the table.
 """
 
+from enum import StrEnum
+
 import numpy as np
 import pandas as pd
 
@@ -118,7 +120,7 @@ def kommun_lan_riket(kpi_values: pd.DataFrame, params: KefuParams) -> Estimates:
 def exit_shares(
     estimates: pd.DataFrame, years, params: KefuParams, level: str = "kommun"
 ) -> pd.DataFrame:
-    """One row per exit year in `years` and gender, with the basis in words."""
+    """One row per exit year in `years` and gender, with its basis (a Basis)."""
     est = estimates.dropna(subset=["share"])
     if est.empty:
         raise MissingDataError(
@@ -138,12 +140,12 @@ def exit_shares(
                 continue
             if year < first:
                 r = est.loc[(first, g)]
-                share, basis = float(r["share"]), f"som {first} (första året med {KPI})"
+                share, basis = float(r["share"]), Basis.FIRST_YEAR  # as the first year with KPI
             else:
                 share = float(
                     np.mean([est.loc[(y, g), "share"] for y in recent if (y, g) in est.index])
                 )
-                basis = f"antagande: medel {recent[0]}–{recent[-1]}"
+                basis = Basis.RECENT_MEAN  # assumed: the mean of the recent years
             rows.append(
                 {
                     "exit_year": year,
@@ -159,14 +161,25 @@ def exit_shares(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _basis(level: str, r: pd.Series) -> str:
+class Basis(StrEnum):
+    """Where an exit year's share comes from (the reports word it if they show it)."""
+
+    RIKET = "riket"
+    LAN_KOMMUNER = "lan_kommuner"  # the län's kommuner, weighted by leavers
+    LAN = "lan"  # the kommun's own value is missing
+    KOMMUN_LAN = "kommun_lan"  # the kommun's value shrunk towards the län's (column weight)
+    FIRST_YEAR = "first_year"  # before the first year with the KPI: that year's share
+    RECENT_MEAN = "recent_mean"  # after the last year: mean of the recent years (assumption)
+
+
+def _basis(level: str, r: pd.Series) -> Basis:
     if level == "riket":
-        return "riket"
+        return Basis.RIKET
     if level == "lan":
-        return "länets kommuner (vägt med antalet som lämnade)"
+        return Basis.LAN_KOMMUNER
     if pd.isna(r["own"]):
-        return "länet (kommunens värde saknas)"
-    return f"kommunen {round(100 * r['weight'])} %, länet {100 - round(100 * r['weight'])} %"
+        return Basis.LAN
+    return Basis.KOMMUN_LAN
 
 
 def peer_target(
@@ -190,4 +203,4 @@ def peer_target(
     return out
 
 
-__all__ = ["COLUMNS", "KPI", "Estimates", "exit_shares", "kommun_lan_riket", "peer_target"]
+__all__ = ["COLUMNS", "KPI", "Basis", "Estimates", "exit_shares", "kommun_lan_riket", "peer_target"]
