@@ -78,3 +78,15 @@ def test_every_notebook_starts_with_an_empty_namespace(tmp_path):
 def test_parameters_are_injected_as_papermill_does(tmp_path):
     nb = _run(tmp_path, "kommun = '0000'", "print(kommun)", parameters={"kommun": "0114"})
     assert nb.cells[-1].outputs[0].text == "0114\n"  # a text code keeps its leading zero
+
+
+def test_a_process_pool_starts_after_notebooks_ran_here(tmp_path):
+    """IPython makes the notebook's namespace this process's __main__; a pool spawned later
+    (the batch in a test, a notebook's own) must still start."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _run(tmp_path, "x = 1")
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        assert pool.submit(abs, -3).result(timeout=60) == 3

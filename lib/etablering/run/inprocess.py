@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 import traceback
+import types
 
 import nbformat
 from IPython.core.displayhook import DisplayHook
@@ -116,8 +117,18 @@ class _Shell(InteractiveShell):
         )
 
 
+class _NotebookModule(types.ModuleType):
+    """The notebook's `__main__`. IPython puts it in sys.modules; multiprocessing's spawn then
+    asks it for `__spec__` (a pool started later in this process), which the namespace reset
+    between notebooks would delete if it were the module's own attribute."""
+
+    __spec__ = None
+
+
 def _shell() -> InteractiveShell:
-    shell = _Shell.instance(colors="nocolor", history_length=0)
+    shell = _Shell.instance(
+        colors="nocolor", history_length=0, user_module=_NotebookModule("__main__")
+    )
     shell.history_manager.enabled = False
     return shell
 
