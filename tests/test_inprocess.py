@@ -90,3 +90,32 @@ def test_a_process_pool_starts_after_notebooks_ran_here(tmp_path):
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         assert pool.submit(abs, -3).result(timeout=60) == 3
+
+
+def test_a_cell_stuck_where_the_timeout_cannot_reach_ends_its_worker(tmp_path):
+    """A cell that never returns to Python (here: the timer's signal blocked) cannot be
+    interrupted; the worker ends itself soon after the timeout and the batch fails the report
+    as a worker that died. Run in a child process: it is that process that ends."""
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import signal, time, nbformat, papermill as pm\n"
+        "from nbformat.v4 import new_code_cell, new_notebook\n"
+        "from etablering.run import inprocess\n"
+        "inprocess.HUNG_GRACE_S = 1\n"
+        "nb = new_notebook(cells=[new_code_cell("
+        "'import signal, time\\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\\n"
+        "time.sleep(60)')])\n"
+        "nb.metadata['kernelspec'] = {'name': 'python3', 'language': 'python', 'display_name': 'P'}\n"
+        f"pm.execute_notebook(nb, {str(tmp_path / 'out.ipynb')!r}, engine_name=inprocess.ENGINE,"
+        " kernel_name='python3', progress_bar=False, execution_timeout=1)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=50
+    )
+    assert done.returncode == inprocess.HUNG_EXIT, done.stderr
+    assert time.monotonic() - started < 40
+    assert "svarade inte 1 s efter sin tidsgräns" in done.stderr

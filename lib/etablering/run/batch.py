@@ -526,7 +526,8 @@ def _run(
 
 _DIED = (
     "arbetsprocessen dog medan rapporten kördes, också när den kördes om ensam "
-    "(t.ex. os._exit eller en krasch i C-kod i en cell)"
+    "(t.ex. os._exit eller en krasch i C-kod i en cell, eller en cell som fastnade i C-kod "
+    "långt efter --timeout)"
 )
 
 

@@ -13,6 +13,7 @@ gets): Dask's threaded workers and any other thread keep warm kernels (kernels.p
 """
 
 import gc
+import os
 import signal
 import sys
 import threading
@@ -137,6 +138,21 @@ def _on_timer(signum, frame):
     raise CellTimeoutError
 
 
+# A cell stuck inside C code never returns to Python, where the timer's exception is raised:
+# this long after its timeout the worker ends itself, and the batch fails the report as a
+# worker that died (batch.WorkerDiedError) instead of waiting for it for ever.
+HUNG_GRACE_S = 30.0
+HUNG_EXIT = 70
+
+
+def _hung(timeout: float) -> None:
+    sys.__stderr__.write(
+        f"etablering: en cell svarade inte {timeout:g} s efter sin tidsgräns; processen avslutas\n"
+    )
+    sys.__stderr__.flush()
+    os._exit(HUNG_EXIT)
+
+
 def run_cell(shell, source: str, timeout: float | None) -> tuple[list, bool]:
     """The cell's outputs and whether it succeeded."""
     outputs: list = []
@@ -144,14 +160,18 @@ def run_cell(shell, source: str, timeout: float | None) -> tuple[list, bool]:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     previous = signal.signal(signal.SIGALRM, _on_timer) if timeout else None
+    watchdog = threading.Timer(timeout + HUNG_GRACE_S, _hung, (timeout,)) if timeout else None
     try:
         if timeout:
             signal.setitimer(signal.ITIMER_REAL, timeout)
+            watchdog.daemon = True
+            watchdog.start()
         try:
             result = shell.run_cell(source, store_history=False)
         finally:
             if timeout:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+                watchdog.cancel()
         error = result.error_before_exec or result.error_in_exec
         if isinstance(error, CellTimeoutError):
             # IPython showed it as an error already; say what it was
