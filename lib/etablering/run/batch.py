@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 import uuid
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -378,6 +378,27 @@ def _stop(pool, futures) -> None:
 
 
 @contextmanager
+def _ctrl_c_as_flag():
+    """While the batch waits for its jobs, Ctrl-C sets a flag instead of raising: a
+    KeyboardInterrupt raised inside concurrent.futures' waiting (which takes every future's
+    lock in turn) could leave a lock taken, and stopping the pool would then wait on it for
+    ever. The wait loop looks at the flag five times a second. Off the main thread (no signal
+    handlers there), Ctrl-C is not this thread's to handle."""
+    stopped = threading.Event()
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # started ignoring it (nohup, &)
+    ):
+        yield stopped
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stopped.set())
+    try:
+        yield stopped
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
 def _sigint_ignored():
     """Cleaning up after Ctrl-C takes a few seconds; a second Ctrl-C must not cut it short
     and leave a run without its manifest."""
@@ -545,16 +566,21 @@ def _pool_pass(jobs, *, results, bar, out_dir, data_version, pinned, executor, s
                 for j, original in zip(runnable, jobs, strict=True)
             }
             try:
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        results.append(future.result())
-                    except BrokenProcessPool:  # a worker died: every unfinished job lands here
-                        broken = True
-                        continue
-                    except Exception as exc:  # a Dask worker lost, ...
-                        results.append(_failed(job, exc))
-                    bar.update()
+                with _ctrl_c_as_flag() as stopped:
+                    pending = set(futures)
+                    while pending and not stopped.is_set():
+                        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            try:
+                                results.append(future.result())
+                            except BrokenProcessPool:  # a worker died: all unfinished land here
+                                broken = True
+                                continue
+                            except Exception as exc:  # a Dask worker lost, ...
+                                results.append(_failed(futures[future], exc))
+                            bar.update()
+                if stopped.is_set():
+                    raise KeyboardInterrupt
             except KeyboardInterrupt:
                 with _sigint_ignored():
                     _stop(pool, futures)
