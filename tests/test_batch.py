@@ -1,4 +1,4 @@
-"""The batch runner under faults: a failing kommun, a hanging cell, a dying worker, a killed
+"""The batch runner under faults: a failing kommun, a hanging cell, a dying kernel, a killed
 batch resumed, two batches on one folder. Uses small stand-in notebooks (ETABLERING_NOTEBOOKS)
 so the faults are certain and quick."""
 
@@ -77,8 +77,7 @@ def test_failures_are_recorded_and_the_batch_goes_on(stand_in, registry, tmp_pat
     assert by_code["0114"]["error"] == "ValueError: avsiktligt fel för 0114"
     assert by_code["0114"]["cell"] == 2  # parameters, injected parameters, then the failing cell
     assert "Timeout" in by_code["0115"]["error"] or "timed out" in by_code["0115"]["error"]
-    # its worker died with it, twice (once beside 0115, once alone); the others were not lost
-    assert by_code["0117"]["error"].startswith("WorkerDiedError: arbetsprocessen dog")
+    assert "Dead" in by_code["0117"]["error"] or "died" in by_code["0117"]["error"]
     assert (out / "0114-upplands-vasby" / "01-mottagande.failed.ipynb").exists()
     assert not (out / "0114-upplands-vasby" / "01-mottagande.html").exists()
     written = json.loads((out / "manifest.json").read_text())

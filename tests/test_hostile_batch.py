@@ -86,9 +86,15 @@ def _alive(processes) -> list[int]:
     return alive
 
 
-def _running(out) -> list:
-    """The jobs a worker has started and not finished (the batch's markers in .work)."""
-    return list((out / ".work").glob("*.started")) if (out / ".work").exists() else []
+def _kernels_of(processes) -> list[psutil.Process]:
+    out = []
+    for p in processes:
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.NoSuchProcess:
+            pass
+    return out
 
 
 # --- item 2: Ctrl-C stops a batch ------------------------------------------------------------
@@ -105,8 +111,8 @@ def test_ctrl_c_stops_the_batch_within_seconds(stand_in, tmp_path, to_group):
         start_new_session=True,
     )
     _wait_for(lambda: (out / "0120-varmdo" / "01-mottagande.html").exists(), what="first report")
-    # both workers busy in a sleeping cell
-    _wait_for(lambda: len(_running(out)) >= 2, what="two running reports")
+    # both workers busy in a sleeping cell, each with its kernel
+    _wait_for(lambda: len(_kernels_of(_descendants(proc.pid))) >= 2, what="two kernels")
     family = _descendants(proc.pid)
     started = time.monotonic()
     if to_group:  # what the terminal does: every process of the foreground group
@@ -117,7 +123,7 @@ def test_ctrl_c_stops_the_batch_within_seconds(stand_in, tmp_path, to_group):
     took = time.monotonic() - started
     assert proc.returncode == 130, stderr.decode()
     assert took < 10, f"Ctrl-C took {took:.1f} s"
-    _wait_for(lambda: not _alive(family), timeout=5, what="the workers to end")
+    _wait_for(lambda: not _alive(family), timeout=5, what="workers and kernels to end")
     err = stderr.decode()
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert "avbruten (Ctrl-C)" in err and "--resume" in err

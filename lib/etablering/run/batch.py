@@ -509,10 +509,10 @@ def _run(
 ) -> str:
     """Run the jobs; appends to `results`. Returns the run's status.
 
-    Notebooks run inside the worker processes (run/inprocess.py), so a cell that kills its
-    process (os._exit, a crash in C) breaks the whole pool. The pool is then started again for
-    the jobs that had not run, and the jobs that were in flight run once more, each alone: a
-    job that kills its worker then too is failed; the others were bystanders."""
+    A worker process that dies (not its kernel: that is restarted by render) breaks the whole
+    pool. The pool is then started again for the jobs that had not run, and the jobs that were
+    in flight run once more, each alone: a job that kills its worker then too is failed; the
+    others were bystanders."""
     pending = sorted(todo, key=_expected_cost, reverse=True)  # stable: planned order per kind
     bar = tqdm(total=len(pending), desc="Rapporter", unit="rapport", disable=not progress)
     run = functools.partial(
@@ -545,11 +545,7 @@ def _run(
     return status
 
 
-_DIED = (
-    "arbetsprocessen dog medan rapporten kördes, också när den kördes om ensam "
-    "(t.ex. os._exit eller en krasch i C-kod i en cell, eller en cell som fastnade i C-kod "
-    "långt efter --timeout)"
-)
+_DIED = "arbetsprocessen dog medan rapporten kördes, också när den kördes om ensam"
 
 
 def _pool_pass(jobs, *, results, bar, out_dir, data_version, pinned, executor, scheduler,

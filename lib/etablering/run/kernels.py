@@ -1,5 +1,4 @@
-"""Warm kernels: one Jupyter kernel per worker thread, reused from notebook to notebook. Used
-where the cells cannot run in the worker itself (inprocess.py): on a Dask worker's threads.
+"""Warm kernels: one Jupyter kernel per worker thread, reused from notebook to notebook.
 
 Starting a kernel and importing pandas, matplotlib and statsmodels costs seconds; the analysis of
 one kommun costs a fraction of that. Reusing the kernel (namespace reset between notebooks, a

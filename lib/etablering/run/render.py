@@ -1,13 +1,11 @@
-"""One notebook for one kommun: papermill execution (in this worker process, or a warm kernel
-on a thread), then a self-contained HTML page (no code, images embedded, no CDN). Outputs
-appear atomically or not at all."""
+"""One notebook for one kommun: papermill execution in a warm kernel, then a self-contained
+HTML page (no code, images embedded, no CDN). Outputs appear atomically or not at all."""
 
 import copy
 import hashlib
 import json
 import os
 import re
-import threading
 import time
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -114,17 +112,6 @@ def has_content(nb: nbformat.NotebookNode) -> bool:
     return False
 
 
-def _engine() -> str:
-    """The cells run in this process when it can time them out (its main thread: a batch
-    worker), else in this thread's warm kernel (a Dask worker's thread). Imported only here:
-    the batch's parent process never loads IPython."""
-    if threading.current_thread() is threading.main_thread():
-        from . import inprocess
-
-        return inprocess.ENGINE
-    return kernels.ENGINE
-
-
 def _keep_failed(running: Path, target: Path) -> None:
     """The failed run for inspection, if papermill managed to save it whole; never a 0-byte or
     truncated notebook (a full disk)."""
@@ -172,15 +159,13 @@ def render(
             area.code, area.name, notebook, "failed", seconds, key, error=error, cell=cell
         )
 
-    engine = _engine()
     try:
         executed = pm.execute_notebook(
             copy.deepcopy(notebook_source(notebook)),
             str(running),
             parameters=parameters,
-            engine_name=engine,
+            engine_name=kernels.ENGINE,
             kernel_name=kernels.KERNEL,
-            cwd=str(paths.notebooks_dir()),
             language="python",
             progress_bar=False,
             log_output=False,
@@ -189,8 +174,7 @@ def render(
             request_save_on_cell_execute=False,
         )
     except Exception as exc:  # a cell raised, the kernel died or a cell timed out
-        if engine == kernels.ENGINE:
-            kernels.discard_kernel()
+        kernels.discard_kernel()
         _keep_failed(running, kommun_dir / f"{stem}.failed.ipynb")
         if isinstance(exc, pm.PapermillExecutionError):
             error, cell = f"{exc.ename}: {exc.evalue}", exc.cell_index
