@@ -11,7 +11,6 @@ the run was interrupted (status 'avbruten') and which reports were finished.
 import dataclasses
 import errno
 import fcntl
-import functools
 import hashlib
 import json
 import multiprocessing
@@ -23,8 +22,7 @@ import socket
 import threading
 import time
 import uuid
-from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -282,13 +280,8 @@ def execute_job(
     job: Job, out_dir: str, data_version: str, timeout: int, verify: bool = False
 ) -> dict:
     """Runs in a worker process (or on a Dask worker). With `verify` (a pinned run), the job's
-    data folder must hold `data_version`, or the job fails before its notebook starts. While
-    it runs, a marker in <out>/.work names it: if the worker dies, the batch knows which jobs
-    were in flight."""
-    marker = _marker(Path(out_dir), job)
+    data folder must hold `data_version`, or the job fails before its notebook starts."""
     try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
         if verify:
             _check_version(job, data_version)
         result = render(
@@ -296,13 +289,7 @@ def execute_job(
         )
     except Exception as exc:  # an error outside the notebook (disk full, ...) fails one job only
         return _failed(job, exc)
-    finally:
-        marker.unlink(missing_ok=True)
     return result.as_dict()
-
-
-def _marker(out_dir: Path, job: Job) -> Path:
-    return out_dir / WORK / f"{job.area.slug}-{job.notebook}.started"
 
 
 def _check_version(job: Job, data_version: str) -> None:
@@ -375,27 +362,6 @@ def _stop(pool, futures) -> None:
         if process.is_alive():  # stuck in C code: its kernels die with it (parent poller)
             process.kill()
             process.join(1.0)
-
-
-@contextmanager
-def _ctrl_c_as_flag():
-    """While the batch waits for its jobs, Ctrl-C sets a flag instead of raising: a
-    KeyboardInterrupt raised inside concurrent.futures' waiting (which takes every future's
-    lock in turn) could leave a lock taken, and stopping the pool would then wait on it for
-    ever. The wait loop looks at the flag five times a second. Off the main thread (no signal
-    handlers there), Ctrl-C is not this thread's to handle."""
-    stopped = threading.Event()
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # started ignoring it (nohup, &)
-    ):
-        yield stopped
-        return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: stopped.set())
-    try:
-        yield stopped
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -500,101 +466,47 @@ def run_batch(
     return manifest
 
 
-class WorkerDiedError(EtableringError):
-    """The worker process died while it ran this report, and again when it ran alone."""
-
-
 def _run(
     todo, results, out_dir, data_version, pinned, executor, workers, scheduler, timeout, progress
 ) -> str:
-    """Run the jobs; appends to `results`. Returns the run's status.
-
-    A worker process that dies (not its kernel: that is restarted by render) breaks the whole
-    pool. The pool is then started again for the jobs that had not run, and the jobs that were
-    in flight run once more, each alone: a job that kills its worker then too is failed; the
-    others were bystanders."""
-    pending = sorted(todo, key=_expected_cost, reverse=True)  # stable: planned order per kind
-    bar = tqdm(total=len(pending), desc="Rapporter", unit="rapport", disable=not progress)
-    run = functools.partial(
-        _pool_pass,
-        results=results,
-        bar=bar,
-        out_dir=out_dir,
-        data_version=data_version,
-        pinned=pinned,
-        executor=executor,
-        scheduler=scheduler,
-        timeout=timeout,
-    )
-    status = DONE
-    try:
-        while pending and status == DONE:
-            status, pending, in_flight = run(pending, workers=workers)
-            for job in in_flight:
-                if status != DONE:
-                    break
-                status, _, died = run([job], workers=1)
-                if died:
-                    results.append(_failed(job, WorkerDiedError(_DIED)))
-                    bar.update()
-    finally:
-        bar.close()
-    if status == INTERRUPTED:
-        have = {(r["kommun"], r["notebook"]) for r in results}
-        results.extend(_interrupted(j) for j in todo if (j.area.code, j.notebook) not in have)
-    return status
-
-
-_DIED = "arbetsprocessen dog medan rapporten kördes, också när den kördes om ensam"
-
-
-def _pool_pass(jobs, *, results, bar, out_dir, data_version, pinned, executor, scheduler,
-               timeout, workers):  # fmt: skip
-    """One pool over `jobs`. Returns (status, jobs not run, jobs in flight when a worker died)."""
-    runnable = [_pinned(j, pinned) for j in jobs]
-    pool, futures, broken = None, {}, False
+    """Run the jobs; appends to `results`. Returns the run's status."""
+    todo = sorted(todo, key=_expected_cost, reverse=True)  # stable: planned order within a kind
+    runnable = [_pinned(j, pinned) for j in todo]
+    pool, futures = None, {}
     try:
         with _given(executor) if executor else make_executor(workers, scheduler, pinned) as pool:
             futures = {
                 pool.submit(
                     execute_job, j, str(out_dir), data_version, timeout, pinned is not None
                 ): original
-                for j, original in zip(runnable, jobs, strict=True)
+                for j, original in zip(runnable, todo, strict=True)
             }
+            bar = tqdm(
+                as_completed(futures),
+                total=len(todo),
+                desc="Rapporter",
+                unit="rapport",
+                disable=not progress,
+            )
             try:
-                with _ctrl_c_as_flag() as stopped:
-                    pending = set(futures)
-                    while pending and not stopped.is_set():
-                        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            try:
-                                results.append(future.result())
-                            except BrokenProcessPool:  # a worker died: all unfinished land here
-                                broken = True
-                                continue
-                            except Exception as exc:  # a Dask worker lost, ...
-                                results.append(_failed(futures[future], exc))
-                            bar.update()
-                if stopped.is_set():
-                    raise KeyboardInterrupt
+                for future in bar:
+                    job = futures[future]
+                    try:
+                        results.append(future.result())
+                    except Exception as exc:  # the worker process itself died
+                        results.append(_failed(job, exc))
             except KeyboardInterrupt:
                 with _sigint_ignored():
+                    bar.close()
                     _stop(pool, futures)
                     _collect_after_stop(futures, results)
-                return INTERRUPTED, [], []
+                return INTERRUPTED
     except KeyboardInterrupt:  # during start-up or shutdown of the pool
         with _sigint_ignored():
             _stop(pool, futures)
             _collect_after_stop(futures, results)
-        return INTERRUPTED, [], []
-    if not broken:
-        return DONE, [], []
-    have = {(r["kommun"], r["notebook"]) for r in results}
-    left = [j for j in jobs if (j.area.code, j.notebook) not in have]
-    in_flight = [j for j in left if _marker(Path(out_dir), j).exists()]
-    for job in in_flight:
-        _marker(Path(out_dir), job).unlink(missing_ok=True)
-    return DONE, [j for j in left if j not in in_flight], in_flight
+        return INTERRUPTED
+    return DONE
 
 
 # Relative time of a report (measured: a län's 03 simulates each of its kommuner). The longest
