@@ -522,10 +522,6 @@ def aggregate_table(
     return out
 
 
-def fmt_int(value) -> str:
-    return fmt.number(value)
-
-
 def consistent_with_kommuner(own: pd.DataFrame, summed: pd.DataFrame) -> pd.Series:
     """Whether Kolada's own value for an area can be what its kommuner add up to.
 
