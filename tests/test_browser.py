@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 headless.require()
 
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -145,6 +147,12 @@ def test_kommun_and_report_pages(browser, server, path, shot):
     assert "Dataversion v1" in browser.find_element(By.TAG_NAME, "footer").text
 
 
+@dataclass(frozen=True)
+class Lab:
+    url: str
+    log: Path
+
+
 @pytest.fixture(scope="module")
 def lab(processed, tmp_path_factory):
     """JupyterLab as `make lab` starts it, on a copy of notebooks/ (running saves the .py)."""
@@ -190,7 +198,7 @@ def lab(processed, tmp_path_factory):
                 server.kill()
                 pytest.fail("JupyterLab did not start: " + (home / "lab.log").read_text()[-2000:])
             time.sleep(0.5)
-    yield url
+    yield Lab(url, home / "lab.log")
     server.terminate()
     server.wait(timeout=30)
 
@@ -202,7 +210,7 @@ PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 def _run_all_in_lab(browser, lab, name: str):
     """Open notebooks/<name>.py in JupyterLab, Run › Run All Cells, wait; the notebook element."""
     # a workspace of its own: only this notebook open, none restored from an earlier test
-    browser.get(lab + f"lab/workspaces/{name}/tree/{name}.py?reset")
+    browser.get(lab.url + f"lab/workspaces/{name}/tree/{name}.py?reset")
     wait = WebDriverWait(browser, 90)
     notebook = wait.until(
         EC.visibility_of_element_located((By.CSS_SELECTOR, f"{PANEL} .jp-Notebook"))
@@ -224,7 +232,16 @@ def _run_all_in_lab(browser, lab, name: str):
         done = all(re.fullmatch(r"\[\d+\]:", p.text.strip()) for p in prompts)
         return done or notebook.find_elements(By.CSS_SELECTOR, STDERR)
 
-    WebDriverWait(browser, 240).until(finished)
+    try:
+        WebDriverWait(browser, 240).until(finished)
+    except TimeoutException:  # say what the page and the server showed
+        browser.save_screenshot(str(ARTIFACTS / f"jupyterlab-{name}-timeout.png"))
+        prompts = [p.text for p in notebook.find_elements(By.CSS_SELECTOR, ".jp-InputPrompt")]
+        kernels = urllib.request.urlopen(lab.url + "api/kernels").read().decode()
+        pytest.fail(
+            f"Run All unfinished after 240 s; prompts {prompts}; kernels {kernels};"
+            f" server log:\n{lab.log.read_text()[-3000:]}"
+        )
     browser.save_screenshot(str(ARTIFACTS / f"jupyterlab-{name}.png"))
     assert not [e.text for e in notebook.find_elements(By.CSS_SELECTOR, STDERR)]
     return notebook
