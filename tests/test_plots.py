@@ -108,3 +108,19 @@ def test_women_and_men_differ_by_more_than_colour():
     assert plots.GENDER_STYLE["K"]["linestyle"] != plots.GENDER_STYLE["M"]["linestyle"]
     # Okabe–Ito: never a red and a green together
     assert set(plots.GENDER_COLORS.values()) <= {*plots.OKABE_ITO.values(), "#555555"}
+
+
+def test_a_title_clears_an_axis_label_placed_above_the_bars():
+    # titles sit at a fixed height (cheaper to lay out); the one chart with its axis label on
+    # top lifts its title over it
+    plots.setup()
+    shares = pd.DataFrame(
+        {"Kvotflyktingar": [10.0, 7.0], "Anhöriga": [90.0, 93.0]}, index=["Jönköping", "Riket"]
+    )
+    fig = plots.category_mix(shares, "Källa: test", title="Mottagna efter kategori 2018")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    title, label = (t.get_window_extent(renderer) for t in (ax.title, ax.xaxis.label))
+    assert title.y0 >= label.y1
+    plt.close(fig)
