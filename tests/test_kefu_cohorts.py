@@ -81,3 +81,25 @@ def test_missing_leavers_and_negative_entrants():
     # 2017: 5 − (22 − left 2016) < 0 → 0, named
     assert co.entrants.loc[2017, "K"] == 0
     assert any(fill_text(f).startswith("Nya inskrivna 2017, kvinnor:") for f in co.notes)
+
+
+def test_a_lan_and_its_kommuner_share_each_kommuns_cohorts(kv, registry, params, monkeypatch):
+    """A län's report sums its kommuner's cohorts and then runs each kommun on its own: the
+    panel works out each kommun's once, and the sum is the same as from the raw rows."""
+    from etablering.analysis.kefu import model
+
+    members = [a.code for a in registry.kommuner("06")]
+    calls = []
+    real = model.one_area
+    monkeypatch.setattr(
+        model, "one_area", lambda rows, code: calls.append(code) or real(rows, code)
+    )
+    panel = model.Panel.build(kv, params)
+    lan = panel.cohorts(members, "0006")
+    each = [panel.cohorts([code], code) for code in members]
+    assert sorted(calls) == sorted(members)  # once per kommun, not for the län and again
+    by_rows = cohorts_for(kv, members, "0006")
+    pd.testing.assert_frame_equal(lan.entrants, by_rows.entrants)
+    assert lan.area_code == "0006" and lan.members == len(members) == 13
+    pd.testing.assert_frame_equal(each[0].entrants, cohorts_for(kv, members[0]).entrants)
+    assert each[0].area_code == members[0]

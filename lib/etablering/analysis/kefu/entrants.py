@@ -189,7 +189,12 @@ def cohorts_for(kpi_values: pd.DataFrame, area_codes, area_code: str | None = No
     codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
     rows = panel.values(kpi_values, [kpis.ENROLLED, kpis.LEFT, kpis.RECEIVED], codes)
     rows = rows.dropna(subset=["value"])
-    parts = [_one(rows, c) for c in codes]
+    return combine([one_area(rows, c) for c in codes], codes, area_code)
+
+
+def combine(parts: list["Cohorts | None"], codes: list[str], area_code: str | None) -> Cohorts:
+    """The areas' cohorts (one_area's, None for an area without data) as one: the area itself
+    when there is one, else their sum carrying `area_code`."""
     parts = [p for p in parts if p is not None]
     if not parts:
         years = pd.Index([], name="year", dtype=int)
@@ -198,7 +203,7 @@ def cohorts_for(kpi_values: pd.DataFrame, area_codes, area_code: str | None = No
     if len(parts) == 1:
         c = parts[0]
         return Cohorts(
-            area_code or c.area_code, c.enrolled, c.left, c.entrants, c.received, c.notes
+            area_code or c.area_code, c.enrolled, c.left, c.entrants, c.received, list(c.notes)
         )
     years = sorted(set().union(*[p.years for p in parts]))
 
@@ -218,7 +223,8 @@ def cohorts_for(kpi_values: pd.DataFrame, area_codes, area_code: str | None = No
     )
 
 
-def _one(rows: pd.DataFrame, area: str) -> Cohorts | None:
+def one_area(rows: pd.DataFrame, area: str) -> Cohorts | None:
+    """One area's cohorts from its ENROLLED, LEFT and RECEIVED rows; None without any."""
     enrolled_raw = _frame(rows, kpis.ENROLLED, area)
     if enrolled_raw.dropna(how="all").empty:
         return None
@@ -241,4 +247,7 @@ def _one(rows: pd.DataFrame, area: str) -> Cohorts | None:
     return Cohorts(area, enrolled.astype(float), left.astype(float), entrants, received, notes)
 
 
-__all__ = ["GENDERS", "Cohorts", "Count", "Fill", "FillKind", "cohorts_for", "derive"]
+__all__ = [
+    "GENDERS", "Cohorts", "Count", "Fill", "FillKind", "cohorts_for", "combine", "derive",
+    "one_area",
+]  # fmt: skip

@@ -16,7 +16,7 @@ from ...data import kpis, panel
 from . import riksnorm
 from .cohort import GENDERS, Group, Prepared, simulate, yearly
 from .draws import Draws
-from .entrants import Cohorts, cohorts_for
+from .entrants import Cohorts, combine, one_area
 from .exit_shares import exit_shares, kommun_lan_riket, peer_target
 from .local import Local, actual_bistand, local_factors, local_table
 from .params import BASELINE, KefuParams
@@ -65,6 +65,15 @@ class Panel:
         parts = [by_area[c] for c in codes if c in by_area]
         return pd.concat(parts) if parts else self.kpi_values.iloc[:0]
 
+    def cohorts(self, codes: list[str], area_code: str) -> Cohorts:
+        """The areas' cohorts as one (entrants.combine); each area's own computed once per
+        panel, so a län and then each of its kommuner share them."""
+        done = self._cache.setdefault("cohorts", {})
+        for code in codes:
+            if code not in done:
+                done[code] = one_area(self.count_rows([code]).dropna(subset=["value"]), code)
+        return combine([done[c] for c in codes], codes, area_code)
+
     def actual_for(self, area_code: str) -> pd.DataFrame:
         if area_code not in self.actual.index.get_level_values("area_code"):
             return pd.DataFrame(columns=["total_kr", "refugee_kr"])
@@ -93,7 +102,7 @@ def area_inputs(
     members: list[str] | None = None,
 ) -> AreaInputs:
     members = members or [code]
-    cohorts = cohorts_for(data.count_rows(members), members, code)
+    cohorts = data.cohorts(members, code)
     if not cohorts.years:
         raise MissingDataError(
             f"Kolada {kpis.ENROLLED}/{kpis.LEFT} saknas för {name}; kohorterna kan inte räknas.",
