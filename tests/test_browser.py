@@ -4,6 +4,7 @@ JupyterLab: a notebooks/*.py opens as a notebook and runs."""
 
 import functools
 import http.server
+import json
 import os
 import re
 import shutil
@@ -207,6 +208,13 @@ STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
+def _kernel_state(lab: Lab, path: str) -> str | None:
+    """The execution state of the kernel of the notebook at `path`, as the server knows it."""
+    sessions = json.loads(urllib.request.urlopen(lab.url + "api/sessions").read())
+    states = [s["kernel"]["execution_state"] for s in sessions if s["path"].endswith(path)]
+    return states[0] if states else None
+
+
 def _run_all_in_lab(browser, lab, name: str):
     """Open notebooks/<name>.py in JupyterLab, Run › Run All Cells, wait; the notebook element."""
     # a workspace of its own: only this notebook open, none restored from an earlier test
@@ -217,6 +225,8 @@ def _run_all_in_lab(browser, lab, name: str):
     )
     assert not browser.find_elements(By.CSS_SELECTOR, ".jp-FileEditor")  # not opened as text
     wait.until(lambda _: len(notebook.find_elements(By.CSS_SELECTOR, ".jp-CodeCell")) >= 3)
+    # as a user does: run once the notebook's kernel has started and is idle
+    wait.until(lambda _: _kernel_state(lab, f"{name}.py") == "idle")
     menu = [
         m for m in browser.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if m.text == "Run"
     ]
