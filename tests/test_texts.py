@@ -129,6 +129,7 @@ REPORT_TEXTS = {
         [
             "summary_text",
             "input_text",
+            "backtest_text",
             "deterministic_note",
             "kefu_summary",
             "kefu_text",
@@ -161,12 +162,12 @@ def rendered(data, with_model):
     texts.Book.__call__ = spy
     try:
         for module, model, functions in REPORT_TEXTS.values():
+            if model is CostParams:  # with the simulation's spans and with main values only
+                variants = [{"n_draws": 50}, {"n_draws": 0}]
+            else:
+                variants = [{}, {"year": 2018}] if model is ReportParams else [{}]
             for code in AREAS:
-                extra = {"n_draws": 50} if model is CostParams else {}
-                years = [None, 2018] if model is ReportParams else [None]
-                for year in years:
-                    if year:
-                        extra["year"] = year
+                for extra in variants:
                     params = validate_params(data.registry, model, kommun=code, **extra)
                     rep = module.build(params, with_model if module is outcomes else data)
                     for name in functions:

@@ -366,6 +366,7 @@ def per_received(rep: CostReport) -> float:
 def drivers(rep: CostReport) -> list[str]:
     """The area's own data against riket, as sentences: why its cost per person received is
     what it is."""
+    T = texts.COST
     inp = rep.inputs
     out = []
     co = inp.cohorts
@@ -373,40 +374,36 @@ def drivers(rep: CostReport) -> list[str]:
     if len(received) and received.sum() > 0:
         years = [y for y in co.years if y in received.index]
         ratio = co.entrants.loc[years].to_numpy().sum() / received.loc[years].sum()
-        out.append(
-            f"{pct(ratio)} av de kommunmottagna {years_text(years)} blev nya deltagare i "
-            "etableringen (i riket omkring 50 %: resten är barn, äldre och de som flyttar)"
-        )
+        out.append(T("drivers.entrants", share=pct(ratio), years=years_text(years)))
     est = inp.outcome_estimates.reset_index()
     est = est[est["year"].between(2015, co.last_year)].dropna(subset=["share"])
     if len(est):
         riket = rep.data.outcomes["0000"].reset_index()
         riket = riket[riket["year"].between(2015, co.last_year)]
-        parts = []
-        for g, label in ((g, g.word) for g in genders.BOTH):
-            own = est[est["gender"] == g]
-            r = riket[riket["gender"] == g]
-            parts.append(f"{label} {pct(_weighted(own))} (riket {pct(_weighted(r))})")
+        shares = [
+            {
+                "label": g.word,
+                "own": pct(_weighted(est[est["gender"] == g])),
+                "riket": pct(_weighted(riket[riket["gender"] == g])),
+            }
+            for g in genders.BOTH
+        ]
         out.append(
-            f"i arbete eller studier 90 dagar efter etableringen {years_text(sorted(set(est['year'])))}: "
-            + " och ".join(parts)
+            T("drivers.outcomes", years=years_text(sorted(set(est["year"]))), genders=shares)
         )
     local = inp.local
     if rep.area.kind == "kommun":
         if np.isfinite(local.dependency):
-            out.append(
-                "kommunens flyktingar (20–64 år) får "
-                f"{fmt.number(local.dependency, 2)} gånger så stor del av sin inkomst från "
-                f"försörjningsstöd som rikets ({kpis.REFUGEES_BISTAND_SHARE}, medel "
-                f"{years_text([y for y, _ in local.dependency_years])}; vikt "
-                f"{pct(local.dependency_weight)} mot riket)"
-            )
+            out.append(T(
+                "drivers.dependency", times=fmt.number(local.dependency, 2),
+                years=years_text([y for y, _ in local.dependency_years]),
+                weight=pct(local.dependency_weight),
+            ))  # fmt: skip
         if np.isfinite(local.level_own):
-            out.append(
-                f"utbetalt bistånd per biståndshushåll är {fmt.number(local.level_own, 2)} "
-                f"gånger rikets ({kpis.BISTAND_KR_PER_HOUSEHOLD}; vikt {pct(local.level_weight)} "
-                "mot riket)"
-            )
+            out.append(T(
+                "drivers.level", times=fmt.number(local.level_own, 2),
+                weight=pct(local.level_weight),
+            ))  # fmt: skip
     return out
 
 
@@ -419,10 +416,7 @@ def _weighted(frame: pd.DataFrame) -> float:
 
 
 def summary_text(rep: CostReport) -> str:
-    name = rep.area.name
-    payer = "länets kommuner" if rep.is_lan else name
-    own = "länets kommuners" if rep.is_lan else "kommunens"
-    receiver = "länets kommuner" if rep.is_lan else "kommunen"
+    T = texts.COST
     t = rep.total
     parts = []
     prog = rep.prognos_years
@@ -430,55 +424,38 @@ def summary_text(rep: CostReport) -> str:
         label = years_text(prog)
         pb = rep.period_band(label)
         if pb is not None:
-            parts.append(
-                f"**Prognos {label}:** modellen ger försörjningsstöd på **{mkr(pb['p50'])}** "
-                f"(median) till dem som gått igenom etableringen i {name} – med 80 % "
-                f"sannolikhet mellan {mkr(pb['p10'])} och {mkr(pb['p90'])} ({SPAN}). Det är "
-                f"omkring {mkr(pb['p50'] / len(prog))} per år."
-            )
+            parts.append(T(
+                "summary.forecast", years=label, median=mkr(pb["p50"]), area=rep.area.name,
+                low=mkr(pb["p10"]), high=mkr(pb["p90"]), span=SPAN,
+                per_year=mkr(pb["p50"] / len(prog)),
+            ))  # fmt: skip
         else:
-            parts.append(
-                f"**Prognos {label}:** {mkr(t.loc[prog, 'cost_kr'].sum())} med antagandenas "
-                "huvudvärden (ingen simulering körd)."
-            )
+            cost = mkr(t.loc[prog, "cost_kr"].sum())
+            parts.append(T("summary.forecast_main_values", years=label, cost=cost))
     utf = rep.utfall_years
     if utf:
-        label = years_text(utf)
         model = t.loc[utf, "cost_kr"]
         actual = rep.actual["total_kr"].reindex(utf)
         ok = actual.notna() & (actual > 0)
         share = model[ok].sum() / actual[ok].sum() if ok.any() else float("nan")
-        parts.append(
-            f"**Utfall {label}:** modellen beräknar att kohorterna kostade {mkr(model.sum())}, "
-            f"{pct(share)} av allt ekonomiskt bistånd som {payer} betalade ut de åren "
-            f"({mkr(actual[ok].sum())}, {kpis.BISTAND_TKR})."
-        )
+        parts.append(T(
+            "summary.utfall", years=years_text(utf), cost=mkr(model.sum()), share=pct(share),
+            lan=rep.is_lan, area=rep.area.name, actual=mkr(actual[ok].sum()),
+        ))  # fmt: skip
     rate, riket = per_received(rep), rep.riket_per_received
-    horizon = years_text(list(range(rep.start_year, rep.end_year + 1)))
     if np.isfinite(rate):
-        comparison = (
-            "högre än"
-            if rate > 1.1 * riket
-            else "lägre än"
-            if rate < 0.9 * riket
-            else "ungefär som"
-        )
-        parts.append(
-            f"Per person som {receiver} tagit emot 2014–2022 ({kpis.RECEIVED}) blir det "
-            f"{kr(round(rate, -2))} för {horizon} med antagandenas huvudvärden, {comparison} "
-            f"riket ({kr(round(riket, -2))}). "
-            f"Det beror på {own} egna uppgifter: " + "; ".join(drivers(rep)) + "."
-        )
+        compared = "higher" if rate > 1.1 * riket else "lower" if rate < 0.9 * riket else "similar"
+        parts.append(T(
+            "summary.per_received", lan=rep.is_lan, rate=kr(round(rate, -2)),
+            horizon=years_text(list(range(rep.start_year, rep.end_year + 1))),
+            compared=compared, riket=kr(round(riket, -2)), drivers=drivers(rep),
+        ))  # fmt: skip
     women = rep.projection.yearly
     women = women[women["year"].between(rep.start_year, rep.end_year)]
     w = women[women["gender"] == "K"]["cost_kr"].sum()
     total = women[women["gender"] == "T"]["cost_kr"].sum()
     if total > 0:
-        parts.append(
-            f"Kvinnor står för {pct(w / total)} av kostnaden. Fördelningen bygger på hushåll: "
-            "en ensamståendes kostnad räknas på hennes eller hans kön, ett pars kostnad delas "
-            "lika – ett par har bistånd bara när ingen av dem har arbete eller studier."
-        )
+        parts.append(T("summary.women", share=pct(w / total)))
     kefu_text = kefu_summary(rep)
     if kefu_text:
         parts.append(kefu_text)
@@ -744,18 +721,10 @@ def _signed(value) -> str:
 
 
 def backtest_text(rep: CostReport) -> str:
+    T = texts.COST
     if not rep.utfall_years:
-        return "Horisonten har inga år med utfall; jämförelsen med faktiskt bistånd saknas."
-    lines = [
-        "Modellen räknar bara kostnaden för dem som gått igenom etableringen sedan 2014. "
-        "Kommunens totala bistånd går också till alla andra, så modellen ska ligga under det "
-        "och dess förändring är en del av den faktiska förändringen, inte hela.",
-        "Socialstyrelsen räknar ett hushåll som flyktinghushåll från året då uppehållstillståndet "
-        "beviljades och tre kalenderår till – i praktiken åren i etableringen och strax efter. "
-        "Den statistiken innehåller också veckorna innan etableringsersättningen börjar, anhöriga "
-        "utanför programmet och de över 64 år, så den ska ligga över modellens kostnad för samma "
-        "år (i riket är modellen omkring 40 % av den).",
-    ]
+        return T("backtest.no_years")
+    lines = [T("backtest.scope"), T("backtest.window")]
     ch = (
         rep.bands[(rep.bands["measure"] == "change") & (rep.bands["period"] == "2016–2020")]
         if not rep.bands.empty
@@ -766,23 +735,14 @@ def backtest_text(rep: CostReport) -> str:
         a0, a1 = rep.actual["total_kr"].get(2016, np.nan), rep.actual["total_kr"].get(2020, np.nan)
         if pd.notna(a0) and pd.notna(a1) and a0 > 0 and a1 > 0:
             d = a1 - a0
-            inside = r["p2_5"] <= d <= r["p97_5"]
-            lines.append(
-                f"2016–2020 ändrades det totala biståndet med {_signed(d)} Mkr; modellen ger "
-                f"kohorterna {_signed(r['p50'])} Mkr (95 %: {_signed(r['p2_5'])} till "
-                f"{_signed(r['p97_5'])}). Den faktiska förändringen ligger "
-                + ("inom" if inside else ("över" if d > r["p97_5"] else "under"))
-                + " modellens spann."
-                + (
-                    " Resten av förändringen har andra orsaker än kohorterna (eller kohorter som "
-                    "modellen underskattar här)."
-                    if d > r["p97_5"]
-                    else ""
-                )
+            position = (
+                "inside" if r["p2_5"] <= d <= r["p97_5"] else "above" if d > r["p97_5"] else "below"
             )
-    lines.append(
-        "Samma jämförelse för alla 290 kommuner: `etablering backtest --out backtest.csv`."
-    )
+            lines.append(T(
+                "backtest.change", actual=_signed(d), median=_signed(r["p50"]),
+                low=_signed(r["p2_5"]), high=_signed(r["p97_5"]), position=position,
+            ))  # fmt: skip
+    lines.append(T("backtest.all_kommuner"))
     return "\n\n".join(lines)
 
 
