@@ -130,6 +130,7 @@ REPORT_TEXTS = {
             "summary_text",
             "input_text",
             "backtest_text",
+            "scenario_text",
             "deterministic_note",
             "kefu_summary",
             "kefu_text",

@@ -512,38 +512,51 @@ def input_table(rep: CostReport) -> pd.DataFrame:
 
 
 def input_text(rep: CostReport) -> str:
+    T = texts.COST
     co = rep.inputs.cohorts
     first = co.first_year
+    five = slice(first, first + 4)
     lines = [
-        f"{kpis.ENROLLED} räknar alla som någon gång varit inskrivna under året, inte nya "
-        f"deltagare (summan {first}–{first + 4} är {fmt.number(co.enrolled.loc[first : first + 4].to_numpy().sum())} "
-        "personer, men varje deltagare syns där två–tre år). De nya räknas som årets "
-        f"inskrivna minus de som fanns kvar från året innan: {kpis.ENROLLED}(år) − "
-        f"({kpis.ENROLLED}(året före) − {kpis.LEFT}(året före)). För {first} finns inget år "
-        f"före; där räknas de som var inskrivna {first} och inte lämnade {first} eller "
-        f"{first + 1} (en undre gräns). Summan {first}–{first + 4} blir "
-        f"{fmt.number(co.entrants.loc[first : first + 4].to_numpy().sum())} nya deltagare.",
-        "Kontroll: i riket blir de nya deltagarna omkring hälften av de kommunmottagna varje år "
-        "2015–2022 (resten är barn, äldre och de som flyttar), och rikets summa över kommunerna "
-        "stämmer med rikets egna tal.",
-        "Andelen i arbete eller studier är kommunens egen, vägd mot länets med vikten "
-        f"n/(n + {fmt.number(rep.params.outcomes.shrinkage_persons.value)}) där n är antalet som "
-        "lämnade: en liten kommuns enstaka år väger lite." + _weight_text(rep),
+        T(
+            "inputs.enrolled",
+            first=first,
+            enrolled_sum=fmt.number(co.enrolled.loc[five].to_numpy().sum()),
+            entrants_sum=fmt.number(co.entrants.loc[five].to_numpy().sum()),
+        ),
+        T("inputs.check"),
+        T(
+            "inputs.outcomes",
+            shrinkage=fmt.number(rep.params.outcomes.shrinkage_persons.value),
+            lan=rep.is_lan,
+            **_own_weights(rep),
+        ),
     ]
     if co.notes:
         filled = " ".join(fill_text(f, {m.code: m.name for m in rep.members}) for f in co.notes[:6])
-        lines.append(texts.COST("inputs.filled", fills=filled))
+        lines.append(T("inputs.filled", fills=filled))
     last = co.last_year
     future = [y for y in range(last + 1, rep.end_year + 1)]
     if future:
         path = rep.params.cohorts
-        lines.append(
-            f"Efter {last} (inga data): nya deltagare som medel {last - 1}–{last} × antalet att "
-            f"anvisa i riket jämfört med {last} ({fmt.number(path.path(last))}): "
-            + ", ".join(f"{y}: {fmt.number(path.path(y))}" for y in future)
-            + " – ett antagande (personer med tillfälligt skydd ingår inte i etableringen)."
-        )
+        lines.append(T(
+            "inputs.future", last=last, path_last=fmt.number(path.path(last)),
+            future=[(y, fmt.number(path.path(y))) for y in future],
+        ))  # fmt: skip
     return "\n\n".join(lines)
+
+
+def _own_weights(rep: CostReport) -> dict:
+    """The weight of the kommun's own share in its last year with one, for women and men
+    (weight_year None when there is none)."""
+    none = {"weight_year": None, "women": "", "men": ""}
+    est = rep.inputs.outcome_estimates.dropna(subset=["own"])
+    if rep.is_lan or est.empty:
+        return none
+    year = int(max(y for y, _ in est.index))
+    w = {g: est.loc[(year, g), "weight"] for g in genders.BOTH if (year, g) in est.index}
+    if len(w) < 2:
+        return none
+    return {"weight_year": year, "women": pct(w["K"]), "men": pct(w["M"])}
 
 
 # How each kind of fill in Kolada's counts is worded (keys of [fill] in 03-forsorjningsstod.toml)
@@ -573,22 +586,6 @@ def fill_text(fill: Fill, names: dict[str, str] | None = None) -> str:
     if fill.area_code:
         return f"{(names or {}).get(fill.area_code, fill.area_code)}: {text}"
     return text
-
-
-def _weight_text(rep: CostReport) -> str:
-    if rep.is_lan:
-        return " För länet är andelen länets kommuner vägda med antalet som lämnade."
-    est = rep.inputs.outcome_estimates.dropna(subset=["own"])
-    if est.empty:
-        return ""
-    year = int(max(y for y, _ in est.index))
-    w = {g: est.loc[(year, g), "weight"] for g in genders.BOTH if (year, g) in est.index}
-    if len(w) < 2:
-        return ""
-    return (
-        f" {year} vägde kommunens egen andel {pct(w['K'])} för kvinnorna och {pct(w['M'])} "
-        "för männen."
-    )
 
 
 def local_table(rep: CostReport) -> pd.DataFrame:
@@ -823,27 +820,24 @@ def scenario_table(rep: CostReport) -> pd.DataFrame:
 
 
 def scenario_text(rep: CostReport) -> str:
+    T = texts.COST
     inp = rep.inputs
     target = inp.peer_target or {}
-    lines = [
-        f"Scenarierna ändrar bara dem som lämnar etableringen från och med {rep.policy_year} "
-        "(parametern policy_year); det som redan hänt ändras aldrig."
-    ]
+    lines = [T("scenarios.intro", year=rep.policy_year)]
     for name in dict.fromkeys(rep.scenarios["scenario"]):
-        desc = rep.params.scenario(name).description
+        levels = None
         if name == "aktiv_fran_dag_ett" and target:
-            desc += (
-                f": kvinnor minst {pct(target.get('K'))}, män minst {pct(target.get('M'))} "
-                f"({inp.peer_note})"
-            )
-        lines.append(f"- *{scenario_label(rep, name)}*: {desc}")
+            levels = {
+                "women": pct(target.get("K")),
+                "men": pct(target.get("M")),
+                "note": inp.peer_note,
+            }
+        lines.append(T(
+            "scenarios.item", label=scenario_label(rep, name),
+            description=rep.params.scenario(name).description, target=levels,
+        ))  # fmt: skip
     few = rep.total.loc[rep.total.index >= rep.policy_year, "exits"].sum()
-    lines.append(
-        f"\nFrån {rep.policy_year} lämnar ungefär {fmt.number(few)} personer etableringen i "
-        f"{rep.area.name} enligt modellen, så scenarierna kan bara ändra deras kostnad; de som "
-        "redan lämnat står för det mesta. Ett scenario som inte ändrar något betyder att "
-        "kommunens egna andelar redan ligger på eller över scenariots nivå."
-    )
+    lines += ["", T("scenarios.few", year=rep.policy_year, few=fmt.number(few), area=rep.area.name)]
     return "\n".join(lines)
 
 
