@@ -78,6 +78,10 @@ def _values(book: str, code: str, data) -> dict:
         "total": cost.fmt.number(fill.total),
         "known": cost.fmt.number(fill.known),
         "share": cost.fmt.number(57.0),
+        # the notes under the report (cost.build): a kommun left out, the ceiling, filled years
+        "reason": "Bjurholm: Kolada N00960/N00964 saknas för Bjurholm.",
+        "scale": cost.fmt.percent(80.0),
+        "filled": "Bjurholm 2019",
     }
 
 

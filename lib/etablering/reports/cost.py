@@ -174,7 +174,7 @@ def build(p: CostParams, data: ReportData) -> CostReport:
             scenario=p.scenario,
             policy_year=p.policy_year,
         )
-        notes += [f"Utan kohorter i Kolada: {s}" for s in skipped]
+        notes += [texts.COST("notes.no_cohorts", reason=s) for s in skipped]
         actual = _sum_actual(kolada, members, notes)
     else:
         members = [area]
@@ -212,12 +212,10 @@ def build(p: CostParams, data: ReportData) -> CostReport:
     riket_rate = _riket_per_received(kolada, params, p.start_year, p.end_year)
     scale = projection.ceiling_scale
     if scale < 1:
-        share = fmt.percent(100 * params.local.ceiling_share.value)
-        notes.append(
-            f"Med antagandenas huvudvärden skulle kohorterna något år med utfall ha kostat mer "
-            f"än {share} av allt bistånd kommunen betalade ut ({kpis.BISTAND_TKR}); nivån är "
-            f"därför sänkt till {fmt.percent(100 * scale)} av beräkningen för alla år."
-        )
+        notes.append(texts.COST(
+            "notes.ceiling", share=fmt.percent(100 * params.local.ceiling_share.value),
+            scale=fmt.percent(100 * scale),
+        ))  # fmt: skip
     return CostReport(
         area=area,
         members=members,
@@ -270,10 +268,7 @@ def _sum_actual(data: kmodel.Panel, members: list[Area], notes: list[str]) -> pd
         frame = pd.concat(series, axis=1)
         out[col] = frame.sum(axis=1).where(frame.notna().all(axis=1))
     if filled:
-        notes.append(
-            f"{kpis.BISTAND_TKR} saknas (eller är 0) för {fmt.listing(filled)}; länets summa "
-            "använder medlet av kommunens år före och efter för dem."
-        )
+        notes.append(texts.COST("notes.actual_filled", filled=fmt.listing(filled)))
     return out
 
 
