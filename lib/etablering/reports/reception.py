@@ -327,15 +327,16 @@ def signed_percent(value) -> str:
 
 def change_phrase(received, previous, previous_year: int) -> str:
     """'78 fler än 2021 (+48 %)', '80 färre än 2020 (−33 %)', 'lika många som 2021'."""
-    if pd.isna(previous):
-        return f"uppgift för {previous_year} saknas"
-    diff = received - previous
-    if diff == 0:
-        return f"lika många som {previous_year}"
-    word = "fler" if diff > 0 else "färre"
-    if previous == 0:
-        return f"{fmt.number(abs(diff))} {word} än {previous_year}, då ingen togs emot"
-    return f"{fmt.number(abs(diff))} {word} än {previous_year} ({signed_percent(100 * diff / previous)})"
+    missing = pd.isna(previous)
+    diff = None if missing else received - previous
+    return texts.RECEPTION(
+        "summary.change",
+        previous=None if missing else previous,
+        previous_year=previous_year,
+        diff=diff,
+        diff_text=None if missing else fmt.number(abs(diff)),
+        change_pct=None if missing or previous == 0 else signed_percent(100 * diff / previous),
+    )
 
 
 def missing_text(rep: ReceptionReport, kpi_id: str, year: int, gender: str = "T") -> str:
@@ -393,107 +394,94 @@ def years_text(rep: ReceptionReport) -> str:
 
 
 def summary_text(rep: ReceptionReport) -> str:
+    T = texts.RECEPTION
     r, name, y = rep.row, rep.area.name, rep.year
     parts = []
     if pd.isna(r.get("received")):
-        parts.append(
-            f"Kolada har ingen uppgift om kommunmottagna för {name} {y} "
-            f"({missing_text(rep, kpis.RECEIVED, y)})."
-        )
+        missing = missing_text(rep, kpis.RECEIVED, y)
+        parts.append(T("summary.no_received", area=name, year=y, missing=missing))
     else:
-        what = (
-            f"summan av kommunmottagna i länets kommuner enligt Kolada ({kpis.RECEIVED})"
-            if rep.is_lan
-            else f"kommunmottagna i flyktingmottagandet enligt Kolada ({kpis.RECEIVED})"
-        )
-        parts.append(
-            f"**{name} tog emot {fmt.number(r['received'])} personer {y}**, "
-            f"{change_phrase(r['received'], r['received_prev'], y - 1)} – {what}."
-        )
+        parts.append(T(
+            "summary.received", area=name, received=fmt.number(r["received"]), year=y,
+            change=change_phrase(r["received"], r["received_prev"], y - 1), lan=rep.is_lan,
+        ))  # fmt: skip
         if rep.is_lan and r["missing_received"]:
-            parts.append(
-                f"Summan omfattar {r['n_received']} av länets {r['n_kommuner']} kommuner; "
-                f"uppgift saknas för {_names(r['missing_received'], rep.table)}."
-            )
+            parts.append(T(
+                "summary.lan_missing", n=r["n_received"], n_kommuner=r["n_kommuner"],
+                names=_names(r["missing_received"], rep.table),
+            ))  # fmt: skip
         if pd.notna(r["received_k"]) and pd.notna(r["received_m"]):
-            parts.append(
-                f"Av dem var {fmt.number(r['received_k'])} kvinnor och "
-                f"{fmt.number(r['received_m'])} män."
-            )
+            women, men = fmt.number(r["received_k"]), fmt.number(r["received_m"])
+            parts.append(T("summary.genders", women=women, men=men))
         parts.append(_anvisning_sentence(rep, r))
         received = rep.series["received"].dropna()
         peak_year = int(received.idxmax())
-        parts.append(
-            f"Flest under åren {int(received.index.min())}–{int(received.index.max())} "
-            f"togs emot {peak_year} ({fmt.number(received[peak_year])} personer)."
-        )
+        parts.append(T(
+            "summary.peak", first=int(received.index.min()), last=int(received.index.max()),
+            peak_year=peak_year, peak=fmt.number(received[peak_year]),
+        ))  # fmt: skip
     if rep.has_series:
         parts.append(_per_1000_sentence(rep, r))
     elif rep.files is not None:
-        parts.append(f"Migrationsverkets filer för {rep.files.year} visas nedan.")
+        parts.append(T("summary.files_only", year=rep.files.year))
     return " ".join(p for p in parts if p)
 
 
 def _anvisning_sentence(rep: ReceptionReport, r: pd.Series) -> str:
-    bits = []
-    if pd.notna(r["anvisning"]):
-        bits.append(
-            f"{fmt.number(r['anvisning'])} togs emot efter anvisning ({kpis.RECEIVED_ANVISNING})"
-        )
-    if pd.notna(r["unaccompanied"]):
-        who = "länets kommuner" if rep.is_lan else "kommunen"
-        n = r["unaccompanied"]
-        bits.append(
-            f"{who} anvisades {'inga' if n == 0 else fmt.number(n)} ensamkommande barn "
-            f"({kpis.UNACCOMPANIED_ANVISADE})"
-        )
-    if not bits:
+    anvisning, unaccompanied = r["anvisning"], r["unaccompanied"]
+    if pd.isna(anvisning) and pd.isna(unaccompanied):
         return ""
-    text = " och ".join(bits)
-    return text[0].upper() + text[1:] + "."
+    return texts.RECEPTION(
+        "summary.anvisning",
+        anvisning=None if pd.isna(anvisning) else fmt.number(anvisning),
+        unaccompanied=None if pd.isna(unaccompanied) else unaccompanied,
+        unaccompanied_text=fmt.number(unaccompanied),
+        lan=rep.is_lan,
+    )
 
 
 def _per_1000_sentence(rep: ReceptionReport, r: pd.Series) -> str:
+    T = texts.RECEPTION
     if pd.isna(r.get("per_1000")):
-        return "Antal per 1 000 invånare kan inte beräknas för året."
-    proxy = (
-        f" (folkmängden {int(r['population_year'])}, närmaste år, ersätter {rep.year})"
-        if r["population_proxy"]
-        else f" (folkmängden 31 december {rep.year})"
-    )
-    text = f"Det motsvarar {_per_1000(r['per_1000'])} mottagna per 1{fmt.NBSP}000 invånare{proxy}"
+        return T("summary.per_1000_missing")
     riket = rep.riket.loc[rep.year, "per_1000"] if rep.year in rep.riket.index else None
+    values = {
+        "per_1000": _per_1000(r["per_1000"]),
+        "year": rep.year,
+        "proxy_year": int(r["population_year"]) if r["population_proxy"] else None,
+        "riket": _per_1000(riket),
+        "lan": rep.is_lan,
+    }
     if rep.is_lan:
         lan = rep.lans.set_index("area_code")
         if rep.area.code in lan.index:
-            text += (
-                f" – plats {lan.loc[rep.area.code, 'rank']} av {lan.loc[rep.area.code, 'n_rank']}"
-                " län (plats 1 = flest per invånare)"
-            )
-        text += f"; riket {_per_1000(riket)}."
+            own = lan.loc[rep.area.code]
+            values |= {"rank": own["rank"], "n_rank": own["n_rank"]}
         kommuner = rep.kommuner.dropna(subset=["per_1000"])
         if len(kommuner) > 1:
             most = kommuner.loc[kommuner["per_1000"].idxmax()]
             least = kommuner.loc[kommuner["per_1000"].idxmin()]
-            text += (
-                f" Flest per invånare i länet tog {most['name']} emot "
-                f"({_per_1000(most['per_1000'])}), färst {least['name']} "
-                f"({_per_1000(least['per_1000'])})."
-            )
-        return text
+            values |= {
+                "most": {"name": most["name"], "value": _per_1000(most["per_1000"])},
+                "least": {"name": least["name"], "value": _per_1000(least["per_1000"])},
+            }
+        return T("summary.per_1000", **{"rank": None, "most": None} | values)
     own = rep.table.set_index("kommun_code").loc[rep.area.code]
-    text += (
-        f" – plats {own['rank_riket']} av {own['n_rank_riket']} kommuner med uppgift och "
-        f"{own['rank_lan']} av {own['n_rank_lan']} i {rep.lan.name} (plats 1 = flest per invånare)."
-    )
-    comparisons = [
-        f"{rep.lan.name} {_per_1000(rep.lan_series.loc[rep.year, 'per_1000'])}",
-        f"riket {_per_1000(riket)}",
-    ]
+    peers = None
     if rep.peer_title:
         mean, n = rep.peer_means["per_1000"]
-        comparisons.append(f"liknande kommuner ({n} st, ovägt medel) {_per_1000(mean)}")
-    return text + f" Samma år: {'; '.join(comparisons)}."
+        peers = {"n": n, "mean": _per_1000(mean)}
+    return T(
+        "summary.per_1000",
+        rank=own["rank_riket"],
+        n_rank=own["n_rank_riket"],
+        rank_lan=own["rank_lan"],
+        n_rank_lan=own["n_rank_lan"],
+        lan_name=rep.lan.name,
+        lan_value=_per_1000(rep.lan_series.loc[rep.year, "per_1000"]),
+        peers=peers,
+        **values,
+    )
 
 
 # --- the series year by year ---------------------------------------------------------------------
