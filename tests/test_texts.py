@@ -64,6 +64,13 @@ def _values(book: str, code: str, data) -> dict:
             "latest": 2021,
             "few": "4 kvinnor och 4 män",
             "n_years": 3,
+            # the summary's sentences for an area without data, or without counts
+            "first": rep.years[0],
+            "last": rep.years[-1],
+            "women": outcomes.fmt.percent(31.0),
+            "men": outcomes.fmt.percent(45.0),
+            "women_people": outcomes._people({"successes": 12, "n": 40}, "K"),
+            "men_people": outcomes._people({"successes": 20, "n": 44}, "M"),
         }
     rep = cost.build(validate_params(registry, CostParams, kommun=code, n_draws=0), data)
     fill = next(

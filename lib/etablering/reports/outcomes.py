@@ -432,28 +432,29 @@ def _p_phrase(p) -> str:
     return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
-def _people(group: dict, word: str) -> str:
-    return f"{fmt.number(group['successes'])} av {fmt.number(group['n'])} {word}"
+def _people(group: dict, gender: str) -> str:
+    return texts.OUTCOMES(
+        "summary.people",
+        successes=fmt.number(group["successes"]),
+        n=fmt.number(group["n"]),
+        word=Gender(gender).word,
+    )
 
 
 def headline_text(rep: OutcomesReport) -> str:
-    h, name = rep.headline, rep.area.name
-    where = f"i {name}" if not rep.is_lan else f"i {name} (summan av länets kommuner)"
-    when = f"{h.label}" if not h.pooled else f"åren {h.label} sammantaget"
-    gap = h.gap_shown
-    side = "kvinnornas" if gap > 0 else "männens"
-    text = (
-        f"**Av dem som lämnade etableringsuppdraget {where} {when} var "
-        f"{fmt.percent(h.women['pct'])} av kvinnorna och {fmt.percent(h.men['pct'])} av männen i "
-        "arbete eller studier** (status efter 90 dagar)"
+    h = rep.headline
+    return texts.OUTCOMES(
+        "summary.headline",
+        area=rep.area.name,
+        lan=rep.is_lan,
+        pooled=h.pooled,
+        years=h.label,
+        women=fmt.percent(h.women["pct"]),
+        men=fmt.percent(h.men["pct"]),
+        gap=h.gap_shown,
+        gap_text=fmt.number(abs(h.gap_shown)),
+        pooled_reason=pooled_reason(h) if h.few_in_latest else "",
     )
-    if gap == 0:
-        text += " – lika stor andel."
-    else:
-        text += f" – {fmt.number(abs(gap))} procentenheter till {side} fördel."
-    if h.few_in_latest:
-        text += f" ({pooled_reason(h)}.)"
-    return text
 
 
 def pooled_reason(h: outcomes.Headline) -> str:
@@ -465,29 +466,18 @@ def pooled_reason(h: outcomes.Headline) -> str:
 
 
 def uncertainty_text(rep: OutcomesReport) -> str:
+    T = texts.OUTCOMES
     h = rep.headline
     if not h.counted:
-        return (
-            f"Antalet som lämnade {h.label} finns inte i underlaget, så osäkerheten kan inte "
-            "anges för det året."
-        )
+        return T("summary.uncertainty_missing", years=h.label)
+    people = {"women": _people(h.women, "K"), "men": _people(h.men, "M")}
     if np.isnan(h.gap_low):
-        return (
-            f"Bakom siffrorna står {_people(h.women, 'kvinnor')} och {_people(h.men, 'män')}; "
-            f"grupperna är för små (färre än {outcomes.SMALL_COHORT}) för ett osäkerhetsintervall."
-        )
-    low, high = sorted((abs(h.gap_low), abs(h.gap_high)))
-    people = f"Bakom siffrorna står {_people(h.women, 'kvinnor')} och {_people(h.men, 'män')}."
+        return T("summary.uncertainty_small", small=outcomes.SMALL_COHORT, **people)
     if h.gap_low > 0 or h.gap_high < 0:
-        return (
-            f"{people} Skillnaden är för stor för att bero på slumpen: med 95 procents säkerhet "
-            f"är den mellan {fmt.number(low)} och {fmt.number(high)} procentenheter."
-        )
-    return (
-        f"{people} Skillnaden kan inte skiljas från slumpens variation med så få personer: "
-        f"den kan ligga var som helst mellan {fmt.signed(h.gap_low)} och "
-        f"{fmt.signed(h.gap_high)} procentenheter (kvinnor − män, 95 procents säkerhet)."
-    )
+        low, high = sorted((abs(h.gap_low), abs(h.gap_high)))
+        return T("summary.uncertainty_clear", low=fmt.number(low), high=fmt.number(high), **people)
+    low, high = fmt.signed(h.gap_low), fmt.signed(h.gap_high)
+    return T("summary.uncertainty_unclear", low=low, high=high, **people)
 
 
 def riket_text(rep: OutcomesReport) -> str:
@@ -496,11 +486,10 @@ def riket_text(rep: OutcomesReport) -> str:
     men = outcomes.group_share(rep.riket, h.years, "M")
     if np.isnan(women["pct"]) or np.isnan(men["pct"]):
         return ""
-    when = h.label if not h.pooled else f"samma år ({h.label})"
-    return (
-        f"I riket var andelen {when} {fmt.percent(women['pct'])} för kvinnor och "
-        f"{fmt.percent(men['pct'])} för män."
-    )
+    return texts.OUTCOMES(
+        "summary.riket", pooled=h.pooled, years=h.label, women=fmt.percent(women["pct"]),
+        men=fmt.percent(men["pct"]),
+    )  # fmt: skip
 
 
 def expected_for(rep: OutcomesReport, gender: str, years) -> dict | None:
@@ -553,13 +542,14 @@ def expected_for(rep: OutcomesReport, gender: str, years) -> dict | None:
 
 
 def verdict(r: dict) -> str:
+    """small (too few to judge), better or worse than expected, or same (within the range)."""
     if r["n"] < outcomes.SMALL_COHORT:
-        return f"gruppen är för liten (färre än {outcomes.SMALL_COHORT}) för en bedömning"
+        return "small"
     if r["successes"] > r["pi_high_n"]:
-        return "är bättre än förväntat"
+        return "better"
     if r["successes"] < r["pi_low_n"]:
-        return "är sämre än förväntat"
-    return "kan inte skiljas från det förväntade"
+        return "worse"
+    return "same"
 
 
 def expected_sentence(rep: OutcomesReport, gender: str, years) -> str:
@@ -567,53 +557,47 @@ def expected_sentence(rep: OutcomesReport, gender: str, years) -> str:
     r = expected_for(rep, gender, years)
     if r is None:
         return ""
-    word = Gender(gender).group
-    judged = verdict(r)
-    joint = " – " if judged.startswith("gruppen") else " "
-    return (
-        f"För {word} {r['label']} väntades {fmt.percent(r['expected_pct'])} (vanligt spann "
-        f"{fmt.number(r['pi_low'])}–{fmt.percent(r['pi_high'])}); utfallet "
-        f"{fmt.percent(r['actual_pct'])}{joint}{judged}."
+    return texts.OUTCOMES(
+        "summary.expected_gender",
+        group=Gender(gender).group,
+        years=r["label"],
+        expected=fmt.percent(r["expected_pct"]),
+        low=fmt.number(r["pi_low"]),
+        high=fmt.percent(r["pi_high"]),
+        actual=fmt.percent(r["actual_pct"]),
+        verdict=verdict(r),
+        small=outcomes.SMALL_COHORT,
     )
 
 
 def summary_text(rep: OutcomesReport) -> str:
+    T = texts.OUTCOMES
     name = rep.area.name
     if not kommun_has_data(rep.table) and rep.synthetic:
-        return (
-            f"Demodata saknas för {name}. Skapa dem med `etablering data demo` "
-            "(SYNTETISKA DATA, inte verkliga uppgifter)."
-        )
+        return T("summary.no_demo", area=name)
     if not kommun_has_data(rep.table):
-        return (
-            f"Det finns inga uppgifter om hur deltagare i {name} gick vidare efter "
-            f"etableringsuppdraget åren {rep.years[0]}–{rep.years[-1]} i underlaget. "
-            f"Hämta dem med `{FETCH_COMMAND}` (kräver internet)."
-        )
+        return T(
+            "summary.no_data", area=name, first=rep.years[0], last=rep.years[-1],
+            fetch=FETCH_COMMAND,
+        )  # fmt: skip
     if rep.headline is None:
-        return f"Uppgifter för både kvinnor och män saknas för {name}; se tabellen nedan."
+        return T("summary.no_headline", area=name)
     parts = [headline_text(rep), uncertainty_text(rep), riket_text(rep)]
     if rep.latest_counted is not None:
         lc = rep.latest_counted
-        parts.append(
-            f"Senaste period med antal som lämnade i Kolada är {lc.label}: "
-            f"{fmt.percent(lc.women['pct'])} av kvinnorna ({_people(lc.women, 'kvinnor')}) och "
-            f"{fmt.percent(lc.men['pct'])} av männen ({_people(lc.men, 'män')})."
-        )
+        parts.append(T(
+            "summary.latest", years=lc.label, women=fmt.percent(lc.women["pct"]),
+            women_people=_people(lc.women, "K"), men=fmt.percent(lc.men["pct"]),
+            men_people=_people(lc.men, "M"),
+        ))  # fmt: skip
     basis = rep.headline if rep.headline.counted else rep.latest_counted
     if not rep.expected.empty and basis is not None:
         sentences = [expected_sentence(rep, g, basis.years) for g in genders.BOTH]
         sentences = [s for s in sentences if s]
         if sentences:
-            parts.append(
-                "Med hänsyn till deltagarnas utbildning och den lokala arbetsmarknaden: "
-                + " ".join(sentences)
-            )
+            parts.append(T("summary.expected", sentences=sentences))
     if rep.is_lan:
-        parts.append(
-            f"Kolada har inga länsvärden för {kpis.WORK_OR_STUDIES} och {kpis.LEFT}; länets "
-            f"siffror är summan av dess {len(rep.members)} kommuner, vägda med antalet som lämnade."
-        )
+        parts.append(T("summary.lan", n_members=len(rep.members)))
     return " ".join(p for p in parts if p)
 
 
