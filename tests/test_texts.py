@@ -71,6 +71,8 @@ def _values(book: str, code: str, data) -> dict:
             "men": outcomes.fmt.percent(45.0),
             "women_people": outcomes._people({"successes": 12, "n": 40}, "K"),
             "men_people": outcomes._people({"successes": 20, "n": 44}, "M"),
+            # a value the import set aside (data_notes)
+            "flagged": [{"kpi": "N00973", "year": 2019, "genders": "K/M", "rule": "K+M≠T"}],
         }
     rep = cost.build(validate_params(registry, CostParams, kommun=code, n_draws=0), data)
     fill = next(

@@ -1377,53 +1377,26 @@ def method_text(rep: OutcomesReport) -> str:
 
 
 def data_notes(rep: OutcomesReport) -> str:
-    lines = [
-        "- Andel i arbete eller studier (status 90 dagar efter att personen lämnade "
-        f"etableringsuppdraget): Kolada {kpis.WORK_OR_STUDIES} (källa SCB/Arbetsförmedlingen). "
-        f"Vart de gick: {kpis.WORK}, {kpis.PROGRAMME} och studier utan arbete som skillnaden "
-        f"{kpis.WORK_OR_STUDIES} − {kpis.WORK}.",
-        f"- Antalet som lämnade uppdraget ({kpis.LEFT}) ger osäkerheten: antalet i arbete eller "
-        "studier är andelen gånger antalet, ett helt antal personer i Koladas uttag.",
-        f"- Grupper med färre än {outcomes.SMALL_COHORT} personer får inget intervall. Har det "
-        f"senaste året färre än {outcomes.SMALL_COHORT} kvinnor eller män räknas de tre senaste "
-        "åren samman i sammanfattningen. Saknade värden visas som saknade, aldrig som 0.",
-        "- Skillnaden mellan kvinnor och män räknas på de avrundade andelar som visas (29 % och "
-        "66 % ger 37 procentenheter), så att texten går ihop; intervallet (Newcombe) och "
-        "testet räknas på de exakta antalen personer.",
-    ]
+    T = texts.OUTCOMES
+    small = outcomes.SMALL_COHORT
+    lines = [T("data_notes.share"), T("data_notes.left"), T("data_notes.small", small=small)]
+    lines.append(T("data_notes.gap"))
     if rep.is_lan:
-        lines.append(
-            f"- Kolada har inga länsvärden för {kpis.WORK_OR_STUDIES}, {kpis.LEFT} med flera i "
-            "underlaget: länets andel är summan av kommunernas personer i arbete eller studier "
-            "delad med summan av dem som lämnade. Kommuner där andelen saknas ingår inte; "
-            "tabellen anger hur många som lämnade i dem."
-        )
+        lines.append(T("data_notes.lan"))
     riket_replaced = rep.riket[rep.riket["note"] == outcomes.Note.KOLADA_CONTRADICTED]
     if len(riket_replaced):
         years = sorted(riket_replaced["year"].unique())
-        lines.append(
-            f"- Rikets värde för kvinnor och män {fmt.listing([str(y) for y in years])} går inte "
-            "ihop med kommunernas (Koladas uttag ger båda könen totalens andel); där visas "
-            "summan av kommunerna."
-        )
+        lines.append(T("data_notes.riket_replaced", years=fmt.listing([str(y) for y in years])))
     if len(rep.flagged):
         groups = rep.flagged.groupby(["kpi", "year", "rule"])["gender"].apply(
             lambda g: "/".join(sorted(set(g)))
         )
-        items = [f"{k} {y} ({g}): {rule}" for (k, y, rule), g in groups.items()]
-        lines.append(
-            "- Uppgift saknas – flaggad: följande värden bröt mot en publicerad identitet och "
-            f"används inte: {'; '.join(items)}."
-        )
+        flagged = [
+            {"kpi": k, "year": y, "genders": g, "rule": rule} for (k, y, rule), g in groups.items()
+        ]
+        lines.append(T("data_notes.flagged", flagged=flagged))
     if rep.synthetic:
-        lines.insert(
-            0,
-            "- **SYNTETISKA DATA**: demodata skapade med fast slumpfrö och kända "
-            "effekter (kvinnor lägre, mer utbildning högre). Inte verkliga uppgifter.",
-        )
+        lines.insert(0, T("data_notes.synthetic"))
     elif (rep.table["origin"] == origin.Origin.TRANSCRIBED).any():
-        lines.append(
-            "- Luleås och rikets serier efter 2022 är transkriberade från Luleå kommuns Mål 2040-"
-            "tabell (källa Kolada/SCB); riket finns där bara för kvinnor och män tillsammans."
-        )
+        lines.append(T("data_notes.transcribed"))
     return "\n".join(lines)
