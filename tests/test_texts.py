@@ -43,7 +43,9 @@ def _values(book: str, code: str, data) -> dict:
         # the summary's sentences for a year without Kolada's count, a län with kommuner missing
         missing = reception.missing_text(rep, reception.kpis.RECEIVED, rep.year)
         return {"area": rep.area.name, "year": rep.year, "missing": missing, "n": 12,
-                "n_kommuner": 13, "names": "Aneby"}  # fmt: skip
+                "n_kommuner": 13, "names": "Aneby", "kommuner": ["Aneby", "Eksjö"],
+                "status": reception.status_text("ej_listad", rep.year),
+                "hint": reception.reception.DOWNLOAD_HINT}  # fmt: skip
     if book == "02-etablering":
         rep = outcomes.build(validate_params(registry, OutcomeParams, kommun=code), data)
         fun = outcomes.funnel(rep)

@@ -1175,57 +1175,38 @@ def _version_sv(version: str) -> str:
 
 
 def data_notes(rep: ReceptionReport) -> str:
+    T = texts.RECEPTION
+    titles = {
+        "received": kpis.title(kpis.RECEIVED).lower(),
+        "anvisning": kpis.title(kpis.RECEIVED_ANVISNING).lower(),
+        "unaccompanied": kpis.title(kpis.UNACCOMPANIED_ANVISADE).lower(),
+    }
     kolada = panel.sources(rep.kolada_rows) or fmt.MISSING
     lines = [
-        f"- Mottagandet år för år: {kolada} – {kpis.RECEIVED} "
-        f"({kpis.title(kpis.RECEIVED).lower()}), {kpis.RECEIVED_ANVISNING} "
-        f"({kpis.title(kpis.RECEIVED_ANVISNING).lower()}), {kpis.UNACCOMPANIED_ANVISADE} "
-        f"({kpis.title(kpis.UNACCOMPANIED_ANVISADE).lower()}) och {kpis.RECEIVED_PER_1000} "
-        "(per 1 000 invånare, folkmängden året innan). Ursprunglig källa: Migrationsverket.",
-        f"- F{population_source(rep)[1:]}. SCB:s egen fil används där den har året, "
-        f"annars Koladas {kpis.POPULATION}.",
+        T("data_notes.series", kolada=kolada, titles=titles),
+        T("data_notes.population", population=population_source(rep)),
     ]
     if rep.is_lan:
-        lines.append(
-            "- Kolada redovisar inte mottagandet för län: länets tal är summan av kommunernas, "
-            "och per 1 000 invånare delar summan med folkmängden i de kommuner som har uppgift."
-        )
+        lines.append(T("data_notes.lan"))
     if rep.files:
         y = rep.files.year
-        lines += [
-            f"- Kommuntal och mottagna på anvisning {y}: Migrationsverket, *Anvisningar enligt "
-            f"kommuntalen {y}*.",
-            f"- Kommunmottagna per kategori {y}: Migrationsverket, *Kommunmottagna enligt "
-            f"ersättningsförordningen {y}*. Tomma celler i filen betyder 0 (filens totalkolumn "
-            "bekräftar det).",
-        ]
+        lines += [T("data_notes.files_kommuntal", year=y), T("data_notes.files_category", year=y)]
         t = rep.files.table
         not_listed = t.loc[t["kommuntal_status"] == reception.NOT_LISTED, "name"].tolist()
         if not_listed:
-            lines.append(
-                f"- {len(not_listed)} kommuner finns inte med i kommuntalsfilen {y} "
-                f"({status_text(reception.NOT_LISTED, y)}); deras kommuntal visas som *{fmt.MISSING}*, inte som "
-                "0, och räknas inte in i läns- och rikssummorna av kommuntal: "
-                f"{', '.join(not_listed)}."
-            )
+            lines.append(T(
+                "data_notes.not_listed", kommuner=not_listed, year=y, missing=fmt.MISSING,
+                status=status_text(reception.NOT_LISTED, y),
+            ))  # fmt: skip
     else:
-        lines.append(f"- Inga av Migrationsverkets filer är importerade. {reception.DOWNLOAD_HINT}")
+        lines.append(T("data_notes.no_files", hint=reception.DOWNLOAD_HINT))
     if rep.peer_title:
-        lines.append(
-            "- Jämförelsegrupper: Kolada, *Liknande kommuner* (Källa: Kolada). Gruppmedel är "
-            "ovägda, som Kolada räknar dem."
-        )
-    lines.append(
-        "- Länstal: SFS 2016:40 med ändringar, transkriberade; kontrollerade mot författningarnas "
-        "riksbelopp."
-    )
+        lines.append(T("data_notes.peers"))
+    lines.append(T("data_notes.lanstal"))
     missing = rep.table.loc[rep.table["received"].isna(), "name"].tolist()
     if missing and rep.has_series:
-        lines.append(
-            f"- Kolada har ingen uppgift om kommunmottagna {rep.year} för: {', '.join(missing)}."
-        )
-    for note in rep.notes:
-        lines.append(f"- {note}")
+        lines.append(T("data_notes.no_received", year=rep.year, kommuner=missing))
+    lines += [f"- {note}" for note in rep.notes]
     return "\n".join(lines)
 
 
