@@ -45,7 +45,7 @@ def _values(book: str, code: str, data) -> dict:
         return {"area": rep.area.name, "year": rep.year, "missing": missing, "n": 12,
                 "n_kommuner": 13, "names": "Aneby", "kommuner": ["Aneby", "Eksjö"],
                 "status": reception.status_text("ej_listad", rep.year),
-                "hint": reception.reception.DOWNLOAD_HINT}  # fmt: skip
+                "hint": reception.reception.DOWNLOAD_HINT, "anvisade": "0"}  # fmt: skip
     if book == "02-etablering":
         rep = outcomes.build(validate_params(registry, OutcomeParams, kommun=code), data)
         fun = outcomes.funnel(rep)

@@ -843,50 +843,35 @@ def files_heading(rep: ReceptionReport) -> str:
 
 def files_summary_text(rep: ReceptionReport) -> str:
     """The file year's kommuntal and reception, worded as before, labelled with its year."""
+    T = texts.RECEPTION
     f = rep.files
     r, name, y = f.row, rep.area.name, f.year
+    lan = rep.is_lan
     parts = []
     if pd.isna(r["mottagna_totalt"]):
-        parts.append(
-            f"{name} saknas i Migrationsverkets fil över kommunmottagna {y}: "
-            f"antalet mottagna är {fmt.MISSING}."
-        )
+        parts.append(T("file_year.not_received", area=name, year=y, missing=fmt.MISSING))
     else:
-        where = f"i länets {r['n_kommuner']} kommuner" if rep.is_lan else ""
-        parts.append(
-            f"Enligt Migrationsverkets fil tog {name} emot {fmt.number(r['mottagna_totalt'])} "
-            f"personer {y} enligt ersättningsförordningen (kommunmottagna{' ' + where if where else ''}), "
-            f"varav {fmt.number(r['ensam_totalt'])} ensamkommande barn."
-        )
+        parts.append(T(
+            "file_year.received", area=name, received=fmt.number(r["mottagna_totalt"]), year=y,
+            lan=lan, n_kommuner=r.get("n_kommuner"), unaccompanied=fmt.number(r["ensam_totalt"]),
+        ))  # fmt: skip
     if not f.has_kommuntal or r["kommuntal_status"] != reception.KommuntalStatus.LISTED:
-        status = status_text(r["kommuntal_status"], y)
-        parts.append(
-            f"{name} finns inte med i Migrationsverkets kommuntalsfil för {y} ({status}). "
-            f"Kommuntalet redovisas därför som {fmt.MISSING}, inte som 0."
-        )
+        parts.append(T(
+            "file_year.not_listed", area=name, year=y, missing=fmt.MISSING,
+            status=status_text(r["kommuntal_status"], y),
+        ))  # fmt: skip
     elif r["kommuntal"] == 0:
-        parts.append(
-            f"Kommuntalet var 0 – kommunen skulle inte ta emot några anvisade – och "
-            f"{fmt.number(r['mottagna_anvisade'])} personer togs emot på anvisning. Andelar av "
-            "kommuntalet går därför inte att räkna."
-        )
+        parts.append(T("file_year.zero", anvisade=fmt.number(r["mottagna_anvisade"])))
     else:
-        which = "Kommuntalen i länet var sammanlagt" if rep.is_lan else "Kommuntalet var"
-        parts.append(
-            f"{which} {fmt.number(r['kommuntal'])}; {fmt.number(r['mottagna_anvisade'])} "
-            f"personer togs emot på anvisning ({fmt.percent(r['uppfyllelse_pct'])} av "
-            f"kommuntal{'en' if rep.is_lan else 'et'})."
-        )
+        parts.append(T(
+            "file_year.kommuntal", lan=lan, kommuntal=fmt.number(r["kommuntal"]),
+            anvisade=fmt.number(r["mottagna_anvisade"]), share=fmt.percent(r["uppfyllelse_pct"]),
+        ))  # fmt: skip
         if pd.notna(r["totalt_per_kommuntal"]):
-            parts.append(
-                f"Alla mottagna motsvarar {fmt.times(r['totalt_per_kommuntal'])} "
-                f"kommuntal{'en' if rep.is_lan else 'et'}."
-            )
-        if rep.is_lan and r["n_not_listed"]:
-            parts.append(
-                f"{r['n_not_listed']} av länets kommuner finns inte i kommuntalsfilen och ingår "
-                "inte i summan av kommuntal."
-            )
+            times = fmt.times(r["totalt_per_kommuntal"])
+            parts.append(T("file_year.per_kommuntal", times=times, lan=lan))
+        if lan and r["n_not_listed"]:
+            parts.append(T("file_year.lan_not_listed", n=r["n_not_listed"]))
     if pd.notna(r["mottagna_totalt"]) and r["mottagna_totalt"]:
         parts.append(_biggest_group(r))
     return " ".join(parts)
@@ -895,10 +880,10 @@ def files_summary_text(rep: ReceptionReport) -> str:
 def _biggest_group(r: pd.Series) -> str:
     biggest = max(CATEGORIES, key=lambda c: r[c])
     share = 100 * r[biggest] / r["mottagna_totalt"] if r["mottagna_totalt"] else None
-    return (
-        f"Största gruppen var {reception.CATEGORY_PHRASES[biggest]} "
-        f"({fmt.number(r[biggest])} personer, {fmt.percent(share)})."
-    )
+    return texts.RECEPTION(
+        "file_year.biggest", group=reception.CATEGORY_PHRASES[biggest],
+        count=fmt.number(r[biggest]), share=fmt.percent(share),
+    )  # fmt: skip
 
 
 FILE_KEYS = (
