@@ -75,6 +75,11 @@ def _values(book: str, code: str, data) -> dict:
             "men_people": outcomes._people({"successes": 20, "n": 44}, "M"),
             # a value the import set aside (data_notes)
             "flagged": [{"kpi": "N00973", "year": 2019, "genders": "K/M", "rule": "K+M≠T"}],
+            # the funnel's verdict (funnel_text) and the comparison's missing areas
+            "word": "kvinnor",
+            "outside": ["0680"],
+            "n": outcomes.fmt.number(120),
+            "names": "Aneby och Eksjö",
         }
     rep = cost.build(validate_params(registry, CostParams, kommun=code, n_draws=0), data)
     fill = next(
@@ -139,6 +144,11 @@ REPORT_TEXTS = {
             "expected_explanation",
             "trend_details_text",
             "method_text",
+            "effect_text",
+            "scb_text",
+            "riket_reference_text",
+            "destinations_text",
+            "own_values_missing_text",
         ],
     ),
     "03-forsorjningsstod": (

@@ -815,25 +815,25 @@ def riket_reference(rep: OutcomesReport) -> pd.DataFrame:
 def riket_reference_text(rep: OutcomesReport) -> str:
     total = rep.riket[rep.riket["gender"] == "T"].dropna(subset=["share_pct"])
     if total.empty:
-        return "Som referens visas riket."
-    last = total.loc[total["year"].idxmax()]
-    low, high = total.loc[total["share_pct"].idxmin()], total.loc[total["share_pct"].idxmax()]
-    text = (
-        f"Som referens visas riket: {last['year']:.0f} var {fmt.percent(last['share_pct'])} av "
-        "dem som lämnade etableringsuppdraget i arbete eller studier (status efter 90 dagar; "
-        f"lägst {fmt.percent(low['share_pct'])} {low['year']:.0f}, högst "
-        f"{fmt.percent(high['share_pct'])} {high['year']:.0f})."
+        return texts.OUTCOMES("over_time.riket", last=None)
+
+    def point(row) -> dict:
+        return {"year": f"{row['year']:.0f}", "share": fmt.percent(row["share_pct"])}
+
+    return texts.OUTCOMES(
+        "over_time.riket",
+        last=point(total.loc[total["year"].idxmax()]),
+        low=point(total.loc[total["share_pct"].idxmin()]),
+        high=point(total.loc[total["share_pct"].idxmax()]),
+        genders=rep.riket.loc[rep.riket["gender"].isin(genders.BOTH), "share_pct"].notna().any(),
     )
-    if not rep.riket.loc[rep.riket["gender"].isin(genders.BOTH), "share_pct"].notna().any():
-        text += " För riket finns i underlaget bara kvinnor och män tillsammans."
-    return text
 
 
 def own_values_missing_text(rep: OutcomesReport) -> str:
     """Short, for the sections after the summary (which already explains the gap at length)."""
     if rep.synthetic:
         return summary_text(rep)
-    return f"Egna värden för {rep.area.name} saknas i underlaget. Hämta dem med `{FETCH_COMMAND}`."
+    return texts.OUTCOMES("comparison.own_missing", area=rep.area.name, fetch=FETCH_COMMAND)
 
 
 def comparison_table(rep: OutcomesReport) -> tuple[pd.DataFrame, int | None]:
@@ -864,19 +864,13 @@ def comparison_missing_text(table: pd.DataFrame, year: int) -> str:
     names = [name for name, row in table.iterrows() if row.isna().all()]
     if not names:
         return ""
-    return (
-        f"Uppgift saknas {year} för {fmt.listing(names)} i underlaget, så de visas inte i "
-        f"diagrammet. Hämta med `{FETCH_COMMAND}`."
+    return texts.OUTCOMES(
+        "comparison.missing", year=year, names=fmt.listing(names), fetch=FETCH_COMMAND
     )
 
 
 def destinations_text(rep: OutcomesReport) -> str:
-    return (
-        f"Status 90 dagar efter att de lämnade uppdraget, {rep.destinations_label}. Arbete "
-        f"({kpis.WORK}) räknar arbete utan stöd, nystartsjobb och arbete med stöd; studier utan "
-        f"arbete är skillnaden mellan arbete eller studier ({kpis.WORK_OR_STUDIES}) och arbete. "
-        f"Program ({kpis.PROGRAMME}) är arbetsmarknadspolitiska program."
-    )
+    return texts.OUTCOMES("destinations.explained", years=rep.destinations_label)
 
 
 def flow_display(rep: OutcomesReport) -> pd.DataFrame:
@@ -1010,18 +1004,16 @@ def funnel_text(rep: OutcomesReport, f: Funnel) -> str:
         word = Gender(g).word
         if rep.is_lan:
             names = {a.code: a.name for a in rep.members}
-            listed = f": {fmt.listing([names[c] for c in outside])}" if outside else ""
-            parts.append(
-                f"För {word} ligger {len(outside)} av länets {len(rep.members)} kommuner utanför "
-                f"det heldragna spannet{listed}."
-            )
+            parts.append(texts.OUTCOMES(
+                "funnel.lan_outside", word=word, outside=outside, n=len(rep.members),
+                names=fmt.listing([names[c] for c in outside]),
+            ))  # fmt: skip
         elif len(pts):
             r = pts.iloc[0]
-            where = "utanför" if outside else "inom"
-            parts.append(
-                f"{rep.area.name}s {word}: {fmt.percent(r['share_pct'])} av "
-                f"{fmt.number(r['n'])}, {where} det spann där kommunerna brukar hamna."
-            )
+            parts.append(texts.OUTCOMES(
+                "funnel.kommun_point", area=rep.area.name, word=word,
+                share=fmt.percent(r["share_pct"]), n=fmt.number(r["n"]), outside=bool(outside),
+            ))  # fmt: skip
     return " ".join(parts)
 
 
@@ -1044,33 +1036,23 @@ def effect_text(rep: OutcomesReport) -> str:
     rows = effect_rows(rep)
     years = period_label(rep.model_info.get("years", []))
     if rep.is_lan:
-        return (
-            f"Tabellen visar varje kommun i länet: dess effekt sammantagen över {years}, dragen "
-            "mot genomsnittet i proportion till hur lite underlag kommunen har, och dess plats "
-            "bland alla kommuner med ett 95-procentsintervall för platsen."
-        )
+        return texts.OUTCOMES("expected.effects_lan", years=years)
     parts = []
     for g in genders.BOTH:
         r = rows[rows["gender"] == g]
         if r.empty:
             continue
         r = r.iloc[0]
-        word = Gender(g).word
-        direction = "över" if r["effect_pp"] > 0 else "under"
-        sure = r["effect_pp_low"] > 0 or r["effect_pp_high"] < 0
-        parts.append(
-            f"För {word} ligger {rep.area.name} sammantaget {fmt.number(abs(r['effect_pp']))} "
-            f"procentenheter {direction} en genomsnittlig kommun med samma förutsättningar "
-            f"(95 % intervall {fmt.signed(r['effect_pp_low'])} till "
-            f"{fmt.signed(r['effect_pp_high'])}"
-            + ("" if sure else "; kan inte skiljas från genomsnittet")
-            + f"), plats {fmt.number(r['rank'])} av {fmt.number(r['of'])} "
-            f"(någonstans mellan {fmt.number(r['rank_low'])} och {fmt.number(r['rank_high'])})."
-        )
-    return (
-        f"Sammantaget över {years} ({fmt.number(rows['n'].sum())} personer som lämnade), med "
-        "varje års utfall jämfört med det förväntade: " + " ".join(parts)
-    )
+        parts.append(texts.OUTCOMES(
+            "expected.effect", word=Gender(g).word, area=rep.area.name,
+            effect=fmt.number(abs(r["effect_pp"])), above=bool(r["effect_pp"] > 0),
+            low=fmt.signed(r["effect_pp_low"]), high=fmt.signed(r["effect_pp_high"]),
+            sure=bool(r["effect_pp_low"] > 0 or r["effect_pp_high"] < 0),
+            rank=fmt.number(r["rank"]), of=fmt.number(r["of"]),
+            rank_low=fmt.number(r["rank_low"]), rank_high=fmt.number(r["rank_high"]),
+        ))  # fmt: skip
+    n = fmt.number(rows["n"].sum())
+    return texts.OUTCOMES("expected.effects", years=years, n=n, genders=parts)
 
 
 def effects_display(rep: OutcomesReport, names: dict[str, str]) -> pd.DataFrame:
@@ -1215,30 +1197,20 @@ def scb_display(rep: OutcomesReport) -> pd.DataFrame:
 def scb_text(rep: OutcomesReport) -> str:
     s = rep.scb
     dev = f"{kpis.SCB_DEVIATION}_T"
-    exp = f"{kpis.SCB_EXPECTED}_T"
-    emp = f"{kpis.REFUGEES_EMPLOYED}_T"
-    intro = (
-        "Kolada publicerar ett eget förväntat värde för hur stor andel av kommunens flyktingar "
-        f"och deras anhöriga (20–64 år, alla vistelsetider) som förvärvsarbetar ({kpis.SCB_EXPECTED})"
-        f" och avvikelsen från det ({kpis.SCB_DEVIATION}) – nyckeltalet som t.ex. Växjö följer i "
-        "sin integrationsplan. Modellen är Koladas (källa enligt Kolada: SKR, på SCB:s "
-        "statistik) och tar hänsyn till vistelsetid, utbildning och arbetslösheten bland "
-        "kommunens inrikes födda. Den gäller alla flyktingar i kommunen, inte bara dem som "
-        "nyss lämnat etableringsuppdraget, och är inte rapportens egen modell."
-    )
-    if rep.is_lan:
-        return intro
-    if s.empty or dev not in s or s[dev].dropna().empty:
-        return intro + f" Värden saknas för {rep.area.name} i underlaget."
-    year = int(s[dev].dropna().index.max())
-    d = s.loc[year, dev]
-    side = "över" if d > 0 else "under"
-    text = (
-        f" {year} förvärvsarbetade {fmt.percent(s.loc[year, emp], 1)} i {rep.area.name} mot "
-        f"förväntat {fmt.percent(s.loc[year, exp], 1)} – {fmt.number(abs(d), 1)} procentenheter "
-        f"{side} Koladas förväntade värde."
-    )
-    return intro + text
+    values = {"area": rep.area.name, "missing": False, "year": None}  # a län: the intro only
+    if not rep.is_lan and (s.empty or dev not in s or s[dev].dropna().empty):
+        values["missing"] = True
+    elif not rep.is_lan:
+        year = int(s[dev].dropna().index.max())
+        d = s.loc[year, dev]
+        values |= {
+            "year": year,
+            "employed": fmt.percent(s.loc[year, f"{kpis.REFUGEES_EMPLOYED}_T"], 1),
+            "expected": fmt.percent(s.loc[year, f"{kpis.SCB_EXPECTED}_T"], 1),
+            "deviation": fmt.number(abs(d), 1),
+            "above": bool(d > 0),
+        }
+    return texts.OUTCOMES("scb.intro", **values)
 
 
 def scb_chart_frame(rep: OutcomesReport) -> pd.DataFrame:
