@@ -129,7 +129,12 @@ REPORT_TEXTS = {
             "two_sources_table",
             "files_table",
             "files_summary_text",
+            "files_heading",
+            "files_notice",
+            "files_notice_details",
             "data_notes",
+            "per_1000_text",
+            "series_missing_text",
         ],
     ),
     "02-etablering": (

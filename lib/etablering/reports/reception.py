@@ -542,13 +542,7 @@ def series_frame(rep: ReceptionReport) -> pd.DataFrame:
 
 def series_missing_text(rep: ReceptionReport) -> str:
     """Said where Kolada's series would be, when it is not in the data at all."""
-    return (
-        f"Koladas uppgifter om mottagandet år för år ({kpis.RECEIVED}, "
-        f"{kpis.RECEIVED_ANVISNING}, {kpis.UNACCOMPANIED_ANVISADE}, {kpis.RECEIVED_PER_1000}) "
-        f"saknas i underlaget för {rep.area.name}. Importera ögonblicksbilden med "
-        "`etablering data import` eller hämta dem med `etablering data fetch --group mottagande` "
-        "(kräver internet)."
-    )
+    return texts.RECEPTION("series.missing", area=rep.area.name)
 
 
 def series_title(rep: ReceptionReport) -> str:
@@ -593,29 +587,17 @@ def per_1000_table(rep: ReceptionReport) -> pd.DataFrame:
 def per_1000_text(rep: ReceptionReport) -> str:
     """One sentence on why the two per-1 000 figures differ, with the chosen year's pair."""
     r = rep.row
-    whose = (
-        f"Koladas nyckeltal {kpis.RECEIVED_PER_1000} (för länet beräknat på samma sätt)"
-        if rep.is_lan
-        else f"Koladas nyckeltal {kpis.RECEIVED_PER_1000}"
-    )
-    text = (
-        f"{whose} delar årets mottagna med folkmängden 31 december året innan, den egna "
-        "beräkningen – som rapportens jämförelser och rangordningar använder – med folkmängden "
-        "31 december samma år"
-    )
     pop, prev = r.get("population"), r.get("population_prev")
-    if pd.isna(r.get("per_1000_kolada")) or pd.isna(r.get("per_1000")) or pd.isna(pop):
-        return text + "."
-    pair = (
-        f"{rep.year}: {fmt.number(r['per_1000_kolada'], 2)} enligt Koladas metod mot "
-        f"{fmt.number(r['per_1000'], 2)} i egen beräkning"
-    )
-    if pd.isna(prev) or pop == prev:
-        return f"{text} ({pair})."
-    moved, effect = ("växte", "högre") if pop > prev else ("minskade", "lägre")
-    return (
-        f"{text}; folkmängden {moved} under {rep.year}, så Koladas tal blir något {effect} "
-        f"({pair})."
+    pair, grew = None, None
+    if not (pd.isna(r.get("per_1000_kolada")) or pd.isna(r.get("per_1000")) or pd.isna(pop)):
+        pair = {
+            "kolada": fmt.number(r["per_1000_kolada"], 2),
+            "own": fmt.number(r["per_1000"], 2),
+        }
+        if not (pd.isna(prev) or pop == prev):
+            grew = bool(pop > prev)
+    return texts.RECEPTION(
+        "per_1000.kolada_vs_own", lan=rep.is_lan, pair=pair, grew=grew, year=rep.year
     )
 
 
@@ -826,19 +808,15 @@ def files_notice(rep: ReceptionReport) -> str | None:
     f = rep.files
     if f is not None and f.year == rep.year and f.has_kommuntal:
         return None
-    instead = f" – nedan visas {f.year}, senaste året med filerna" if f else ""
-    return (
-        f"Kommuntalet för {rep.year} saknas i underlaget{instead}. Lägg till Migrationsverkets "
-        "filer för året med `etablering data import MAPP`."
-    )
+    return texts.RECEPTION("files.notice", year=rep.year, shown=f.year if f else None)
 
 
 def files_notice_details(rep: ReceptionReport) -> str:
-    return f"Så här: {reception.DOWNLOAD_HINT}"
+    return texts.RECEPTION("files.notice_details", hint=reception.DOWNLOAD_HINT)
 
 
 def files_heading(rep: ReceptionReport) -> str:
-    return f"### {rep.files.year}: kommuntal och kommunmottagna enligt Migrationsverkets filer"
+    return texts.RECEPTION("files.heading", year=rep.files.year)
 
 
 def files_summary_text(rep: ReceptionReport) -> str:
