@@ -71,6 +71,31 @@ def test_charts_are_drawn_at_twice_the_resolution_they_are_shown_at():
     assert Image.open(io.BytesIO(png)).size == (1600, 800)
 
 
+def test_a_transparent_figure_is_flattened_on_white_and_an_opaque_one_keeps_its_colours():
+    import io
+
+    from PIL import Image
+
+    from etablering.present import display
+
+    def pixels(facecolor):
+        fig = plt.figure(figsize=(1, 1), dpi=50, facecolor=facecolor)
+        fig.patch.set_alpha(0 if facecolor == "none" else 1)
+        fig.add_artist(plt.Rectangle((0, 0), 0.5, 1, color="#0072B2", alpha=0.5))
+        png = display._png(fig)
+        plt.close(fig)
+        return Image.open(io.BytesIO(png)).convert("RGB")
+
+    clear, grey = pixels("none"), pixels("#808080")
+    # the right half: nothing drawn on a transparent figure is white, not black
+    assert clear.getpixel((clear.width - 5, 5)) == (255, 255, 255)
+    assert grey.getpixel((grey.width - 5, 5)) == (128, 128, 128)
+    # the half-transparent blue over white and over grey
+    r, g, b = clear.getpixel((5, 5))
+    assert abs(r - 127) <= 2 and abs(g - 184) <= 2 and abs(b - 216) <= 2
+    assert all(abs(v - w) <= 2 for v, w in zip(grey.getpixel((5, 5)), (64, 121, 153), strict=True))
+
+
 def test_million_kronor_ticks_are_whole_steps_with_the_decimals_they_need():
     for top, expected in (
         (15.6e6, "0 2 4 6 8 10 12 14 16"),

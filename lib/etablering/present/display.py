@@ -78,8 +78,12 @@ def _png(fig) -> bytes:
         canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
         canvas.draw()
         image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
-        flat = Image.new("RGB", image.size, "white")
-        flat.paste(image, mask=image.getchannel("A"))
+        alpha = image.getchannel("A")
+        if alpha.getextrema() == (255, 255):
+            flat = image.convert("RGB")  # opaque (every chart on its white figure): same pixels
+        else:
+            flat = Image.new("RGB", image.size, "white")
+            flat.paste(image, mask=alpha)
     finally:
         if screen != CHART_DPI:
             fig.set_dpi(screen)
