@@ -2,6 +2,7 @@
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 
 from etablering.present import plots
 
@@ -94,6 +95,39 @@ def test_a_transparent_figure_is_flattened_on_white_and_an_opaque_one_keeps_its_
     r, g, b = clear.getpixel((5, 5))
     assert abs(r - 127) <= 2 and abs(g - 184) <= 2 and abs(b - 216) <= 2
     assert all(abs(v - w) <= 2 for v, w in zip(grey.getpixel((5, 5)), (64, 121, 153), strict=True))
+
+
+def test_one_measuring_pass_lays_a_chart_out_as_tight_layout_with_a_rect_does():
+    def single():
+        fig, ax = plt.subplots(figsize=(8, 3.6))
+        ax.barh(["Högst förgymnasial utbildning", "Eftergymnasial"], [35, 1200])
+        ax.set_xlabel("Andel av de inskrivna (%)")
+        ax.set_title("Utbildning bland inskrivna, 2022")
+        ax.legend(["Kvinnor"], loc="lower right")
+        return fig
+
+    def pair():
+        fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), sharey=True)
+        for ax, title in zip(axes, ("Kvinnor", "Män"), strict=True):
+            ax.plot([1, 10, 100], [20, 40, 60], label="Kommuner")
+            ax.set_xscale("log")
+            ax.set_title(title)
+            ax.set_xlabel("Antal som lämnat (logaritmisk skala)")
+        axes[0].set_ylabel("Andel i arbete eller studier (%)")
+        fig.suptitle("Alla kommuner, 2020–2022", fontweight="bold")
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center")
+        return fig
+
+    plots.setup()
+    for make in (single, pair):
+        for bottom in (0.0, 0.06, 0.14):
+            ours, theirs = make(), make()
+            plots._tight_above(ours, bottom)
+            theirs.tight_layout(rect=(0, bottom, 1, 1))
+            for name, value in vars(theirs.subplotpars).items():
+                assert getattr(ours.subplotpars, name) == pytest.approx(value, abs=1e-9), name
+            plt.close(ours)
+            plt.close(theirs)
 
 
 def test_million_kronor_ticks_are_whole_steps_with_the_decimals_they_need():
