@@ -3,11 +3,12 @@
 import json
 import os
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from local_server import QuietServer
 
 from etablering.analysis.kefu import Panel, load_params
 from etablering.core import paths
@@ -112,7 +113,7 @@ class FakeKolada:
             def log_message(self, *args) -> None:  # tyst i testutskriften
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v3/"
 
     def queries(self) -> list[dict[str, list[str]]]:

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 
 import headless
 import pytest
+from local_server import QuietServer
 
 from etablering.data.registry import Area
 from etablering.run.batch import plan, run_batch
@@ -62,16 +63,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # Chromium drops idle sockets
-            super().handle_error(request, client_address)
-
-
 @pytest.fixture(scope="module")
 def server(site):
     handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = _QuietServer(("127.0.0.1", 0), handler)
+    httpd = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"

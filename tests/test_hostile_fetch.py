@@ -5,10 +5,11 @@ and every request, the run, the pages and the bytes are bounded."""
 import json
 import shutil
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from local_server import QuietServer
 
 from etablering.data import store
 from etablering.data.fetch import fetch_kolada
@@ -53,8 +54,7 @@ class Hostile:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v3/"
 
 
