@@ -118,8 +118,15 @@ def test_one_measuring_pass_lays_a_chart_out_as_tight_layout_with_a_rect_does():
         fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center")
         return fig
 
+    def rows():
+        fig, axes = plt.subplots(2, 1, figsize=(8, 6))
+        for ax in axes:
+            ax.barh(["Kommunmottagna totalt", "Kommuntal"], [241, 199])
+            ax.set_xlabel("Personer")
+        return fig
+
     plots.setup()
-    for make in (single, pair):
+    for make in (single, pair, rows):
         for bottom in (0.0, 0.06, 0.14):
             ours, theirs = make(), make()
             plots._tight_above(ours, bottom)
