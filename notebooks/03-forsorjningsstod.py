@@ -67,9 +67,9 @@ show.summary(**cost_report.key_figures(rep))
 # ## Indata för kommunen
 
 # %%
-show.table(cost_report.input_table(rep), cost_report.MODEL_SOURCE)
+show.table(cost_report.input_table(rep), rep.source)
 show.text(cost_report.input_text(rep))
-show.table(cost_report.local_table(rep), cost_report.MODEL_SOURCE)
+show.table(cost_report.local_table(rep), rep.source)
 
 # %% [markdown]
 # ## Kostnad per år: utfall och prognos
@@ -79,15 +79,15 @@ show.chart(
     plots.cost_vs_actual(
         cost_report.chart_frame(rep),
         T("yearly.chart", area=area.name),
-        f"{cost_report.MODEL_SOURCE}. {cost_report.ACTUAL_SOURCE}.",
+        rep.source_with_actual,
     )
 )
-show.table(cost_report.cost_table(rep), f"{cost_report.MODEL_SOURCE}. {cost_report.ACTUAL_SOURCE}.")
+show.table(cost_report.cost_table(rep), rep.source_with_actual)
 show.text(cost_report.method_text(rep) + " " + cost_report.deterministic_note(rep))
 show.download(
     cost_report.yearly_download(rep),
     f"{area.code}-forsorjningsstod-per-ar.csv",
-    cost_report.MODEL_SOURCE,
+    rep.source,
     label=T("yearly.download"),
 )
 
@@ -96,16 +96,14 @@ show.download(
 
 # %%
 show.text(cost_report.backtest_text(rep))
-show.table(
-    cost_report.backtest_table(rep), f"{cost_report.MODEL_SOURCE}. {cost_report.ACTUAL_SOURCE}."
-)
+show.table(cost_report.backtest_table(rep), rep.source_with_actual)
 
 # %% [markdown]
 # ## KEFU:s avgränsning (vår tolkning)
 
 # %%
 show.text(cost_report.kefu_text(rep))
-show.table(cost_report.kefu_table(rep), cost_report.MODEL_SOURCE)
+show.table(cost_report.kefu_table(rep), rep.source)
 
 # %% [markdown]
 # ## Scenarier

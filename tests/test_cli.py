@@ -120,6 +120,23 @@ def test_report_for_a_lan_renders_its_kommuner_and_the_lan_itself(processed, tmp
     assert "Kommunmottagna, 2018" in index  # the year in the heading
 
 
+def test_several_lan_each_bring_their_kommuner_and_their_own_report(registry):
+    from etablering.run.cli import _parser
+    from etablering.run.report_command import select_kommuner, select_lans
+
+    args = _parser().parse_args(
+        ["report", "0680", "--lan", "09", "--lan", "Blekinge", "--lan", "Gotlands län"]
+    )
+    assert args.lan == ["09", "Blekinge", "Gotlands län"]
+    kommuner = select_kommuner(registry, args.kommuner, args.lan, args.all)
+    assert [a.code for a in kommuner] == ["0680", "0980", "1060", "1080", "1081", "1082", "1083"]
+    assert [a.name for a in select_lans(registry, args.lan, args.all)] == [
+        "Gotlands län",
+        "Blekinge län",
+    ]
+    assert len(select_lans(registry, ["09"], everything=True)) == 21
+
+
 # --- etablering validate --------------------------------------------------------------------------
 
 

@@ -135,6 +135,19 @@ REPORT_TEXTS = {
             "data_notes",
             "per_1000_text",
             "series_missing_text",
+            "series_title",
+            "kolada_source",
+            "comparison_heading",
+            "comparison_source",
+            "comparison_chart_source",
+            "per_1000_source",
+            "lan_bars_text",
+            "files_source",
+            "files_source_with_population",
+            "two_sources_source",
+            "category_heading",
+            "lanstal_source",
+            "page_heading",
         ],
     ),
     "02-etablering": (
@@ -154,6 +167,11 @@ REPORT_TEXTS = {
             "riket_reference_text",
             "destinations_text",
             "own_values_missing_text",
+            "page_heading",
+            "availability_text",
+            "availability_details",
+            "validation_source",
+            "outcome_sources",
         ],
     ),
     "03-forsorjningsstod": (
@@ -168,8 +186,25 @@ REPORT_TEXTS = {
             "kefu_summary",
             "kefu_text",
             "method_text",
+            "page_heading",
+            "cost_sources",
         ],
     ),
+}
+
+
+# What the reports word that is not one function of the builder's module
+ALSO = {
+    "page_heading": lambda rep: rep.heading,  # title and subtitle
+    "files_source_with_population": lambda rep: reception.files_source(rep, population=True),
+    "outcome_sources": lambda rep: (
+        rep.source,
+        rep.model_source,
+        rep.scb_source,
+        outcomes.lan_scb_source(rep, synthetic=False),
+        outcomes.lan_scb_source(rep, synthetic=True),
+    ),
+    "cost_sources": lambda rep: rep.source_with_actual,
 }
 
 
@@ -205,9 +240,11 @@ def rendered(data, with_model):
                     params = validate_params(data.registry, model, kommun=code, **extra)
                     rep = module.build(params, with_model if module is outcomes else data)
                     for name in functions:
-                        if name.startswith(("files", "two_sources")) and rep.files is None:
+                        if name.startswith(("files", "two_sources", "category")) and (
+                            getattr(rep, "files", True) is None
+                        ):
                             continue
-                        getattr(module, name)(rep)
+                        (ALSO.get(name) or getattr(module, name))(rep)
     finally:
         texts.Book.__call__ = call
     return seen
@@ -260,3 +297,61 @@ def test_kommuntal_status_has_a_text_for_every_value():
     assert set(reception.STATUS_TEXTS) == set(KommuntalStatus)
     assert set(cost.FILL_TEXTS) == set(FillKind)
     assert set(outcomes.NOTE_TEXTS) | {outcomes.outcomes.Note.NONE} == set(outcomes.outcomes.Note)
+
+
+# A sentence, a heading or a source line: the words an analyst may want to change. Column
+# headers, row labels and the short words in a table's cells stay beside the data they label;
+# an error message stays where it is raised.
+SENTENCE = re.compile(r"^#+ .*\w\w|^Källa: |[a-zåäö)]\. [A-ZÅÄÖ]|^\S+( \S+){3,}[.?]$")
+BUILDERS = ("base.py", "reception.py", "outcomes.py", "cost.py")
+
+
+def sentences_in(source: str) -> list[tuple[int, str]]:
+    """String literals (an f-string with its values as {}) that read as a sentence, a heading
+    or a source line, outside docstrings and raise statements."""
+    import ast
+
+    tree = ast.parse(source)
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and node.body:
+            if isinstance(node.body[0], ast.Expr):
+                skip.add(id(node.body[0].value))  # a docstring
+        elif isinstance(node, ast.Raise):
+            skip |= {id(n) for n in ast.walk(node)}
+        elif isinstance(node, ast.JoinedStr):
+            skip |= {id(n) for n in node.values}  # seen as the whole f-string
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        else:
+            continue
+        if SENTENCE.search(text.strip()):
+            found.append((node.lineno, text))
+    return found
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_the_report_builders_word_no_sentence_themselves(builder):
+    found = sentences_in((LIB / builder).read_text(encoding="utf-8"))
+    assert not found, f"{builder}: move to notebooks/texts: {found}"
+
+
+def test_a_sentence_a_heading_and_a_source_line_in_code_are_found():
+    code = '''
+def f(x):
+    """A docstring. It is the code's own."""
+    a = f"## Jämfört med länet {x}"
+    b = "Källa: Kolada (RKA)"
+    c = f"{x} hade många mottagna. Flest tog {x} emot"
+    d = "Rapporten visar det senaste året."
+    e = ["Kön", "Antal som lämnat", "95 % KI, nedre", "bättre än förväntat", " Mkr"]
+    h = f"# {x}\\n{x}"
+    raise ValueError(f"Okänt scenario {x}. Välj ett annat.")
+'''
+    assert [line for line, _ in sentences_in(code)] == [4, 5, 6, 7]

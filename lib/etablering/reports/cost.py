@@ -17,22 +17,26 @@ from ..core import fmt
 from ..core import gender as genders
 from ..core.errors import ParameterError
 from ..core.gender import Gender
-from ..data import kpis
+from ..data import kpis, panel
 from ..data.registry import Area
 from . import texts
 from .base import Report, ReportData
 from .notebook_params import CostParams
 
 SPAN = "spann givet antagandena"
-MODEL_SOURCE = (
-    "Källa: egen kohortmodell (etablering) på Kolada (RKA), uttag augusti 2024: "
-    f"{kpis.ENROLLED}, {kpis.LEFT}, {kpis.WORK_OR_STUDIES}, {kpis.REFUGEES_BISTAND_SHARE}, "
-    f"{kpis.BISTAND_KR_PER_HOUSEHOLD}; parametrar i parameters/forsorjningsstod.yml"
+# The KPIs the source lines name: the model's inputs, and the bistånd it is compared with
+MODEL_KPIS = (
+    kpis.ENROLLED,
+    kpis.LEFT,
+    kpis.WORK_OR_STUDIES,
+    kpis.REFUGEES_BISTAND_SHARE,
+    kpis.BISTAND_KR_PER_HOUSEHOLD,
 )
-ACTUAL_SOURCE = (
-    f"Faktiskt bistånd: Kolada (RKA), uttag augusti 2024: {kpis.BISTAND_TKR} (totalt), "
-    f"({kpis.BISTAND_KR_PER_INV} − {kpis.BISTAND_EXCL_REFUGEES_KR_PER_INV}) × {kpis.POPULATION} "
-    "(flyktinghushåll)"
+ACTUAL_KPIS = (
+    kpis.BISTAND_TKR,
+    kpis.BISTAND_KR_PER_INV,
+    kpis.BISTAND_EXCL_REFUGEES_KR_PER_INV,
+    kpis.POPULATION,
 )
 
 
@@ -63,21 +67,20 @@ class CostReport(Report):
 
     @property
     def title(self) -> str:
-        return f"Försörjningsstöd efter etableringen – {self.area.name}"
+        return texts.COST("page.title", area=self.area.name)
 
     @property
     def subtitle(self) -> str:
-        scope = (
-            f"summan över länets {len(self.members)} kommuner"
-            if self.is_lan
-            else f"kommunkod {self.area.code}, {self.lan.name}"
+        return texts.COST(
+            "page.subtitle",
+            utfall=years_text(self.utfall_years) if self.utfall_years else None,
+            prognos=years_text(self.prognos_years) if self.prognos_years else None,
+            lan=self.is_lan,
+            n=len(self.members),
+            code=self.area.code,
+            lan_name=self.lan.name if self.lan else None,
+            version=self.data_version,
         )
-        parts = []
-        if self.utfall_years:
-            parts.append(f"utfall {years_text(self.utfall_years)}")
-        if self.prognos_years:
-            parts.append(f"prognos {years_text(self.prognos_years)}")
-        return f"{' och '.join(parts).capitalize()}, {scope}. Dataversion {self.data_version}."
 
     @property
     def last_data_year(self) -> int:
@@ -93,7 +96,23 @@ class CostReport(Report):
 
     @property
     def source(self) -> str:
-        return MODEL_SOURCE + "."
+        """The model's inputs and where the area's rows of them come from."""
+        return texts.COST("sources.model", kolada=self._origins(MODEL_KPIS), ids=MODEL_KPIS)
+
+    @property
+    def source_with_actual(self) -> str:
+        """The model's source and that of the bistånd it is compared with."""
+        return texts.COST(
+            "sources.model_and_actual",
+            model=self.source,
+            kolada=self._origins(ACTUAL_KPIS),
+        )
+
+    def _origins(self, kpi_ids) -> str:
+        """Where the area's own rows of the KPIs come from (a län: its kommuner's)."""
+        kv = self.data.kpi_values
+        codes = [m.code for m in self.members]
+        return panel.sources(kv[kv["kpi"].isin(kpi_ids) & kv["area_code"].isin(codes)])
 
     @property
     def total(self) -> pd.DataFrame:

@@ -81,16 +81,18 @@ class OutcomesReport(Report):
 
     @property
     def title(self) -> str:
-        return f"Etablering efter kön – {self.area.name}"
+        return texts.OUTCOMES("page.title", area=self.area.name)
 
     @property
     def subtitle(self) -> str:
-        kind = "Länskod" if self.is_lan else "Kommunkod"
-        where = "" if self.is_lan else f", {self.lan.name}"
-        return (
-            f"{kind} {self.area.display_code}{where}. "
-            f"{period_text(self, self.first_year, self.last_year)} "
-            f"Dataversion {self.data_version}."
+        return texts.OUTCOMES(
+            "page.subtitle",
+            lan=self.is_lan,
+            code=self.area.display_code,
+            lan_name=self.lan.name,
+            area=self.area.name,
+            version=self.data_version,
+            **period(self, self.first_year, self.last_year),
         )
 
     # --- sources ------------------------------------------------------------------------
@@ -110,11 +112,10 @@ class OutcomesReport(Report):
 
     def source_for(self, ids, extra: str = "") -> str:
         if self.synthetic:
-            return f"Källa: {origin.describe(origin.Origin.SYNTHETIC)}"
-        text = f"Källa: {self._origins} (SCB/Arbetsförmedlingen): {', '.join(ids)}"
-        if self.is_lan:
-            text += "; länets värden summerade från kommunerna"
-        return text + (f"; {extra}" if extra else "") + "; egna beräkningar."
+            return synthetic_source()
+        return texts.OUTCOMES(
+            "sources.kolada", kolada=self._origins, ids=list(ids), lan=self.is_lan, extra=extra
+        )
 
     @property
     def source(self) -> str:
@@ -131,17 +132,14 @@ class OutcomesReport(Report):
                 kpis.EDU_TERTIARY,
                 kpis.SCB_EXPECTED,
             ],
-            "egen modell för förväntat värde (se metodavsnittet)",
+            texts.OUTCOMES("sources.model"),
         )
 
     @property
     def scb_source(self) -> str:
         if self.synthetic:
-            return f"Källa: {origin.describe(origin.Origin.SYNTHETIC)}"
-        return (
-            f"Källa: {panel.sources(self.scb_rows)}: {', '.join(SCB_KPIS)}. Förväntat värde och "
-            "avvikelse är Koladas modell (SKR, på SCB:s statistik), inte rapportens."
-        )
+            return synthetic_source()
+        return texts.OUTCOMES("sources.scb", kolada=panel.sources(self.scb_rows), ids=SCB_KPIS)
 
     @property
     def pooled_label(self) -> str:
@@ -605,13 +603,12 @@ def availability_text(rep: OutcomesReport) -> str:
     """One line: how many KPIs are missing and the command that fetches them."""
     if not rep.missing_kpis:
         return ""
-    n = len(rep.missing_kpis)
-    what = "1 nyckeltal saknas" if n == 1 else f"{n} nyckeltal saknas"
-    if rep.synthetic:
-        return f"{what} för {rep.area.name} i demodata; de avsnitten visas inte."
-    return (
-        f"{what} för {rep.area.name} i underlaget, så några avsnitt blir kortare – hämta dem "
-        f"med `{FETCH_COMMAND}` (kräver internet)."
+    return texts.OUTCOMES(
+        "availability.text",
+        n=len(rep.missing_kpis),
+        area=rep.area.name,
+        synthetic=rep.synthetic,
+        fetch=FETCH_COMMAND,
     )
 
 
@@ -619,10 +616,7 @@ def availability_details(rep: OutcomesReport) -> str:
     """The missing KPIs by code and name, and how to try the analysis without internet."""
     lines = [f"{k}: {t}" for k, t in rep.missing_kpis]
     if not rep.synthetic:
-        lines.append(
-            "Utan internet: `etablering data demo` och rapporten med `--demo` (märks SYNTETISKA "
-            "DATA)."
-        )
+        lines.append(texts.OUTCOMES("availability.offline"))
     return "\n".join(lines)
 
 
@@ -657,16 +651,14 @@ def _shown_years(frame: pd.DataFrame, rep: OutcomesReport) -> pd.DataFrame:
     return frame if last is None else frame[frame["year"] <= last]
 
 
-def period_text(rep: OutcomesReport, first: int, last: int) -> str:
-    """'Åren 2015–2024' – and, when the area's own figures end earlier, up to which year."""
+def period(rep: OutcomesReport, first: int, last: int) -> dict:
+    """The report's years for the line under its title: first, last (no later than the data)
+    and own, the last year with the area's own figures (None without any)."""
     end = last_data_year(rep)
     last = min(last, end) if end is not None else last
     shown = rep.table.loc[rep.table["share_pct"].notna(), "year"]
     own = int(shown.max()) if len(shown) else None
-    text = f"Åren {first}–{last}"
-    if own is not None and own < last:
-        text += f" (uppgifter för {rep.area.name} finns till och med {own})"
-    return text + "."
+    return {"first": first, "last": last, "own": own}
 
 
 NOTE_TEXTS = {
@@ -1241,22 +1233,26 @@ def lan_scb_rows(rep: OutcomesReport, kpi_values, synthetic: bool) -> pd.DataFra
     return rows[rows["value"].notna()]
 
 
+def synthetic_source() -> str:
+    return texts.OUTCOMES("sources.synthetic", origin=origin.describe(origin.Origin.SYNTHETIC))
+
+
 def lan_scb_source(rep: OutcomesReport, synthetic: bool) -> str:
     if synthetic:
-        return f"Källa: {origin.describe(origin.Origin.SYNTHETIC)}"
+        return synthetic_source()
     ids = [kpis.REFUGEES_EMPLOYED, kpis.SCB_EXPECTED, kpis.SCB_DEVIATION]
-    return (
-        f"Källa: Kolada (RKA): {', '.join(ids)}. Förväntat värde och avvikelse är Koladas modell "
-        "(SKR, på SCB:s statistik), inte rapportens."
-    )
+    return texts.OUTCOMES("sources.scb", kolada="Kolada (RKA)", ids=ids)
 
 
 def validation_source(rep: OutcomesReport) -> str:
     info = rep.model_info or {}
     return rep.source_for(
         [kpis.WORK_OR_STUDIES, kpis.LEFT, kpis.EDU_PRIMARY, kpis.EDU_TERTIARY, kpis.SCB_EXPECTED],
-        f"egen kontroll: modellen anpassad {period_label(info.get('train_years', []))}, prövad "
-        f"{period_label(info.get('test_years', []))}",
+        texts.OUTCOMES(
+            "sources.validation",
+            train=period_label(info.get("train_years", [])),
+            test=period_label(info.get("test_years", [])),
+        ),
     )
 
 

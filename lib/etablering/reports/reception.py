@@ -24,10 +24,6 @@ from .notebook_params import ReportParams
 
 MINUS = "\u2212"
 NOT_PUBLISHED = "–"  # Kolada does not publish the figure for that year (explained under the table)
-MIGRATIONSVERKET_FILES = (
-    "Migrationsverket: Anvisningar enligt kommuntalen {y}; Kommunmottagna enligt "
-    "ersättningsförordningen {y}"
-)
 PEER_LABEL = "Liknande kommuner (medel)"
 
 
@@ -77,7 +73,7 @@ class ReceptionReport(Report):
 
     @property
     def title(self) -> str:
-        return f"Mottagande av nyanlända – {self.area.name} {self.year}"
+        return texts.RECEPTION("page.title", area=self.area.name, year=self.year)
 
     @property
     def subtitle(self) -> str:
@@ -269,10 +265,13 @@ def kolada_source(rep: ReceptionReport, kpi_ids=None) -> str:
     """'Källa: Kolada (RKA), uttag augusti 2024: <kpis.RECEIVED>, … (Migrationsverkets statistik).'"""
     kpi_ids = kpi_ids or reception.SERIES_KPIS
     rows = rep.kolada_rows[rep.kolada_rows["kpi"].isin(kpi_ids)]
-    text = panel.source_line(rows, kpi_ids).removesuffix(".") + " (Migrationsverkets statistik)."
-    if rep.is_lan:
-        text += f" {rep.area.name}: summan av länets kommuner."
-    return text
+    return texts.RECEPTION(
+        "sources.series",
+        kolada=panel.sources(rows),
+        ids=", ".join(dict.fromkeys(kpi_ids)),
+        lan=rep.is_lan,
+        area=rep.area.name,
+    )
 
 
 def population_source(rep: ReceptionReport) -> str:
@@ -281,7 +280,7 @@ def population_source(rep: ReceptionReport) -> str:
     years = set(rep.series.index) | {y - 1 for y in rep.series.index}
     rows = rep.population_rows[rep.population_rows["year"].isin(years)]
     if rows.empty:
-        return f"folkmängd 31 december: {fmt.MISSING}"
+        return texts.RECEPTION("sources.population", parts=[fmt.MISSING])
     described = pd.Series(
         [origin.describe(o, r) for o, r in zip(rows["origin"], rows["retrieved"], strict=True)],
         index=rows.index,
@@ -291,27 +290,32 @@ def population_source(rep: ReceptionReport) -> str:
         used = rows[described == name]
         kpi = f" ({kpis.POPULATION})" if (used["origin"] != origin.Origin.SCB_FILE).any() else ""
         parts.append(f"{name}{kpi} {reception.year_ranges(used['year'])}")
-    return "folkmängd 31 december: " + "; ".join(parts)
+    return texts.RECEPTION("sources.population", parts=parts)
+
+
+def _kolada_per_1000(rep: ReceptionReport) -> str:
+    """Where Kolada's kommunmottagna and per 1 000 behind the own calculation come from."""
+    rows = rep.kolada_rows[rep.kolada_rows["kpi"].isin([kpis.RECEIVED, kpis.RECEIVED_PER_1000])]
+    return panel.sources(rows)
 
 
 def per_1000_source(rep: ReceptionReport) -> str:
-    rows = rep.kolada_rows[rep.kolada_rows["kpi"].isin([kpis.RECEIVED, kpis.RECEIVED_PER_1000])]
-    ids = f"{kpis.RECEIVED_PER_1000}, {kpis.RECEIVED}"
-    return (
-        f"Källa: {panel.sources(rows)}: {ids}; {population_source(rep)}; egen beräkning per "
-        "1 000 invånare."
+    return texts.RECEPTION(
+        "sources.per_1000", kolada=_kolada_per_1000(rep), population=population_source(rep)
     )
 
 
 def files_source(rep: ReceptionReport, population: bool = False) -> str:
     y = rep.files.year
-    text = "Källa: " + MIGRATIONSVERKET_FILES.format(y=y)
+    values = {"year": y, "population": population}
     if population:
         r = rep.files.row
-        py = int(r["population_year"]) if pd.notna(r["population_year"]) else y
-        proxy = f", närmaste år, ersätter {y}" if r["population_proxy"] else ""
-        text += f"; folkmängd 31 december {py}{proxy}: {r['population_source'] or 'SCB'}"
-    return text + "."
+        values |= {
+            "population_year": int(r["population_year"]) if pd.notna(r["population_year"]) else y,
+            "proxy": bool(r["population_proxy"]),
+            "population_source": r["population_source"] or "SCB",
+        }
+    return texts.RECEPTION("sources.files", **values)
 
 
 # --- wording helpers -----------------------------------------------------------------------------
@@ -375,22 +379,23 @@ def _names(codes: list[str], table: pd.DataFrame) -> str:
 
 
 def subtitle(rep: ReceptionReport) -> str:
-    area, version = rep.area, rep.data_version
-    if rep.is_lan:
-        return (
-            f"Länskod {area.lan_code}: summan över länets {rep.n_members} kommuner. "
-            f"Dataversion {version}."
-        )
-    return f"Kommunkod {area.code}, {rep.lan.name}. Dataversion {version}."
+    return texts.RECEPTION(
+        "page.subtitle",
+        lan=rep.is_lan,
+        code=rep.area.lan_code if rep.is_lan else rep.area.code,
+        n=rep.n_members,
+        lan_name=rep.lan.name,
+        version=rep.data_version,
+    )
 
 
 def years_text(rep: ReceptionReport) -> str:
-    shown = reception.year_ranges(rep.years)
-    latest = max(rep.years)
-    text = f"Rapporten visar {rep.year}. Uppgifter om mottagandet finns för {shown}"
-    if rep.year != latest:
-        return text + f"; det senaste året är {latest}."
-    return text + "; det är det senaste året i underlaget."
+    return texts.RECEPTION(
+        "page.years",
+        year=rep.year,
+        shown=reception.year_ranges(rep.years),
+        latest=max(rep.years),
+    )
 
 
 def summary_text(rep: ReceptionReport) -> str:
@@ -547,9 +552,8 @@ def series_missing_text(rep: ReceptionReport) -> str:
 
 def series_title(rep: ReceptionReport) -> str:
     s = rep.series["received"].dropna()
-    if s.empty:
-        return f"{rep.area.name}: kommunmottagna per år"
-    return f"{rep.area.name}: kommunmottagna per år {int(s.index.min())}–{int(s.index.max())}"
+    years = None if s.empty else f"{int(s.index.min())}–{int(s.index.max())}"
+    return texts.RECEPTION("series.chart", area=rep.area.name, years=years)
 
 
 # --- per 1 000: Kolada's and our own -------------------------------------------------------------
@@ -636,9 +640,7 @@ COMPARISON_ROWS = (
 
 
 def comparison_heading(rep: ReceptionReport) -> str:
-    if rep.is_lan:
-        return f"## Länet, riket och länets kommuner {rep.year}"
-    return f"## Jämfört med länet, riket och liknande kommuner {rep.year}"
+    return texts.RECEPTION("comparison.heading", lan=rep.is_lan, year=rep.year)
 
 
 def comparison_table(rep: ReceptionReport) -> pd.DataFrame:
@@ -679,35 +681,25 @@ def comparison_table(rep: ReceptionReport) -> pd.DataFrame:
 
 
 def comparison_source(rep: ReceptionReport) -> str:
-    text = per_1000_source(rep).removesuffix(".")
-    text = text.replace(
-        f"{kpis.RECEIVED_PER_1000}, {kpis.RECEIVED}",
-        f"{kpis.RECEIVED}, {kpis.RECEIVED_ANVISNING}, {kpis.UNACCOMPANIED_ANVISADE}, "
-        f"{kpis.RECEIVED_PER_1000}",
+    return texts.RECEPTION(
+        "sources.comparison",
+        kolada=_kolada_per_1000(rep),
+        population=population_source(rep),
+        riket_from_kolada=bool(
+            rep.year in rep.riket.index and rep.riket.loc[rep.year, "from_kolada"]
+        ),
+        peers=rep.peer_title,
     )
-    text += (
-        ". Län: summan av kommunerna; riket: Koladas riksvärde"
-        + (
-            ""
-            if rep.year in rep.riket.index and rep.riket.loc[rep.year, "from_kolada"]
-            else " saknas för året, summan av kommunerna"
-        )
-        + ". Koladas metod delar med folkmängden året innan; för länet beräknad så."
-    )
-    if rep.peer_title:
-        text += f" Jämförelsegrupp: Kolada, {rep.peer_title}, ovägt medel."
-    return text
 
 
 def comparison_chart_source(rep: ReceptionReport) -> str:
     rows = rep.kolada_rows[rep.kolada_rows["kpi"] == kpis.RECEIVED]
-    text = (
-        f"Källa: {panel.sources(rows)}: {kpis.RECEIVED}; {population_source(rep)}; egen "
-        "beräkning. Län: summan av kommunerna."
+    return texts.RECEPTION(
+        "sources.comparison_chart",
+        kolada=panel.sources(rows),
+        population=population_source(rep),
+        peers=rep.peer_title,
     )
-    if rep.peer_title:
-        text += f" Jämförelsegrupp: Kolada, {rep.peer_title}."
-    return text
 
 
 def per_1000_comparison(rep: ReceptionReport) -> tuple[pd.Series, pd.Series]:
@@ -756,11 +748,15 @@ def lan_bars_text(rep: ReceptionReport) -> str:
     lans = rep.lans.set_index("area_code")
     r = lans.loc[rep.lan.code]
     top = rep.lans.iloc[0]
-    return (
-        f"{rep.lan.name} hade {_per_1000(r['per_1000'])} kommunmottagna per 1{fmt.NBSP}000 "
-        f"invånare {rep.year}, plats {r['rank']} av {r['n_rank']} län. Flest per invånare tog "
-        f"{top['name']} emot ({_per_1000(top['per_1000'])}). Länens tal är summan av "
-        "kommunernas, delad med samma års folkmängd."
+    return texts.RECEPTION(
+        "lans.text",
+        lan=rep.lan.name,
+        per_1000=_per_1000(r["per_1000"]),
+        year=rep.year,
+        rank=r["rank"],
+        n_rank=r["n_rank"],
+        top=top["name"],
+        top_per_1000=_per_1000(top["per_1000"]),
     )
 
 
@@ -971,12 +967,7 @@ def _totals_row(t: reception.Totals) -> pd.Series:
 
 def two_sources_source(rep: ReceptionReport) -> str:
     rows = rep.kolada_rows[rep.kolada_rows["kpi"].isin([kpis.RECEIVED, kpis.RECEIVED_ANVISNING])]
-    return (
-        f"Källa: {MIGRATIONSVERKET_FILES.format(y=rep.files.year)}; "
-        f"{panel.sources(rows)}: {kpis.RECEIVED}, {kpis.RECEIVED_ANVISNING}. "
-        "Län och riket i Migrationsverkets fil: summan av kommunerna (anvisning: kommuner med "
-        "kommuntal)."
-    )
+    return texts.RECEPTION("sources.two_sources", year=rep.files.year, kolada=panel.sources(rows))
 
 
 def two_sources_text(rep: ReceptionReport) -> str:
@@ -1060,7 +1051,7 @@ def category_table(rep: ReceptionReport) -> pd.DataFrame:
 
 
 def category_heading(rep: ReceptionReport) -> str:
-    return f"### Vilka kom {rep.files.year}? Kategorier enligt Migrationsverkets fil"
+    return texts.RECEPTION("files.category_heading", year=rep.files.year)
 
 
 def category_shares(rep: ReceptionReport) -> pd.DataFrame:
@@ -1108,12 +1099,8 @@ def lanstal_table(rep: ReceptionReport) -> pd.DataFrame:
 
 def lanstal_source(rep: ReceptionReport) -> str:
     rows = rep.kolada_rows[rep.kolada_rows["kpi"] == kpis.RECEIVED_ANVISNING]
-    files = ", ".join(map(str, rep.file_years)) or "inga"
-    return (
-        "Källa: länstal enligt SFS 2016:40 med ändringar (transkriberade); härledda rader ur "
-        f"Migrationsverkets kommuntalsfil; kommuntal: Migrationsverket (år {files}); mottagna "
-        f"efter anvisning: {panel.sources(rows)}, {kpis.RECEIVED_ANVISNING}, summan av länets "
-        "kommuner."
+    return texts.RECEPTION(
+        "sources.lanstal", years=list(map(str, rep.file_years)), kolada=panel.sources(rows)
     )
 
 

@@ -200,7 +200,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="rendera rapporter för kommuner")
     p.add_argument("kommuner", nargs="*", help="kommunkod eller namn, t.ex. 0680 eller Jönköping")
-    p.add_argument("--lan", help="alla kommuner i ett län (kod eller namn)")
+    p.add_argument(
+        "--lan",
+        action="append",
+        help="alla kommuner i ett län och länet självt (kod eller namn); flera län: --lan 06 --lan 14",
+    )
     p.add_argument("--all", action="store_true", help="alla 290 kommuner")
     p.add_argument("--year", type=_year, help="år (standard: senaste år med mottagandedata)")
     p.add_argument("--out", type=_path, default=Path("reports"), help="utmapp (standard: reports)")

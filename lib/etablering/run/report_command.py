@@ -18,15 +18,16 @@ from .render import LAN_NOTEBOOKS, NOTEBOOKS
 from .site import write_site
 
 
-def select_kommuner(registry: Registry, names: list[str], lan: str | None, everything: bool):
-    """All requested kommuner, or UnknownAreaError listing every bad one (nothing is rendered)."""
+def select_kommuner(registry: Registry, names: list[str], lans: list[str], everything: bool):
+    """All requested kommuner (those of each --lan too), or UnknownAreaError listing every bad
+    one (nothing is rendered)."""
     chosen, problems = [], []
     for query in names:
         try:
             chosen.append(registry.resolve(query))
         except UnknownAreaError as exc:
             problems.append(str(exc))
-    if lan:
+    for lan in lans or []:
         try:
             chosen.extend(registry.kommuner(registry.resolve(lan, kinds=("lan",)).lan_code))
         except UnknownAreaError as exc:
@@ -38,6 +39,13 @@ def select_kommuner(registry: Registry, names: list[str], lan: str | None, every
     if not chosen:
         raise UnknownAreaError("Ange minst en kommun, --lan NN eller --all.")
     return list(dict.fromkeys(chosen))
+
+
+def select_lans(registry: Registry, queries: list[str], everything: bool) -> list:
+    """The län whose own reports are rendered: each --lan once, every län for --all."""
+    if everything:
+        return registry.lan()
+    return list(dict.fromkeys(registry.resolve(q, kinds=("lan",)) for q in queries or []))
 
 
 def has_demo_data(data_dir=None) -> bool:
@@ -180,9 +188,7 @@ def run_report(args) -> int:
         raise UsageError("Det finns inga demodata. Kör `etablering data demo` först.")
     check_year_taken(args.year, notebooks)
     # the län's own reports (its total, like KEFU's for Skåne): for --lan, and every län for --all
-    lans = registry.lan() if args.all else []
-    if args.lan:
-        lans = [registry.resolve(args.lan, kinds=("lan",))]
+    lans = select_lans(registry, args.lan, args.all)
     lan_notebooks = [n for n in notebooks if n in LAN_NOTEBOOKS]
     years = {}
     if RECEPTION in notebooks:  # checked before anything renders
