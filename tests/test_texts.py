@@ -24,6 +24,7 @@ LIB = paths.PACKAGE_DIR / "reports"
 NOTEBOOKS = paths.PROJECT_ROOT / "notebooks"
 # Where each book's texts are asked for
 USERS = {
+    "00-utforska": [LIB / "explore.py", NOTEBOOKS / "00-utforska.py"],
     "01-mottagande": [LIB / "reception.py", NOTEBOOKS / "01-mottagande.py"],
     "02-etablering": [LIB / "outcomes.py", NOTEBOOKS / "02-etablering.py"],
     "03-forsorjningsstod": [LIB / "cost.py", NOTEBOOKS / "03-forsorjningsstod.py"],
@@ -38,6 +39,8 @@ def data(processed, registry):
 def _values(book: str, code: str, data) -> dict:
     """Real values for the names the book's texts use, from the area's own report."""
     registry = data.registry
+    if book == "00-utforska":  # the chosen year, and the years that stand in for it
+        return {"year": 2022, "population_years": [2021]}
     if book == "01-mottagande":
         rep = reception.build(validate_params(registry, ReportParams, kommun=code), data)
         # the summary's sentences for a year without Kolada's count, a län with kommuner missing
@@ -303,7 +306,7 @@ def test_kommuntal_status_has_a_text_for_every_value():
 # headers, row labels and the short words in a table's cells stay beside the data they label;
 # an error message stays where it is raised.
 SENTENCE = re.compile(r"^#+ .*\w\w|^Källa: |[a-zåäö)]\. [A-ZÅÄÖ]|^\S+( \S+){3,}[.?]$")
-BUILDERS = ("base.py", "reception.py", "outcomes.py", "cost.py")
+BUILDERS = ("base.py", "reception.py", "outcomes.py", "cost.py", "explore.py")
 
 
 def sentences_in(source: str) -> list[tuple[int, str]]:

@@ -1,11 +1,14 @@
 """Comparison tables for the 00-utforska notebook: one measure across chosen kommuner."""
 
+import html
+
 import pandas as pd
 
 from ..analysis import outcomes, reception
 from ..core.errors import ParameterError
-from ..data import kpis, panel, store
+from ..data import panel, store
 from ..present import display, plots
+from . import texts
 
 MEASURES = {
     "per_1000": "Kommunmottagna per 1 000 invånare",
@@ -24,20 +27,14 @@ KOLADA_MEASURES = {"per_1000": "per_1000", "mottagna_totalt": "received"}  # mea
 def source_of(measure: str, year: int, frame: pd.DataFrame | None = None) -> str:
     """The source line; names the population year when another year stands in for `year`."""
     if measure not in RECEPTION_MEASURES:
-        return (
-            f"Källa: Kolada (RKA) {kpis.WORK_OR_STUDIES} (SCB/Arbetsförmedlingen), senaste år "
-            "med värde per kommun"
-        )
+        return texts.EXPLORE("sources.outcomes")
     if measure not in KOLADA_MEASURES:
-        return f"Källa: Migrationsverket, Anvisningar enligt kommuntalen {year}"
-    text = f"Källa: Kolada (RKA) {kpis.RECEIVED} {year}"
+        return texts.EXPLORE("sources.files", year=year)
     if measure != "per_1000":
-        return text
+        return texts.EXPLORE("sources.received", year=year)
     years = sorted(set(frame["population_year"].dropna().astype(int))) if frame is not None else []
-    if years and years != [year]:
-        shown = ", ".join(map(str, years))
-        return f"{text}; folkmängd SCB {shown} (närmaste år – {year} saknas i underlaget)"
-    return f"{text}; folkmängd 31 december {year} (SCB)"
+    stand_in = years and years != [year]
+    return texts.EXPLORE("sources.per_1000", year=year, population_years=years if stand_in else [])
 
 
 def measure_table(measure: str, year: int, data_dir=None) -> pd.DataFrame:
@@ -84,7 +81,7 @@ def comparison_html(
     `lan_code` are highlighted."""
     chosen = compare(frame, list(kommuner))
     if chosen.empty:
-        return "<p>Välj minst en kommun.</p>"
+        return "<p>" + html.escape(texts.EXPLORE("compare.none_chosen")) + "</p>"
     label = MEASURES[measure]
     source = source_of(measure, year, chosen)
     kinds = chosen["lan_code"].map(lambda c: "kommun" if c == lan_code else "peer")

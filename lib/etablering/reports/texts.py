@@ -82,7 +82,8 @@ class Book:
 
 
 # One book per notebook
+EXPLORE = Book("00-utforska")
 RECEPTION = Book("01-mottagande")
 OUTCOMES = Book("02-etablering")
 COST = Book("03-forsorjningsstod")
-BOOKS = (RECEPTION, OUTCOMES, COST)
+BOOKS = (EXPLORE, RECEPTION, OUTCOMES, COST)
