@@ -2,6 +2,7 @@
 beside the bistånd actually paid (utfall) and ahead (prognos), the span given the assumptions,
 the KEFU comparison, scenarios, sensitivity, the people behind the cost and the assumptions."""
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,12 +95,12 @@ class CostReport(Report):
     def prognos_years(self) -> list[int]:
         return [y for y in range(self.start_year, self.end_year + 1) if y > self.last_data_year]
 
-    @property
+    @functools.cached_property
     def source(self) -> str:
         """The model's inputs and where the area's rows of them come from."""
         return texts.COST("sources.model", kolada=self._origins(MODEL_KPIS), ids=MODEL_KPIS)
 
-    @property
+    @functools.cached_property
     def source_with_actual(self) -> str:
         """The model's source and that of the bistånd it is compared with."""
         return texts.COST(
