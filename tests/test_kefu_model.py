@@ -7,7 +7,7 @@ import pytest
 
 from etablering.analysis.kefu import load_params, monte_carlo, prepare, project
 from etablering.analysis.kefu.calibrate import cohort_inputs
-from etablering.analysis.kefu.cohort import kernels
+from etablering.analysis.kefu.cohort import Convolution, fft_convolve, kernels
 from etablering.analysis.kefu.model import with_scenario
 from etablering.core.errors import ParameterError
 
@@ -89,6 +89,32 @@ def test_the_chain_of_leaving_and_coming_back():
     # moving out removes households for good
     am, _ = kernels(h, r, np.array([0.01]), 600)
     assert am[0, -1] < 1e-2
+
+
+def test_the_chain_in_closed_form_is_the_chain_month_by_month():
+    rng = np.random.default_rng(7)
+    h, r, m = rng.uniform(0, 0.2, 50), rng.uniform(0, 0.05, 50), rng.uniform(0, 0.01, 50)
+    h[:3], r[:3] = 0.0, 0.0  # no one leaves or comes back: only moving changes anything
+    r[3:6] = 0.0  # no one comes back
+    a, b = kernels(h, r, m, 240)
+    on_a, off_a, on_b, off_b = np.ones(50), np.zeros(50), np.zeros(50), np.ones(50)
+    for k in range(240):  # the definition: one month at a time
+        np.testing.assert_allclose(a[:, k], on_a, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(b[:, k], on_b, rtol=1e-10, atol=1e-14)
+        on_a, off_a = on_a * (1 - h - m) + off_a * r, off_a * (1 - r - m) + on_a * h
+        on_b, off_b = on_b * (1 - h - m) + off_b * r, off_b * (1 - r - m) + on_b * h
+
+
+def test_convolving_exits_with_the_kernels_is_a_plain_convolution():
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 5, (4, 3, 156)), rng.uniform(0, 5, (4, 3, 156))
+    ka, kb = rng.uniform(0, 1, (4, 156)), rng.uniform(0, 1, (4, 156))
+    got = Convolution([ka, kb], 156)(x, y)
+    for d in range(4):
+        for g in range(3):
+            want = np.convolve(x[d, g], ka[d])[:156] + np.convolve(y[d, g], kb[d])[:156]
+            np.testing.assert_allclose(got[d, g], want, rtol=1e-10)
+    np.testing.assert_allclose(fft_convolve(x, ka)[1, 2], np.convolve(x[1, 2], ka[1])[:156])
 
 
 def test_a_couple_is_on_bistand_only_when_neither_works():

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.fft
 
 from ...core.gender import BOTH
 from .draws import Draws
@@ -129,27 +130,45 @@ class Group:
 
 def fft_convolve(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """out[..., t] = Σ_k x[..., t−k] · kernel[draw, k]; x (D, G, T), kernel (D, T)."""
-    T = x.shape[-1]
-    n = 1 << int(np.ceil(np.log2(2 * T)))
-    fx = np.fft.rfft(x, n, axis=-1)
-    fk = np.fft.rfft(kernel, n, axis=-1)[:, None, :]
-    out = np.fft.irfft(fx * fk, n, axis=-1)[..., :T]
-    out[np.abs(out) < 1e-9] = 0.0  # rounding noise where nothing has left yet
-    return out
+    return Convolution([kernel], x.shape[-1])(x)
+
+
+class Convolution:
+    """Convolving exit streams with the draws' kernels: each kernel's spectrum is taken once,
+    and a sum of convolutions is summed before the one inverse transform."""
+
+    def __init__(self, kernels: list[np.ndarray], length: int):
+        self.length = length
+        self.n = scipy.fft.next_fast_len(2 * length - 1, real=True)  # no wrap-around
+        self.spectra = [np.fft.rfft(k, self.n, axis=-1)[:, None, :] for k in kernels]
+
+    def __call__(self, *streams: np.ndarray) -> np.ndarray:
+        """Σ_i streams[i] convolved with kernels[i]; each stream (D, G, T)."""
+        total = sum(
+            np.fft.rfft(x, self.n, axis=-1) * f for x, f in zip(streams, self.spectra, strict=True)
+        )
+        out = np.fft.irfft(total, self.n, axis=-1)[..., : self.length]
+        out[np.abs(out) < 1e-9] = 0.0  # rounding noise where nothing has left yet
+        return out
 
 
 def kernels(h: np.ndarray, r: np.ndarray, m: np.ndarray, length: int) -> tuple:
     """(draws, length) share on bistånd k months after exit, for a household that starts on
     bistånd (A) and one that starts off it (B). Leaving and coming back happen at the end of a
-    month; moving out removes the household from the area."""
-    D = h.shape[0]
-    A, B = np.zeros((D, length)), np.zeros((D, length))
-    on_a, off_a = np.ones(D), np.zeros(D)
-    on_b, off_b = np.zeros(D), np.ones(D)
-    for k in range(length):
-        A[:, k], B[:, k] = on_a, on_b
-        on_a, off_a = on_a * (1 - h - m) + off_a * r, off_a * (1 - r - m) + on_a * h
-        on_b, off_b = on_b * (1 - h - m) + off_b * r, off_b * (1 - r - m) + on_b * h
+    month; moving out removes the household from the area.
+
+    Each month is the same two-state step [on, off] -> [[1−h−m, r], [h, 1−r−m]] · [on, off],
+    whose eigenvalues are 1 − m and 1 − m − h − r, so after k months
+    A = (r·(1−m)^k + h·(1−m−h−r)^k) / (h + r) and B = r·((1−m)^k − (1−m−h−r)^k) / (h + r);
+    with h + r = 0 nothing changes state and A = (1−m)^k, B = 0."""
+    k = np.arange(length, dtype=float)
+    h, r, m = (np.asarray(v, dtype=float)[:, None] for v in (h, r, m))
+    stay = (1 - m) ** k  # (D, length)
+    mixed = (1 - m - h - r) ** k
+    moving = h + r
+    safe = np.where(moving > 0, moving, 1.0)
+    A = np.where(moving > 0, (r * stay + h * mixed) / safe, stay)
+    B = np.where(moving > 0, r * (stay - mixed) / safe, 0.0)
     return A, B
 
 
@@ -184,11 +203,10 @@ def _after(
     s0, c0 = _entry_shares(p, c, need, draws["bistand.partner_correlation"])
     h, r = draws["bistand.leave_rate"], draws["bistand.return_rate"]
     m = draws["bistand.move_away_rate"] * float(prep.local_area)
-    A, B = kernels(h, r, m, T)
+    convolve = Convolution(kernels(h, r, m, T), T)
     x = np.concatenate([exits * s0, exits * c0], axis=1)  # (D, 4, T) start on bistånd
     y = np.concatenate([exits * ((1 - c) - s0), exits * (c / 2 - c0)], axis=1)  # start off
-    on = fft_convolve(x, A) + fft_convolve(y, B)
-    on = np.maximum(on, 0.0)
+    on = np.maximum(convolve(x, y), 0.0)
     if kind is None:
         kind = _monthly(kind_cost(prep.years, params, draws), prep)  # (D, 2, T)
     level = prep.local.level * _spread(prep, draws)[:, None]
@@ -200,8 +218,7 @@ def _after(
         mask = prep.window_end == end
         if not mask.any() or end < 0:
             continue
-        xs, ys = x * mask, y * mask
-        on_w = np.maximum(fft_convolve(xs, A) + fft_convolve(ys, B), 0.0)
+        on_w = np.maximum(convolve(x * mask, y * mask), 0.0)
         keep = np.arange(T) <= end
         w = (on_w[:, :2] * kind[:, :1] + on_w[:, 2:] * kind[:, 1:]) * level
         in_window += w * keep
@@ -332,4 +349,14 @@ def yearly(prep: Prepared, monthly: np.ndarray) -> np.ndarray:
     return np.concatenate([y, y.sum(axis=1, keepdims=True)], axis=1)
 
 
-__all__ = ["GENDERS", "Flows", "Group", "Prepared", "fft_convolve", "kernels", "simulate", "yearly"]
+__all__ = [
+    "GENDERS",
+    "Convolution",
+    "Flows",
+    "Group",
+    "Prepared",
+    "fft_convolve",
+    "kernels",
+    "simulate",
+    "yearly",
+]
