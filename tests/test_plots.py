@@ -192,3 +192,21 @@ def test_a_title_clears_an_axis_label_placed_above_the_bars():
     title, label = (t.get_window_extent(renderer) for t in (ax.title, ax.xaxis.label))
     assert title.y0 >= label.y1
     plt.close(fig)
+
+
+@pytest.mark.parametrize("nudge", [-1e-3, 1e-3])
+def test_scenarios_ending_together_share_one_label_in_their_own_order(nudge):
+    """A rounding error in the last krona must not reorder the names at the line ends."""
+    ends = {"bas": 100e6, "aktiv": 100e6 + nudge, "langsamt": 150e6}
+    frame = pd.DataFrame(
+        [
+            {"scenario": name, "year": year, "cost_kr": cost}
+            for name, end in ends.items()
+            for year, cost in ((2023, 90e6), (2024, end))
+        ]
+    )
+    labels = {"bas": "Basscenario", "aktiv": "Aktiv från dag ett", "langsamt": "Långsamt"}
+    fig = plots.scenario_lines(frame, labels, "Källa: test")
+    written = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
+    assert "Basscenario ≈ Aktiv från dag ett" in written and "Långsamt" in written
+    plt.close(fig)

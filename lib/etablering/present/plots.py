@@ -626,7 +626,7 @@ def scenario_lines(scenarios: pd.DataFrame, labels: dict, source: str):
         style = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
         part = part.sort_values("year")
         ax.plot(part["year"], part["cost_kr"], markersize=5, label=labels.get(name, name), **style)
-        ends.append((float(part["cost_kr"].iloc[-1]), labels.get(name, name), style["color"]))
+        ends.append((float(part["cost_kr"].iloc[-1]), i, labels.get(name, name), style["color"]))
     mkr_axis(ax)
     years = sorted(scenarios["year"].unique())
     ax.set_xticks(years)
@@ -645,7 +645,8 @@ def scenario_lines(scenarios: pd.DataFrame, labels: dict, source: str):
         if placed and y - placed[-1] < gap:
             y = placed[-1] + gap
         placed.append(y)
-        text = " ≈ ".join(e[1] for e in group)  # ends too close to tell apart
+        # ends too close to tell apart, in the scenarios' own order (not by a rounding error)
+        text = " ≈ ".join(e[2] for e in sorted(group, key=lambda e: e[1]))
         ax.annotate(
             textwrap.fill(text, 34),
             (years[-1], y),
@@ -653,7 +654,7 @@ def scenario_lines(scenarios: pd.DataFrame, labels: dict, source: str):
             textcoords="offset points",
             va="center",
             fontsize=7.5,
-            color=group[0][2] if len(group) == 1 else "#000000",
+            color=group[0][3] if len(group) == 1 else "#000000",
         )
     ax.set_title("Kostnad per år i olika scenarier")
     fig.set_size_inches(10, 3.8)
