@@ -210,3 +210,27 @@ def test_scenarios_ending_together_share_one_label_in_their_own_order(nudge):
     written = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
     assert "Basscenario ≈ Aktiv från dag ett" in written and "Långsamt" in written
     plt.close(fig)
+
+
+def test_a_share_of_exactly_0_or_100_shows_its_whole_marker():
+    frame = pd.DataFrame({"Kvinnor": [0.0, 55.0], "Män": [100.0, 60.0]}, index=[2021, 2022])
+    fig = plots.refugee_employment(frame, "Liten kommun", "Källa: test")
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    assert low < 0 and high > 100
+    assert [t for t in ax.get_yticks() if low <= t <= high] == [0, 20, 40, 60, 80, 100]
+    plt.close(fig)
+
+
+def test_the_legend_of_grouped_bars_covers_no_bar():
+    frame = pd.DataFrame(
+        {"Kvinnor": [20.0, 31.0, 23.0], "Män": [25.0, 53.0, 58.0], "Totalt": [43.0, 41.0, 35.0]},
+        index=["Bjurholm", "Västerbottens län", "Riket"],
+    )
+    fig = plots.grouped_bars(frame, "I arbete eller studier", "Andel (%)", "Källa: test")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    bars = [p.get_window_extent() for p in ax.patches]
+    assert bars and not any(legend.overlaps(b) for b in bars)
+    plt.close(fig)

@@ -196,6 +196,12 @@ def interval_points(ax, x, mid, low, high, **kw):
     return ax.errorbar(x, mid, yerr=[mid - low, high - mid], **kw)
 
 
+def percent_limits(ax) -> None:
+    """A share's axis: 0–100 % with a little room beyond, so that a point at exactly 0 or 100
+    (a small kommun's whole cohort) shows its whole marker instead of half of it."""
+    ax.set_ylim(-3, 103)
+
+
 def bar_labels(ax, values, decimals: int = 0) -> None:
     for patch, value in zip(ax.patches, values, strict=False):
         if pd.notna(value):
@@ -375,7 +381,7 @@ def shares_over_time(
         )
     if any_small:
         ax.plot([], [], "o", mfc="white", color="#555", label="färre än 10 som lämnade")
-    ax.set_ylim(0, 100)
+    percent_limits(ax)
     ax.set_ylabel("Andel i arbete eller studier (%)")
     ax.set_title(title)
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -469,7 +475,8 @@ def grouped_bars(
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.margins(x=0.15)
-    ax.legend(fontsize=8, loc="lower right")
+    # beside the bars, not on them: the last group's bars may reach any length
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     data = frame.rename_axis(frame.index.name or "Kategori").add_suffix(f" – {xlabel}")
     return finish(fig, source, synthetic, data=data, decimals=dict.fromkeys(data.columns, decimals))
 
@@ -498,7 +505,7 @@ def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bo
             mfc="white",
             label=f"{GENDER_NAMES[gender]}, utfall",
         )
-    ax.set_ylim(0, 100)
+    percent_limits(ax)
     ax.set_ylabel("Andel i arbete eller studier (%)")
     ax.set_title(f"{name}: trend för kvinnor och män (binomial regression)")
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -921,7 +928,7 @@ def funnel_plot(
         # A log axis has up to eight minor ticks a decade that the style never draws; making
         # them was about 40 % of this chart's cost.
         ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-        ax.set_ylim(0, 100)
+        percent_limits(ax)
         ax.set_title(GENDER_NAMES[g])
         ax.set_xlabel("Antal som lämnat (logaritmisk skala)")
         ax.xaxis.set_major_formatter(
@@ -1016,7 +1023,7 @@ def expected_by_gender(rows: pd.DataFrame, name: str, source: str, synthetic: bo
             color=GENDER_COLORS[g],
             label=f"{name}, utfall",
         )
-        ax.set_ylim(0, 100)
+        percent_limits(ax)
         ax.set_title(GENDER_NAMES[g])
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend(fontsize=7, loc="upper left")
@@ -1046,7 +1053,7 @@ def refugee_employment(frame: pd.DataFrame, title: str, source: str, synthetic: 
             frame.index, frame[column], style, marker=marker.get(column, "o"), color=color,
             label=column,
         )  # fmt: skip
-    ax.set_ylim(0, 100)
+    percent_limits(ax)
     ax.set_ylabel("Andel förvärvsarbetande (%)")
     ax.set_title(title)
     ax.xaxis.get_major_locator().set_params(integer=True)
