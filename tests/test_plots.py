@@ -234,3 +234,41 @@ def test_the_legend_of_grouped_bars_covers_no_bar():
     bars = [p.get_window_extent() for p in ax.patches]
     assert bars and not any(legend.overlaps(b) for b in bars)
     plt.close(fig)
+
+
+def _legend_under_the_year_labels(fig) -> bool:
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    labels = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    return legend.y1 <= min(b.y0 for b in labels)
+
+
+def test_a_chart_over_time_keeps_its_legend_off_a_peak_in_any_corner():
+    years = range(2005, 2023)
+    peak_first = pd.DataFrame(
+        {"Bjurholm, egen beräkning": [12.4] + [4.0] * 17, "Riket, egen beräkning": [2.0] * 18},
+        index=years,
+    )
+    fig = plots.per_1000_lines(peak_first, "Bjurholm: kommunmottagna per 1 000", "Källa: test")
+    assert _legend_under_the_year_labels(fig)
+    plt.close(fig)
+    shares = pd.DataFrame({"Kvinnor": [100.0, 20.0], "Män": [0.0, 60.0]}, index=[2021, 2022])
+    fig = plots.refugee_employment(shares, "Liten kommun", "Källa: test")
+    assert _legend_under_the_year_labels(fig)
+    plt.close(fig)
+
+
+def test_the_gap_chart_lists_only_the_kinds_of_point_it_has():
+    def legend(gap):
+        fig = plots.gap_over_time(pd.DataFrame(gap), "Källa: test")
+        texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        plt.close(fig)
+        return texts
+
+    with_ci = {"year": [2021, 2022], "gap_pp": [-20.0, -8.0], "gap_low": [-29.0, -14.0],
+               "gap_high": [-11.0, -2.0]}  # fmt: skip
+    assert legend(with_ci) == ["med 95 % intervall"]
+    mixed = with_ci | {"gap_low": [-29.0, None], "gap_high": [-11.0, None]}
+    assert len(legend(mixed)) == 2

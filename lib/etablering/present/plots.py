@@ -196,6 +196,25 @@ def interval_points(ax, x, mid, low, high, **kw):
     return ax.errorbar(x, mid, yerr=[mid - low, high - mid], **kw)
 
 
+def legend_below(ax, ncol: int = 2) -> None:
+    """The legend under the axes, clear of the year labels: on a chart over time any corner
+    may hold data (a small kommun's peak year), and a legend there hides it."""
+    size = 8
+    labels = ax.xaxis.get_majorticklabels()
+    tick_size = labels[0].get_fontsize() if labels else size
+    # the gap in the legend's font sizes: the ticks and their labels (points), whatever the
+    # axes' height
+    below_labels = (ax.xaxis.get_tick_padding() + 1.3 * tick_size) / size
+    ax.legend(
+        fontsize=size,
+        ncol=ncol,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=below_labels,
+        frameon=False,
+    )
+
+
 def percent_limits(ax) -> None:
     """A share's axis: 0–100 % with a little room beyond, so that a point at exactly 0 or 100
     (a small kommun's whole cohort) shows its whole marker instead of half of it."""
@@ -385,7 +404,7 @@ def shares_over_time(
     ax.set_ylabel("Andel i arbete eller studier (%)")
     ax.set_title(title)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8, loc="upper left", ncol=2)
+    legend_below(ax, ncol=4)
     data = _gender_rows(table, {"share_pct": "Andel i arbete/studier (%)",
                                 "low_pct": "95 % intervall, nedre (%)",
                                 "high_pct": "95 % intervall, övre (%)",
@@ -412,7 +431,8 @@ def gap_over_time(gap: pd.DataFrame, source: str, synthetic: bool = False):
         fmt="o",
         color=GENDER_COLORS["K"],
         capsize=3,
-        label="med 95 % intervall",
+        # a kind of point the chart does not have gets no line in the legend ('_' hides it)
+        label="med 95 % intervall" if has_ci.any() else "_",
     )
     ax.plot(
         g.loc[~has_ci, "year"],
@@ -420,12 +440,12 @@ def gap_over_time(gap: pd.DataFrame, source: str, synthetic: bool = False):
         "o",
         mfc="white",
         color=GENDER_COLORS["K"],
-        label="utan intervall (antal som lämnat saknas eller under 10)",
+        label="utan intervall (antal som lämnat saknas eller under 10)" if (~has_ci).any() else "_",
     )
     ax.set_ylabel("Kvinnor − män (procentenheter)")
     ax.set_title("Skillnad mellan kvinnor och män")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8)
+    legend_below(ax)
     data = g[["year", "gap_pp", "gap_low", "gap_high"]].rename(
         columns={"year": "År", "gap_pp": "Kvinnor − män (procentenheter)",
                  "gap_low": "95 % intervall, nedre", "gap_high": "95 % intervall, övre"}
@@ -509,7 +529,7 @@ def trend_bands(predictions: pd.DataFrame, name: str, source: str, synthetic: bo
     ax.set_ylabel("Andel i arbete eller studier (%)")
     ax.set_title(f"{name}: trend för kvinnor och män (binomial regression)")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8, ncol=2)
+    legend_below(ax, ncol=4)
     data = _gender_rows(predictions, {"pred_pct": "Modell (%)", "low_pct": "95 % band, nedre (%)",
                                       "high_pct": "95 % band, övre (%)", "share_pct": "Utfall (%)"})  # fmt: skip
     return finish(fig, source, synthetic, data=data)
@@ -807,7 +827,7 @@ def reception_series(frame: pd.DataFrame, title: str, source: str, highlight: in
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.yaxis.set_major_formatter(SwedishFormatter())
     ax.margins(y=0.12)
-    ax.legend(fontsize=8, loc="upper left", ncol=2)
+    legend_below(ax, ncol=3)
     names = {"received": "Kommunmottagna", "received_k": "varav kvinnor",
              "received_m": "varav män", "anvisning": "Efter anvisning",
              "unaccompanied": "Anvisade ensamkommande barn"}  # fmt: skip
@@ -833,7 +853,7 @@ def per_1000_lines(frame: pd.DataFrame, title: str, source: str):
     ax.set_title(title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.yaxis.set_major_formatter(SwedishFormatter())
-    ax.legend(fontsize=8, loc="upper left")
+    legend_below(ax)
     return finish(fig, source, data=frame.rename_axis("År"), decimals=dict.fromkeys(frame, 2))
 
 
@@ -1057,5 +1077,5 @@ def refugee_employment(frame: pd.DataFrame, title: str, source: str, synthetic: 
     ax.set_ylabel("Andel förvärvsarbetande (%)")
     ax.set_title(title)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8, loc="lower right")
+    legend_below(ax)
     return finish(fig, source, synthetic, data=frame.rename_axis("År").add_suffix(" (%)"))
