@@ -156,8 +156,15 @@ def test_million_kronor_ticks_are_whole_steps_with_the_decimals_they_need():
 
 def test_every_axis_speaks_swedish_and_every_chart_carries_its_data():
     plots.setup()
-    frame = pd.DataFrame({"Sorsele": [0.0, 12.5, -3.25]}, index=[2020, 2021, 2022])
-    fig = plots.series_lines(frame, "Sorsele 2020–2022", "Per 1 000 invånare", "Källa: test")
+    gap = pd.DataFrame(
+        {
+            "year": [2020, 2021, 2022],
+            "gap_pp": [0.0, 12.5, -3.25],
+            "gap_low": [None] * 3,
+            "gap_high": [None] * 3,
+        }  # fmt: skip
+    )
+    fig = plots.gap_over_time(gap, "Källa: test")
     fig.canvas.draw()
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
@@ -166,7 +173,7 @@ def test_every_axis_speaks_swedish_and_every_chart_carries_its_data():
     assert any("," in t for t in ticks) and any(t.startswith("\u2212") for t in ticks)
     assert "2021" in years  # a year is not '2 021'
     data = fig.etablering_data
-    assert list(data.frame.rename_axis("År").reset_index().columns) == ["År", "Sorsele"]
+    assert list(data.frame.columns)[:2] == ["År", "Kvinnor − män (procentenheter)"]
     assert data.source == "Källa: test"
     plt.close(fig)
 
@@ -272,3 +279,22 @@ def test_the_gap_chart_lists_only_the_kinds_of_point_it_has():
     assert legend(with_ci) == ["med 95 % intervall"]
     mixed = with_ci | {"gap_low": [-29.0, None], "gap_high": [-11.0, None]}
     assert len(legend(mixed)) == 2
+
+
+def test_the_tornado_keeps_its_figures_inside_the_axes_off_the_labels():
+    tornado = pd.DataFrame(
+        {
+            "label": ["Kommunens nivå mot rikskalibreringen (faktor)", "Hyra / hyrestak"],
+            "cost_at_low_kr": [148.6e6, 329.4e6],
+            "cost_at_high_kr": [785.5e6, 401.7e6],
+        }
+    )
+    fig = plots.tornado_chart(tornado, 372e6, "Känslighet", "Källa: test")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    figures = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(figures) == 4
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in figures)
+    plt.close(fig)

@@ -703,7 +703,10 @@ def tornado_chart(tornado: pd.DataFrame, baseline: float, title: str, source: st
     for y, (low, high) in enumerate(zip(lows, highs, strict=True)):
         ax.text(low, y, number(low / 1e6, 1) + " ", ha="right", va="center", fontsize=7)
         ax.text(high, y, " " + number(high / 1e6, 1), ha="left", va="center", fontsize=7)
-    ax.margins(x=0.1)
+    # room for the figures at both ends: a bar's start is no hard edge (matplotlib would
+    # stop the axis there and push the lowest figure onto the labels)
+    ax.use_sticky_edges = False
+    ax.margins(x=0.15)
     ax.axvline(baseline, color="#333", linewidth=1)
     mkr_scale(ax.xaxis)
     ax.set_xlabel("Kostnad för hela perioden, miljoner kronor (linjen: basscenariot)")
@@ -738,21 +741,9 @@ def people_bars(people: pd.DataFrame, source: str):
     ax.set_xticks(years)
     ax.set_ylabel("Vuxna i hushåll med bistånd\n(snitt per månad)")
     ax.set_title("Personerna bakom kostnaden")
-    ax.legend(fontsize=8)
+    legend_below(ax)
     data = people[["Kvinnor", "Män"]].rename_axis("År").add_prefix("Vuxna med bistånd, ")
     return finish(fig, source, data=data)
-
-
-def series_lines(frame: pd.DataFrame, title: str, ylabel: str, source: str):
-    """One line per column over the years in the index."""
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    for column in frame.columns:
-        ax.plot(frame.index, frame[column], marker="o", label=column)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8)
-    return finish(fig, source, data=frame.rename_axis("År"))
 
 
 def reception_series(frame: pd.DataFrame, title: str, source: str, highlight: int | None = None):
