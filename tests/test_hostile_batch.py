@@ -48,6 +48,15 @@ def stand_in(stand_in_notebook):
     return stand_in_notebook(SLEEPY)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A command in a terminal's foreground gets SIGINT with its default action. A child
+    inherits an ignored or blocked SIGINT from whatever started it (a background job ignores
+    it), and this test's process may have had it so: under a full `make test` from a fresh
+    clone the batch never saw the signal (py-spy: the parent still waiting for its jobs)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _resume(codes, out, jobs) -> None:
     """`etablering report --resume` without the stand-in's sleep; it must succeed."""
     resumed = subprocess.run(
@@ -109,6 +118,7 @@ def test_ctrl_c_stops_the_batch_within_seconds(stand_in, tmp_path, to_group):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     _wait_for(lambda: (out / "0120-varmdo" / "01-mottagande.html").exists(), what="first report")
     # both workers busy in a sleeping cell, each with its kernel
