@@ -128,14 +128,10 @@ class Group:
         return np.where(w > 0, (ex * out).sum(axis=0) / np.where(w > 0, w, 1), out.mean(axis=0))
 
 
-def fft_convolve(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """out[..., t] = Σ_k x[..., t−k] · kernel[draw, k]; x (D, G, T), kernel (D, T)."""
-    return Convolution([kernel], x.shape[-1])(x)
-
-
 class Convolution:
-    """Convolving exit streams with the draws' kernels: each kernel's spectrum is taken once,
-    and a sum of convolutions is summed before the one inverse transform."""
+    """out[..., t] = Σ_i Σ_k streams[i][..., t−k] · kernels[i][draw, k]: exit streams (D, G, T)
+    convolved with the draws' kernels (D, T). Each kernel's spectrum is taken once, and a sum of
+    convolutions is summed before the one inverse transform."""
 
     def __init__(self, kernels: list[np.ndarray], length: int):
         self.length = length
@@ -355,7 +351,6 @@ __all__ = [
     "Flows",
     "Group",
     "Prepared",
-    "fft_convolve",
     "kernels",
     "simulate",
     "yearly",
