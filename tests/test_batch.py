@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -172,6 +173,34 @@ def test_cli_exits_1_with_a_failure_table(stand_in, processed, tmp_path):
     )
     assert (out / "0680-jonkoping" / "01-mottagande.html").exists()
     assert 'href="0680-jonkoping/index.html"' in (out / "index.html").read_text()
+
+
+def test_the_kernel_keeps_no_input_history(stand_in, processed, tmp_path):
+    """A batch writes its reports and nothing else: no IPython history database in the
+    analyst's home (each cell of every report would be stored there)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "IPYTHONDIR": str(home / ".ipython")}
+    out = tmp_path / "reports"
+    proc = subprocess.run(
+        report_cmd(["0680", "0123"], out, 1), capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(list(out.glob("*/01-mottagande.html"))) == 2
+    assert not list(home.rglob("history.sqlite*"))
+
+
+def test_the_batch_does_not_compile_the_iri_grammar():
+    """jsonschema, under nbformat, builds a parser for IRI formats at import when
+    rfc3987_syntax is installed: a second of every batch process's start, for a check no
+    notebook schema makes."""
+    probe = (
+        "import sys, etablering.run.batch, nbformat; "
+        "print(sorted(m for m in ('rfc3987_syntax', 'lark') if sys.modules.get(m)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
 
 
 def test_a_report_with_nothing_to_show_is_a_failed_job(registry, tmp_path, monkeypatch):

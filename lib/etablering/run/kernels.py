@@ -49,7 +49,14 @@ def _start() -> AsyncKernelManager:
     }
     # The kernel process's own log ("running over TCP without encryption") is not for analysts;
     # what cells print reaches the notebook over the messaging channels, not this stderr.
-    run_sync(km.start_kernel)(cwd=str(paths.notebooks_dir()), env=env, stderr=subprocess.DEVNULL)
+    # No input history: the kernel would write every cell to a SQLite file in the home folder
+    # (a few percent of a report's time, and a write where the home may be read-only).
+    run_sync(km.start_kernel)(
+        cwd=str(paths.notebooks_dir()),
+        env=env,
+        stderr=subprocess.DEVNULL,
+        extra_arguments=["--HistoryManager.enabled=False"],
+    )
     _all.append(km)
     return km
 
