@@ -21,3 +21,10 @@ def test_listing():
     assert fmt.listing(["Riket"]) == "Riket"
     assert fmt.listing(["A", "B"]) == "A och B"
     assert fmt.listing(["A", "B", "C"]) == "A, B och C"
+
+
+def test_apart_shows_the_decimals_that_keep_two_values_apart():
+    assert fmt.apart(1.7541, 1.7491) == ("1,754", "1,749")  # both '1,75' at two decimals
+    assert fmt.apart(1.68, 1.66) == ("1,68", "1,66")
+    assert fmt.apart(2.0, 2.0) == ("2,00", "2,00")  # equal: the usual two decimals
+    assert fmt.apart(None, 1.5) == ("uppgift saknas", "1,50")

@@ -455,6 +455,25 @@ def test_small_kommun(registry, tables):
     )
 
 
+def test_gotland_the_only_kommun_of_its_lan(registry, tables):
+    """Region Gotland is both kommun and län: no place '1 av 1' in the län and no län figure
+    beside its own; the two per-1 000 figures, 1,75 both at two decimals, are told apart."""
+    rep = _report(registry, tables, "0980")
+    text = reception_report.summary_text(rep)
+    assert "plats 48 av 288 kommuner med uppgift (plats 1 = flest per invånare)" in text
+    assert "Samma år: riket 1,1; liknande kommuner (7 st, ovägt medel) 1,6." in text
+    assert "1 av 1" not in text and "Gotlands län 1,7" not in text
+    place = reception_report.comparison_table(rep).loc["Plats efter per 1 000 (egen beräkning)"]
+    assert place["Gotland"] == "48 av 288 i riket"
+    per_1000 = reception_report.per_1000_text(rep)
+    assert "växte under 2022, så Koladas tal blir något högre" in per_1000
+    assert "(2022: 1,754 enligt Koladas metod mot 1,749 i egen beräkning)" in per_1000
+    # a kommun of a larger län keeps its place in the län
+    assert "och 2 av 13 i Jönköpings län (plats 1" in reception_report.summary_text(
+        _report(registry, tables, "0680")
+    )
+
+
 def test_without_koladas_series_the_2018_files_still_report(registry, tables):
     reception_kpis = [kpis.RECEIVED, kpis.RECEIVED_ANVISNING, kpis.UNACCOMPANIED_ANVISADE]
     kv = tables["kpi_values"]

@@ -23,6 +23,16 @@ def number(value, decimals: int = 0) -> str:
     return (MINUS if negative else "") + text
 
 
+def apart(a, b, decimals: int = 2, most: int = 4) -> tuple[str, str]:
+    """Two numbers written with the fewest decimals (from `decimals` up to `most`) that keep
+    different values apart: a sentence that says one is higher must not show '1,75 mot 1,75'."""
+    for shown in range(decimals, most + 1):
+        pair = number(a, shown), number(b, shown)
+        if pair[0] != pair[1]:
+            return pair
+    return number(a, decimals), number(b, decimals)
+
+
 def percent(value, decimals: int = 0) -> str:
     return MISSING if _missing(value) else f"{number(value, decimals)}{NBSP}%"
 

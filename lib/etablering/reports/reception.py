@@ -68,6 +68,7 @@ class ReceptionReport(Report):
     notes: list[str] = field(default_factory=list)
     data_version: str = ""
     n_members: int = 1  # kommuner summed (a län's report)
+    lan_size: int = 0  # kommuner in the area's län (Gotland is its län's only one)
 
     # A län's report: the series is the sum over its kommuner, and `lan` is the area (is_lan).
 
@@ -200,6 +201,7 @@ def build(params: ReportParams, data: ReportData) -> ReceptionReport:
         notes=notes,
         data_version=data.version,
         n_members=len(codes),
+        lan_size=len(lan_codes),
     )
 
 
@@ -476,14 +478,15 @@ def _per_1000_sentence(rep: ReceptionReport, r: pd.Series) -> str:
     if rep.peer_title:
         mean, n = rep.peer_means["per_1000"]
         peers = {"n": n, "mean": _per_1000(mean)}
+    alone = rep.lan_size == 1  # the län is the kommun: no place "1 av 1", no second figure
     return T(
         "summary.per_1000",
         rank=own["rank_riket"],
         n_rank=own["n_rank_riket"],
-        rank_lan=own["rank_lan"],
+        rank_lan=None if alone else own["rank_lan"],
         n_rank_lan=own["n_rank_lan"],
         lan_name=rep.lan.name,
-        lan_value=_per_1000(rep.lan_series.loc[rep.year, "per_1000"]),
+        lan_value=None if alone else _per_1000(rep.lan_series.loc[rep.year, "per_1000"]),
         peers=peers,
         **values,
     )
@@ -594,10 +597,8 @@ def per_1000_text(rep: ReceptionReport) -> str:
     pop, prev = r.get("population"), r.get("population_prev")
     pair, grew = None, None
     if not (pd.isna(r.get("per_1000_kolada")) or pd.isna(r.get("per_1000")) or pd.isna(pop)):
-        pair = {
-            "kolada": fmt.number(r["per_1000_kolada"], 2),
-            "own": fmt.number(r["per_1000"], 2),
-        }
+        kolada, own = fmt.apart(r["per_1000_kolada"], r["per_1000"])
+        pair = {"kolada": kolada, "own": own}
         if not (pd.isna(prev) or pop == prev):
             grew = bool(pop > prev)
     return texts.RECEPTION(
@@ -670,10 +671,10 @@ def comparison_table(rep: ReceptionReport) -> pd.DataFrame:
         and pd.notna(rank.loc[rep.area.code, "rank_riket"])
     ):
         r = rank.loc[rep.area.code]
-        ranks = {
-            rep.area.name: f"{r['rank_riket']} av {r['n_rank_riket']} i riket, "
-            f"{r['rank_lan']} av {r['n_rank_lan']} i länet"
-        }
+        place = f"{r['rank_riket']} av {r['n_rank_riket']} i riket"
+        if rep.lan_size > 1:
+            place += f", {r['rank_lan']} av {r['n_rank_lan']} i länet"
+        ranks = {rep.area.name: place}
         table.loc["Plats efter per 1 000 (egen beräkning)"] = [
             ranks.get(c, NOT_PUBLISHED) for c in table.columns
         ]
