@@ -115,6 +115,18 @@ def test_input_box_shows_the_kommuns_own_cohorts(reports):
     assert "Efter 2022 (inga data)" in text and "tillfälligt skydd" in text
 
 
+def test_the_years_after_the_data_name_the_areas_own_new_participants(registry, tables):
+    """Gotland's new participants 2021 and 2022 (27 and 48, mean 37,5) × the national number to
+    settle against 2022's 7 500: 2024 gets 37,5 × 2 800 / 7 500 = 14. The list of national
+    numbers alone read as if Gotland would get 3 300 new participants in 2023."""
+    gotland = _build(registry, tables, kommun="0980", n_draws=0)
+    entrants = gotland.inputs.cohorts.entrants.sum(axis=1)
+    assert (round(entrants[2021]), round(entrants[2022])) == (27, 48)
+    text = cost_report.input_text(gotland)
+    assert "(7 500 att anvisa i riket 2022; 2023: 3 300, 2024: 2 800," in text
+    assert "För Gotland ger det 2023: 16, 2024: 14, 2025: 15, 2026: 9 nya deltagare" in text
+
+
 def test_kefu_scope_beside_the_full_model(jonkoping):
     table = cost_report.kefu_table(jonkoping)
     assert list(table.index) == ["2018", "2019", "2020", "2018–2020"]
@@ -152,6 +164,10 @@ def test_lan_is_the_sum_of_its_kommuner(registry, tables):
     t = skane.total["cost_kr"]
     assert t[2020] > 20 * hassleholm.total["cost_kr"][2020]
     assert "länets kommuner betalade ut" in cost_report.summary_text(skane)
+    members = skane.prep.members
+    summed = sum(m.future_entrants[2024] for m in members)  # not the first member's alone
+    assert skane.prep.future_entrants[2024] == pytest.approx(summed)
+    assert summed > 20 * hassleholm.prep.future_entrants[2024]
 
 
 def test_key_figures_for_the_site(jonkoping):

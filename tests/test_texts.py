@@ -358,3 +358,29 @@ def f(x):
     raise ValueError(f"Okänt scenario {x}. Välj ett annat.")
 '''
     assert [line for line, _ in sentences_in(code)] == [4, 5, 6, 7]
+
+
+def test_an_island_kommun_is_written_with_pa():
+    """'på Gotland', as Swedish has it, not 'i Gotland'; other areas keep 'i'."""
+    from etablering.core.names import in_place
+
+    assert in_place("Gotland") == "på Gotland"
+    assert in_place("Tjörn") == "på Tjörn"
+    assert in_place("Jönköping") == "i Jönköping"
+    assert in_place("Gotlands län") == "i Gotlands län"
+    book = texts.Book("02-etablering")
+    sentence = book("summary.no_data", area="Gotland", first=2015, last=2024, fetch="x")
+    assert "deltagare på Gotland gick vidare" in sentence
+
+
+def test_one_percentage_point_is_singular():
+    """'1 procentenhet under', as Swedish has it (Gotland's women, 02: it read '1 procentenheter')."""
+    book = texts.Book("02-etablering")
+    values = dict(word="kvinnor", area="Gotland", low="−8", high="+7", sure=False, rank=176,
+                  of=290, rank_low=83, rank_high=259)  # fmt: skip
+    assert "sammantaget 1 procentenhet under" in book(
+        "expected.effect", effect="1", above=False, **values
+    )
+    assert "sammantaget 6 procentenheter över" in book(
+        "expected.effect", effect="6", above=True, **values
+    )

@@ -35,3 +35,12 @@ def name_variants(query: str) -> list[str]:
 def slug(name: str) -> str:
     """'Jönköping' -> 'jonkoping', 'Upplands Väsby' -> 'upplands-vasby' (for folder names)."""
     return re.sub(r"[^a-z0-9]+", "-", ascii_fold(name)).strip("-")
+
+
+# Kommuner named after their island take 'på' in Swedish, as the island itself does.
+ON_ISLAND = frozenset(fold(n) for n in ("Gotland", "Orust", "Tjörn", "Öckerö", "Värmdö", "Ekerö"))
+
+
+def in_place(name: str) -> str:
+    """'i Jönköping', 'på Gotland', 'i Gotlands län'."""
+    return f"{'på' if fold(name) in ON_ISLAND else 'i'} {name}"

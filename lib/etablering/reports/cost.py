@@ -553,9 +553,10 @@ def input_text(rep: CostReport) -> str:
     future = [y for y in range(last + 1, rep.end_year + 1)]
     if future:
         path = rep.params.cohorts
+        own = rep.prep.future_entrants
         lines.append(T(
-            "inputs.future", last=last, path_last=fmt.number(path.path(last)),
-            future=[(y, fmt.number(path.path(y))) for y in future],
+            "inputs.future", last=last, path_last=fmt.number(path.path(last)), area=rep.area.name,
+            future=[(y, fmt.number(path.path(y)), fmt.number(own.get(y, 0.0))) for y in future],
         ))  # fmt: skip
     return "\n\n".join(lines)
 

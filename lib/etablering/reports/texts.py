@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..core import paths
+from ..core import names, paths
 from ..data import kpis
 
 _ENV = jinja2.Environment(
@@ -26,6 +26,15 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
 )
 _ENV.globals["kpis"] = kpis  # {{ kpis.LEFT }}: a text names a KPI by its constant, not its id
+_ENV.filters["in_place"] = names.in_place  # {{ area | in_place }}: "i Jönköping", "på Gotland"
+
+
+def _points(shown: str) -> str:
+    """{{ gap | points }}: '1 procentenhet', '21 procentenheter', '1,9 procentenheter'."""
+    return f"{shown} procentenhet{'' if str(shown).lstrip('+−-') == '1' else 'er'}"
+
+
+_ENV.filters["points"] = _points
 
 
 def texts_dir() -> Path:

@@ -74,6 +74,14 @@ class Prepared:
     def n_months(self) -> int:
         return len(self.months)
 
+    @property
+    def future_entrants(self) -> pd.Series:
+        """New participants per year after the data (women and men, future_factor 1)."""
+        by_year = pd.Series(
+            self.entrants_future.sum(axis=0).reshape(-1, 12).sum(axis=1), index=self.years
+        )
+        return by_year[by_year.index > self.last_data_year]
+
 
 @dataclass(frozen=True)
 class Flows:
@@ -118,6 +126,11 @@ class Group:
 
     def __getattr__(self, name):  # params, years, months, start_year, … from the first
         return getattr(self.members[0], name)
+
+    @property
+    def future_entrants(self) -> pd.Series:
+        """The members' projected new participants, summed (years after the latest data)."""
+        return sum((m.future_entrants for m in self.members[1:]), self.members[0].future_entrants)
 
     @property
     def outcome(self) -> np.ndarray:
