@@ -55,7 +55,12 @@ def test_the_summary_leads_with_the_median_and_the_80_percent_span(jonkoping):
     first = text.split("\n\n")[0]
     assert first.startswith("**Prognos 2023–2026:**") and "(median)" in first
     assert "med 80 % sannolikhet mellan" in first and "spann givet antagandena" in first
-    assert "**Utfall 2016–2022:** modellen beräknar att kohorterna kostade" in text
+    # the table's column "Huvudvärden", not its medians: the sentence says which
+    main_values = jonkoping.total.loc[list(range(2016, 2023)), "cost_kr"].sum()
+    assert (
+        "**Utfall 2016–2022:** modellen beräknar med antagandenas huvudvärden att kohorterna "
+        f"kostade {cost_report.mkr(main_values)}," in text
+    )
     assert "kan vänta sig" not in text  # no future tense for past years
     assert "kontroll, inte som prognosen" in cost_report.deterministic_note(jonkoping)
     women = "Kvinnor står för"

@@ -384,3 +384,17 @@ def test_one_percentage_point_is_singular():
     assert "sammantaget 6 procentenheter över" in book(
         "expected.effect", effect="6", above=True, **values
     )
+
+
+def test_a_lan_of_one_kommun_is_not_the_sum_of_its_1_kommuner():
+    """Gotlands län has one kommun: 'länets enda kommun', never 'länets 1 kommuner'."""
+    subtitle = dict(lan=True, code="09", version="v", lan_name="Gotlands län")
+    assert "summan över länets enda kommun." in texts.Book("01-mottagande")(
+        "page.subtitle", n=1, **subtitle
+    )
+    assert "summan över länets 13 kommuner." in texts.Book("01-mottagande")(
+        "page.subtitle", n=13, **subtitle
+    )
+    assert "länets siffror är dess enda kommuns." in texts.Book("02-etablering")(
+        "summary.lan", n_members=1
+    )

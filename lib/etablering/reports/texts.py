@@ -37,6 +37,14 @@ def _points(shown: str) -> str:
 _ENV.filters["points"] = _points
 
 
+def _kommuner(n: int) -> str:
+    """länets {{ n | kommuner }}: 'länets 13 kommuner', 'länets enda kommun' (Gotland)."""
+    return "enda kommun" if n == 1 else f"{n} kommuner"
+
+
+_ENV.filters["kommuner"] = _kommuner
+
+
 def texts_dir() -> Path:
     """notebooks/texts beside the notebooks (stand-in notebook folders fall back to the
     project's own texts)."""
