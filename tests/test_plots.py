@@ -243,6 +243,46 @@ def test_the_legend_of_grouped_bars_covers_no_bar():
     plt.close(fig)
 
 
+def test_a_lans_tall_bar_chart_has_no_band_of_white_under_the_bars_or_the_axis():
+    """A län's 26 kommuner: the last bars end near the axes' bottom (not a row and a half of
+    empty axes above it) and the source sits close under the axis label (not an inch below)."""
+    rows = [f"Kommun {i} (50/40)" for i in range(26)] + ["Stockholms län (3 837/3 503)", "Riket"]
+    frame = pd.DataFrame({"Kvinnor": 40.0, "Män": 50.0}, index=rows)
+    fig = plots.grouped_bars(frame, "Stockholms län", "Andel (%)", "Källa: test; " + "ord " * 40)
+    fig.canvas.draw()
+    ax, inch = fig.axes[0], fig.dpi
+    top_bar = min(p.get_window_extent().y0 for p in ax.patches)  # lowest bar on the page
+    row = ax.transData.transform((0, 0))[1] - ax.transData.transform((0, 1))[1]
+    assert top_bar - ax.bbox.y0 < 0.3 * row  # was about 1,4 rows
+    source = fig.texts[-1].get_window_extent()
+    label = ax.xaxis.label.get_window_extent()
+    assert label.y0 - source.y1 < 0.5 * inch  # was about 0,85 inch at 17 inches of height
+    assert label.y0 > source.y1  # and they do not touch
+    plt.close(fig)
+    values = pd.Series(1.0, index=rows)
+    fig = plots.comparison_bars(values, pd.Series("kommun", index=rows), "T", "x", "Källa: test")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    row = ax.transData.transform((0, 0))[1] - ax.transData.transform((0, 1))[1]
+    assert min(p.get_window_extent().y0 for p in ax.patches) - ax.bbox.y0 < 0.3 * row
+    first, last = (p.get_window_extent().y0 for p in (ax.patches[0], ax.patches[-1]))
+    assert first > last  # the first area on top
+    plt.close(fig)
+
+
+def test_an_ordinary_chart_keeps_six_percent_under_its_axes_for_the_source():
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot([2018, 2019], [1, 2])
+    plots.finish(fig, "Källa: test")
+    before = fig.subplotpars.bottom
+    fig2, ax2 = plt.subplots(figsize=(8, 4))
+    ax2.plot([2018, 2019], [1, 2])
+    plots.finish(fig2, "Källa: test", bottom=0.06)
+    assert before == fig2.subplotpars.bottom  # unchanged layout up to about 6 inches
+    plt.close(fig)
+    plt.close(fig2)
+
+
 def _legend_under_the_year_labels(fig) -> bool:
     fig.canvas.draw()
     ax = fig.axes[0]

@@ -81,13 +81,13 @@ def setup() -> None:
 
 def finish(
     fig, source: str, synthetic: bool = False, data: pd.DataFrame | None = None, year=None,
-    decimals: dict | None = None, bottom: float = 0.06,
+    decimals: dict | None = None, bottom: float | None = None,
 ):  # fmt: skip
     """Put 'Källa: …' (and the synthetic-data mark) under the chart, Swedish numbers on every
     axis, and attach `data` (what the chart shows) for its CSV download. The download's `År`
     is the data's own year column, else `year`, else the year or period in the title. The
-    axes are laid out above `bottom` (a share of the height: room for the source, or for a
-    legend placed there before)."""
+    axes are laid out above `bottom` (a share of the height: room for a legend placed there
+    before; by default room for the source lines)."""
     text = source if source.startswith("Källa") else f"Källa: {source}"
     swedish_ticks(fig)
     if data is not None:
@@ -112,10 +112,16 @@ def finish(
             rotation=20,
             transform=fig.transFigure,
         )
-    fig.text(
+    note = fig.text(
         0.01, 0.005, _wrapped(fig, text, SOURCE_FONTSIZE), fontsize=SOURCE_FONTSIZE,
         color="#444", ha="left", va="bottom",
     )  # fmt: skip
+    if bottom is None:
+        # 6 % of the height, but no more than the source lines and 20 points need: in a tall
+        # chart (a län's 26 kommuner) 6 % left an inch of white between axis and source. Up to
+        # about 6 inches 6 % is less, so ordinary charts keep their layout.
+        needed = note.get_window_extent(fig.canvas.get_renderer()).height + 20 * fig.dpi / 72
+        bottom = min(0.06, needed / fig.bbox.height)
     _tight_above(fig, bottom)
     if _wrap_overflowing_labels(fig):
         _tight_above(fig, bottom)
@@ -215,6 +221,12 @@ def legend_below(ax, ncol: int = 2) -> None:
     )
 
 
+def _rows_top_down(ax, first_edge: float, last_edge: float) -> None:
+    """Horizontal bars listed from the top, with 0,15 of a row free at either end: the default
+    margin is a share of all rows, more than a row of empty axes under a län's 26 kommuner."""
+    ax.set_ylim(last_edge + 0.15, first_edge - 0.15)
+
+
 def percent_limits(ax) -> None:
     """A share's axis: 0–100 % with a little room beyond, so that a point at exactly 0 or 100
     (a small kommun's whole cohort) shows its whole marker instead of half of it."""
@@ -305,7 +317,7 @@ def comparison_bars(
             va="center",
             fontsize=8,
         )
-    ax.invert_yaxis()
+    _rows_top_down(ax, -0.4, len(values) - 0.6)  # barh's bars are 0,8 high
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.margins(x=0.12)
@@ -491,7 +503,7 @@ def grouped_bars(
     for label in ax.get_yticklabels():
         if label.get_text() in set(highlight):
             label.set_fontweight("bold")
-    ax.invert_yaxis()
+    _rows_top_down(ax, -height / 2, len(frame) - 1 + height * (len(frame.columns) - 0.5))
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.margins(x=0.15)
