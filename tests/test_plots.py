@@ -338,3 +338,19 @@ def test_the_tornado_keeps_its_figures_inside_the_axes_off_the_labels():
     assert len(figures) == 4
     assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in figures)
     plt.close(fig)
+
+
+def test_the_category_legend_sits_under_the_ticks_not_half_an_inch_above_the_source():
+    shares = pd.DataFrame(
+        {"Kvotflyktingar": [10.0, 7.0], "ABO": [32.0, 18.0], "EBO": [20.0, 23.0],
+         "Övriga": [11.0, 11.0], "Anhöriga": [27.0, 41.0]},
+        index=["Jönköping", "Riket"],
+    )  # fmt: skip
+    fig = plots.category_mix(shares, "Källa: test", "Mottagna efter kategori 2018")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend, source = ax.get_legend().get_window_extent(), fig.texts[-1].get_window_extent()
+    ticks = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
+    assert legend.y1 <= min(t.y0 for t in ticks) + 1  # under the tick labels (its padding aside)
+    assert 0 < legend.y0 - source.y1 < 0.3 * fig.dpi  # was half an inch of white
+    plt.close(fig)

@@ -290,7 +290,7 @@ def category_mix(shares: pd.DataFrame, source: str, title: str = "Mottagna efter
     ax.set_xlim(0, 100)
     ax.invert_yaxis()
     ax.set_xlabel("Andel av kommunmottagna (%)")
-    ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+    legend_below(ax, ncol=3)  # placed in points: a share of the axes left white above the source
     ax.xaxis.set_label_position("top")
     data = shares.rename_axis("Område").add_suffix(" (%)")
     return finish(fig, source, data=data)
