@@ -63,10 +63,8 @@ for note in rep.notes:
 show.text(cost_report.summary_text(rep))
 show.summary(**cost_report.key_figures(rep))
 
-# %% [markdown]
-# ## Indata för kommunen
-
 # %%
+show.text(T("inputs.heading", lan=rep.is_lan))
 show.table(cost_report.input_table(rep), rep.source)
 show.text(cost_report.input_text(rep))
 show.table(cost_report.local_table(rep), rep.source)

@@ -104,6 +104,7 @@ def _values(book: str, code: str, data) -> dict:
         "reason": "Bjurholm: Kolada N00960/N00964 saknas för Bjurholm.",
         "scale": cost.fmt.percent(80.0),
         "filled": "Bjurholm 2019",
+        "lan": rep.is_lan,
     }
 
 
@@ -398,3 +399,10 @@ def test_a_lan_of_one_kommun_is_not_the_sum_of_its_1_kommuner():
     assert "länets siffror är dess enda kommuns." in texts.Book("02-etablering")(
         "summary.lan", n_members=1
     )
+
+
+def test_a_lans_cost_report_calls_its_inputs_the_lans():
+    """Stockholms län's 03 read 'Indata för kommunen' above the sum of its 26 kommuner."""
+    book = texts.Book("03-forsorjningsstod")
+    assert book("inputs.heading", lan=True) == "## Indata för länet"
+    assert book("inputs.heading", lan=False) == "## Indata för kommunen"

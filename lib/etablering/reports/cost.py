@@ -492,7 +492,8 @@ def deterministic_note(rep: CostReport) -> str:
 
 
 def input_table(rep: CostReport) -> pd.DataFrame:
-    """Indata för kommunen: its own cohorts and outcomes by year, as Kolada gives them."""
+    """Indata för kommunen (or länet): its own cohorts and outcomes by year, as Kolada gives
+    them."""
     co = rep.inputs.cohorts
     table = co.table()
     est = rep.inputs.outcome_estimates
