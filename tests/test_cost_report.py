@@ -169,6 +169,9 @@ def test_lan_is_the_sum_of_its_kommuner(registry, tables):
     t = skane.total["cost_kr"]
     assert t[2020] > 20 * hassleholm.total["cost_kr"][2020]
     assert "länets kommuner betalade ut" in cost_report.summary_text(skane)
+    assert "Länets kommuners totala bistånd går också till alla andra" in (
+        cost_report.backtest_text(skane)
+    )
     members = skane.prep.members
     summed = sum(m.future_entrants[2024] for m in members)  # not the first member's alone
     assert skane.prep.future_entrants[2024] == pytest.approx(summed)

@@ -738,7 +738,7 @@ def backtest_text(rep: CostReport) -> str:
     T = texts.COST
     if not rep.utfall_years:
         return T("backtest.no_years")
-    lines = [T("backtest.scope"), T("backtest.window")]
+    lines = [T("backtest.scope", lan=rep.is_lan), T("backtest.window")]
     ch = (
         rep.bands[(rep.bands["measure"] == "change") & (rep.bands["period"] == "2016–2020")]
         if not rep.bands.empty
@@ -854,7 +854,10 @@ def scenario_text(rep: CostReport) -> str:
             description=rep.params.scenario(name).description, target=levels,
         ))  # fmt: skip
     few = rep.total.loc[rep.total.index >= rep.policy_year, "exits"].sum()
-    lines += ["", T("scenarios.few", year=rep.policy_year, few=fmt.number(few), area=rep.area.name)]
+    lines += ["", T(
+        "scenarios.few", year=rep.policy_year, few=fmt.number(few), area=rep.area.name,
+        lan=rep.is_lan,
+    )]  # fmt: skip
     return "\n".join(lines)
 
 
