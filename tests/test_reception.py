@@ -468,6 +468,11 @@ def test_gotland_the_only_kommun_of_its_lan(registry, tables):
     per_1000 = reception_report.per_1000_text(rep)
     assert "växte under 2022, så Koladas tal blir något högre" in per_1000
     assert "(2022: 1,754 enligt Koladas metod mot 1,749 i egen beräkning)" in per_1000
+    # the län of Gotland alone: no column "Kommuner med uppgift" reading "1 av 1" every year
+    gotlands_lan = _report(registry, tables, "09")
+    assert "Kommuner med uppgift" not in reception_report.series_table(gotlands_lan).columns
+    table_06 = reception_report.series_table(_report(registry, tables, "06"))
+    assert table_06.loc["2022", "Kommuner med uppgift"] == "13 av 13"
     # a kommun of a larger län keeps its place in the län
     assert "och 2 av 13 i Jönköpings län (plats 1" in reception_report.summary_text(
         _report(registry, tables, "0680")
