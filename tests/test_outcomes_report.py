@@ -252,6 +252,13 @@ def test_lan_06_report_sums_its_kommuner(registry, tables, model):
     assert list(sides.index[-2:]) == ["Jönköpings län", "Riket"]
 
 
+def test_gotlands_lan_is_its_one_kommun_not_a_sum(registry, tables):
+    rep = _build(registry, tables, "09")
+    text = outcomes_report.summary_text(rep)
+    assert "etableringsuppdraget i Gotlands län åren 2020–2022 sammantaget" in text
+    assert "summan av länets" not in text and "länets siffror är dess enda kommuns" in text
+
+
 def test_funnel_marks_the_kommun_and_has_overdispersed_limits(registry, tables, model):
     rep = _build(registry, tables, "0680", expected=model)
     f = outcomes_report.funnel(rep)

@@ -444,7 +444,7 @@ def headline_text(rep: OutcomesReport) -> str:
     return texts.OUTCOMES(
         "summary.headline",
         area=rep.area.name,
-        lan=rep.is_lan,
+        lan=rep.is_lan and len(rep.members) > 1,  # Gotlands län is its one kommun, not a sum
         pooled=h.pooled,
         years=h.label,
         women=fmt.percent(h.women["pct"]),
