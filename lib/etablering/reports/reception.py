@@ -527,7 +527,7 @@ def series_table(rep: ReceptionReport) -> pd.DataFrame:
                 rep, r["unaccompanied"], kpis.UNACCOMPANIED_ANVISADE, year
             ),
         }
-        if rep.is_lan and rep.n_members > 1:  # Gotlands län: "1 av 1" every year says nothing
+        if rep.is_lan and rep.lan_size > 1:  # Gotlands län: "1 av 1" every year says nothing
             row["Kommuner med uppgift"] = f"{r['n_received']} av {r['n_kommuner']}"
         rows.append(row)
     return pd.DataFrame(rows).set_index("År")
