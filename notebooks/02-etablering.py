@@ -259,7 +259,7 @@ if not rep.scb.empty:
 elif rep.is_lan:
     lan_scb = outcomes_report.lan_scb_display(rep, data["kpi_values"], names, synthetic)
     if len(lan_scb):
-        show.text(T("scb.lan"))
+        show.text(T("scb.lan", n=len(rep.members)))
         show.table(lan_scb, outcomes_report.lan_scb_source(rep, synthetic), synthetic)
 
 # %% [markdown]

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from etablering.analysis import cache as derived
-from etablering.data import store
+from etablering.data import kpis, store
 from etablering.data.demo_data import remove_demo, write_demo
 from etablering.reports import outcomes as outcomes_report
 from etablering.reports.base import ReportData
@@ -252,11 +252,18 @@ def test_lan_06_report_sums_its_kommuner(registry, tables, model):
     assert list(sides.index[-2:]) == ["Jönköpings län", "Riket"]
 
 
-def test_gotlands_lan_is_its_one_kommun_not_a_sum(registry, tables):
-    rep = _build(registry, tables, "09")
+def test_gotlands_lan_is_its_one_kommun_not_a_sum(registry, tables, model):
+    rep = _build(registry, tables, "09", expected=model)
     text = outcomes_report.summary_text(rep)
     assert "etableringsuppdraget i Gotlands län åren 2020–2022 sammantaget" in text
     assert "summan av länets" not in text and "länets siffror är dess enda kommuns" in text
+    assert "; länets värden är dess enda kommuns;" in rep.source_for([kpis.WORK_OR_STUDIES])
+    # the funnel read "0 av länets 1 kommuner utanför"
+    funnel = outcomes_report.funnel_text(rep, outcomes_report.funnel(rep))
+    assert "För kvinnor ligger länets enda kommun inom det heldragna spannet." in funnel
+    assert "länets 1 kommuner" not in funnel
+    lan_06 = _build(registry, tables, "06")
+    assert "länets värden summerade från kommunerna" in lan_06.source_for([kpis.WORK_OR_STUDIES])
 
 
 def test_funnel_marks_the_kommun_and_has_overdispersed_limits(registry, tables, model):

@@ -471,6 +471,17 @@ def test_gotland_the_only_kommun_of_its_lan(registry, tables):
     # the län of Gotland alone: no column "Kommuner med uppgift" reading "1 av 1" every year
     gotlands_lan = _report(registry, tables, "09")
     assert "Kommuner med uppgift" not in reception_report.series_table(gotlands_lan).columns
+    # and is its one kommun, not "summan av länets kommuner" (which a larger län is)
+    lan_text = reception_report.summary_text(gotlands_lan)
+    assert "– kommunmottagna i länets enda kommun enligt Kolada" in lan_text
+    assert "och länets enda kommun anvisades 7 ensamkommande barn" in lan_text
+    assert "Gotlands län: länets enda kommun." in reception_report.kolada_source(gotlands_lan)
+    assert "länets tal är dess enda kommuns." in reception_report.data_notes(gotlands_lan)
+    assert "länets kommuner" not in reception_report.summary_text(gotlands_lan)
+    jonkopings_lan = _report(registry, tables, "06")
+    assert "summan av kommunmottagna i länets kommuner" in reception_report.summary_text(
+        jonkopings_lan
+    )
     table_06 = reception_report.series_table(_report(registry, tables, "06"))
     assert table_06.loc["2022", "Kommuner med uppgift"] == "13 av 13"
     # a kommun of a larger län keeps its place in the län

@@ -399,6 +399,11 @@ def test_a_lan_of_one_kommun_is_not_the_sum_of_its_1_kommuner():
     assert "länets siffror är dess enda kommuns." in texts.Book("02-etablering")(
         "summary.lan", n_members=1
     )
+    cost = texts.Book("03-forsorjningsstod")
+    scope = {"lan": True}
+    assert cost("backtest.scope", n=1, **scope).count("Länets enda kommuns totala bistånd") == 1
+    assert cost("backtest.scope", n=26, **scope).count("Länets kommuners totala bistånd") == 1
+    assert cost("backtest.scope", n=1, lan=False).count("Kommunens totala bistånd") == 1
 
 
 def test_a_lans_cost_report_calls_its_inputs_the_lans():

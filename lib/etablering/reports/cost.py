@@ -455,13 +455,14 @@ def summary_text(rep: CostReport) -> str:
         share = model[ok].sum() / actual[ok].sum() if ok.any() else float("nan")
         parts.append(T(
             "summary.utfall", years=years_text(utf), cost=mkr(model.sum()), share=pct(share),
-            lan=rep.is_lan, area=rep.area.name, actual=mkr(actual[ok].sum()),
+            lan=rep.is_lan, n=len(rep.members), area=rep.area.name,
+            actual=mkr(actual[ok].sum()),
         ))  # fmt: skip
     rate, riket = per_received(rep), rep.riket_per_received
     if np.isfinite(rate):
         compared = "higher" if rate > 1.1 * riket else "lower" if rate < 0.9 * riket else "similar"
         parts.append(T(
-            "summary.per_received", lan=rep.is_lan, rate=kr(round(rate, -2)),
+            "summary.per_received", lan=rep.is_lan, n=len(rep.members), rate=kr(round(rate, -2)),
             horizon=years_text(list(range(rep.start_year, rep.end_year + 1))),
             compared=compared, riket=kr(round(riket, -2)), drivers=drivers(rep),
         ))  # fmt: skip
@@ -544,6 +545,7 @@ def input_text(rep: CostReport) -> str:
             "inputs.outcomes",
             shrinkage=fmt.number(rep.params.outcomes.shrinkage_persons.value),
             lan=rep.is_lan,
+            n=len(rep.members),
             **_own_weights(rep),
         ),
     ]
@@ -738,7 +740,7 @@ def backtest_text(rep: CostReport) -> str:
     T = texts.COST
     if not rep.utfall_years:
         return T("backtest.no_years")
-    lines = [T("backtest.scope", lan=rep.is_lan), T("backtest.window")]
+    lines = [T("backtest.scope", lan=rep.is_lan, n=len(rep.members)), T("backtest.window")]
     ch = (
         rep.bands[(rep.bands["measure"] == "change") & (rep.bands["period"] == "2016–2020")]
         if not rep.bands.empty
@@ -856,7 +858,7 @@ def scenario_text(rep: CostReport) -> str:
     few = rep.total.loc[rep.total.index >= rep.policy_year, "exits"].sum()
     lines += ["", T(
         "scenarios.few", year=rep.policy_year, few=fmt.number(few), area=rep.area.name,
-        lan=rep.is_lan,
+        lan=rep.is_lan, n=len(rep.members),
     )]  # fmt: skip
     return "\n".join(lines)
 

@@ -114,7 +114,12 @@ class OutcomesReport(Report):
         if self.synthetic:
             return synthetic_source()
         return texts.OUTCOMES(
-            "sources.kolada", kolada=self._origins, ids=list(ids), lan=self.is_lan, extra=extra
+            "sources.kolada",
+            kolada=self._origins,
+            ids=list(ids),
+            lan=self.is_lan,
+            n=len(self.members),
+            extra=extra,
         )
 
     @property
@@ -1350,7 +1355,7 @@ def data_notes(rep: OutcomesReport) -> str:
     lines = [T("data_notes.share"), T("data_notes.left"), T("data_notes.small", small=small)]
     lines.append(T("data_notes.gap"))
     if rep.is_lan:
-        lines.append(T("data_notes.lan"))
+        lines.append(T("data_notes.lan", n=len(rep.members)))
     riket_replaced = rep.riket[rep.riket["note"] == outcomes.Note.KOLADA_CONTRADICTED]
     if len(riket_replaced):
         years = sorted(riket_replaced["year"].unique())

@@ -272,6 +272,7 @@ def kolada_source(rep: ReceptionReport, kpi_ids=None) -> str:
         kolada=panel.sources(rows),
         ids=", ".join(dict.fromkeys(kpi_ids)),
         lan=rep.is_lan,
+        n=rep.n_members,
         area=rep.area.name,
     )
 
@@ -411,6 +412,7 @@ def summary_text(rep: ReceptionReport) -> str:
         parts.append(T(
             "summary.received", area=name, received=fmt.number(r["received"]), year=y,
             change=change_phrase(r["received"], r["received_prev"], y - 1), lan=rep.is_lan,
+            n=rep.n_members,
         ))  # fmt: skip
         if rep.is_lan and r["missing_received"]:
             parts.append(T(
@@ -444,6 +446,7 @@ def _anvisning_sentence(rep: ReceptionReport, r: pd.Series) -> str:
         unaccompanied=None if pd.isna(unaccompanied) else unaccompanied,
         unaccompanied_text=fmt.number(unaccompanied),
         lan=rep.is_lan,
+        n=rep.n_members,
     )
 
 
@@ -539,7 +542,9 @@ def series_note(rep: ReceptionReport) -> str:
         for column in ("received", "received_k", "anvisning", "unaccompanied")
         if column in rep.riket
     }
-    return texts.RECEPTION("series.note", not_published=NOT_PUBLISHED, is_lan=rep.is_lan, **first)
+    return texts.RECEPTION(
+        "series.note", not_published=NOT_PUBLISHED, is_lan=rep.is_lan, n=rep.n_members, **first
+    )
 
 
 def series_frame(rep: ReceptionReport) -> pd.DataFrame:
@@ -641,7 +646,7 @@ COMPARISON_ROWS = (
 
 
 def comparison_heading(rep: ReceptionReport) -> str:
-    return texts.RECEPTION("comparison.heading", lan=rep.is_lan, year=rep.year)
+    return texts.RECEPTION("comparison.heading", lan=rep.is_lan, n=rep.n_members, year=rep.year)
 
 
 def comparison_table(rep: ReceptionReport) -> pd.DataFrame:
@@ -1069,7 +1074,9 @@ def category_shares(rep: ReceptionReport) -> pd.DataFrame:
 
 
 def definitions_text(rep: ReceptionReport) -> str:
-    return texts.RECEPTION("definitions.text", is_lan=rep.is_lan, peers=rep.peer_title)
+    return texts.RECEPTION(
+        "definitions.text", is_lan=rep.is_lan, n=rep.n_members, peers=rep.peer_title
+    )
 
 
 # --- länstal ---------------------------------------------------------------------------------------
@@ -1101,7 +1108,10 @@ def lanstal_table(rep: ReceptionReport) -> pd.DataFrame:
 def lanstal_source(rep: ReceptionReport) -> str:
     rows = rep.kolada_rows[rep.kolada_rows["kpi"] == kpis.RECEIVED_ANVISNING]
     return texts.RECEPTION(
-        "sources.lanstal", years=list(map(str, rep.file_years)), kolada=panel.sources(rows)
+        "sources.lanstal",
+        years=list(map(str, rep.file_years)),
+        kolada=panel.sources(rows),
+        lan_size=rep.lan_size,
     )
 
 
@@ -1138,7 +1148,7 @@ def data_notes(rep: ReceptionReport) -> str:
         T("data_notes.population", population=population_source(rep)),
     ]
     if rep.is_lan:
-        lines.append(T("data_notes.lan"))
+        lines.append(T("data_notes.lan", n=rep.n_members))
     if rep.files:
         y = rep.files.year
         lines += [T("data_notes.files_kommuntal", year=y), T("data_notes.files_category", year=y)]

@@ -45,6 +45,15 @@ def _kommuner(n: int) -> str:
 _ENV.filters["kommuner"] = _kommuner
 
 
+def _one_or_many(n: int, one: str, many: str) -> str:
+    """{{ n | one_or_many("länets enda kommun", "länets kommuner") }}: the words for one member
+    or for several (a län of one kommun, Gotland, is not 'summan av länets kommuner')."""
+    return one if n == 1 else many
+
+
+_ENV.filters["one_or_many"] = _one_or_many
+
+
 def texts_dir() -> Path:
     """notebooks/texts beside the notebooks (stand-in notebook folders fall back to the
     project's own texts)."""
