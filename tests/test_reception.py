@@ -392,6 +392,35 @@ def test_kommun_missing_from_kommuntal_file_is_not_zero(table_2018, registry, ta
     assert "Mottagna på anvisning" not in reception_report.two_sources_text(rep)
 
 
+def test_a_kommun_left_out_of_the_kommuntal_file_probably_had_zero(registry, tables):
+    """SOURCES.md: the 23 kommuner the 2018 file leaves out probably had kommuntal 0 (23 others
+    are listed with 0, and Kolada has no N01987 for them): shown missing, said to be probably 0
+    – unless Kolada counts people received on anvisning there."""
+    rep = _report(registry, tables, "0181", 2018)
+    assert (
+        "Kommuntalet redovisas därför som uppgift saknas, inte som 0. Troligen var det 0: filen "
+        "listar 23 andra kommuner med kommuntal 0, och Kolada har inga mottagna efter anvisning "
+        "(N01987) för Södertälje 2018."
+    ) in reception_report.files_summary_text(rep)
+    assert "Troligen var deras kommuntal 0: filen listar 23 andra kommuner med 0" in (
+        reception_report.data_notes(rep)
+    )
+    assert "(troligen var deras kommuntal 0)" in reception_report.files_summary_text(
+        _report(registry, tables, "01", 2018)
+    )  # Stockholms län: Södertälje
+    kv = tables["kpi_values"]
+    row = kv[(kv["kpi"] == kpis.RECEIVED_ANVISNING) & (kv["year"] == 2018)].iloc[[0]]
+    counted = tables.with_tables(
+        kpi_values=pd.concat([kv, row.assign(area_code="0181", value=12.0)], ignore_index=True)
+    )
+    rep = _report(registry, counted, "0181", 2018)
+    assert "finns inte med i Migrationsverkets kommuntalsfil" in (
+        reception_report.files_summary_text(rep)
+    )
+    assert "Troligen" not in reception_report.files_summary_text(rep)
+    assert "Troligen" not in reception_report.data_notes(rep)
+
+
 def test_kommuntal_zero_is_explained_not_divided(registry, tables):
     rep = _report(registry, tables, "2085", 2018)
     text = reception_report.files_summary_text(rep)

@@ -19,7 +19,8 @@ from etablering.reports.notebook_params import (
     validate_params,
 )
 
-AREAS = ("0680", "1280", "2403", "06")  # Jönköping, Malmö, Bjurholm, Jönköpings län
+# Jönköping, Malmö, Bjurholm, Vingåker (not in the 2018 kommuntal file), their län
+AREAS = ("0680", "1280", "2403", "0428", "06", "04")
 LIB = paths.PACKAGE_DIR / "reports"
 NOTEBOOKS = paths.PROJECT_ROOT / "notebooks"
 # Where each book's texts are asked for

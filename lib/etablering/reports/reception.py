@@ -43,6 +43,16 @@ class FileYear:
     kolada_riket: pd.Series
     n_equal: int  # kommuner whose kommunmottagna are the same in the file and in Kolada
     n_both: int
+    n_zero: int = 0  # kommuner the kommuntal file lists with kommuntal 0
+    # Kolada's mottagna efter anvisning in the year for the kommuner the file does not list
+    not_listed_anvisning: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+
+    def probably_zero(self, codes) -> bool:
+        """A kommun the kommuntal file leaves out probably had kommuntal 0 (SOURCES.md: 23 are
+        left out, 23 others listed with 0) when the file lists others with 0 and Kolada has no
+        one received on anvisning there that year either."""
+        anvisning = self.not_listed_anvisning.reindex(list(codes))
+        return self.n_zero > 0 and bool(((anvisning == 0) | anvisning.isna()).all())
 
 
 @dataclass
@@ -234,6 +244,7 @@ def _file_year(area, year, file_years, tables, registry, kpanel, riket, members)
         else {}
     )
     kolada_year = kpanel[kpanel["year"] == fy].set_index("kommun_code")
+    not_listed = table.loc[table["kommuntal_status"] == reception.NOT_LISTED, "kommun_code"]
     both = table.set_index("kommun_code")["mottagna_totalt"].dropna()
     both = both[both.index.isin(kolada_year.index[kolada_year["received"].notna()])]
     equal = (both.astype(float) == kolada_year.loc[both.index, "received"]).sum()
@@ -257,6 +268,8 @@ def _file_year(area, year, file_years, tables, registry, kpanel, riket, members)
         kolada_riket=riket.loc[fy] if fy in riket.index else empty,
         n_equal=int(equal),
         n_both=len(both),
+        n_zero=int((table["kommuntal"] == 0).sum()),
+        not_listed_anvisning=kolada_year["anvisning"].reindex(not_listed.tolist()),
     )
 
 
@@ -840,6 +853,8 @@ def files_summary_text(rep: ReceptionReport) -> str:
             "file_year.not_listed", area=name, year=y, missing=fmt.MISSING,
             status=status_text(r["kommuntal_status"], y),
         ))  # fmt: skip
+        if r["kommuntal_status"] == reception.NOT_LISTED and f.probably_zero([rep.area.code]):
+            parts.append(T("file_year.probably_zero", area=name, year=y, n_zero=f.n_zero))
     elif r["kommuntal"] == 0:
         parts.append(T("file_year.zero", anvisade=fmt.number(r["mottagna_anvisade"])))
     else:
@@ -851,7 +866,12 @@ def files_summary_text(rep: ReceptionReport) -> str:
             times = fmt.times(r["totalt_per_kommuntal"])
             parts.append(T("file_year.per_kommuntal", times=times, lan=lan))
         if lan and r["n_not_listed"]:
-            parts.append(T("file_year.lan_not_listed", n=r["n_not_listed"]))
+            t = f.table[f.table["lan_code"] == rep.area.lan_code]
+            left_out = t.loc[t["kommuntal_status"] == reception.NOT_LISTED, "kommun_code"]
+            parts.append(T(
+                "file_year.lan_not_listed", n=r["n_not_listed"],
+                probably_zero=f.probably_zero(left_out),
+            ))  # fmt: skip
     if pd.notna(r["mottagna_totalt"]) and r["mottagna_totalt"]:
         parts.append(_biggest_group(r))
     return " ".join(parts)
@@ -1153,11 +1173,12 @@ def data_notes(rep: ReceptionReport) -> str:
         y = rep.files.year
         lines += [T("data_notes.files_kommuntal", year=y), T("data_notes.files_category", year=y)]
         t = rep.files.table
-        not_listed = t.loc[t["kommuntal_status"] == reception.NOT_LISTED, "name"].tolist()
-        if not_listed:
+        not_listed = t[t["kommuntal_status"] == reception.NOT_LISTED]
+        if len(not_listed):
             lines.append(T(
-                "data_notes.not_listed", kommuner=not_listed, year=y, missing=fmt.MISSING,
-                status=status_text(reception.NOT_LISTED, y),
+                "data_notes.not_listed", kommuner=not_listed["name"].tolist(), year=y,
+                missing=fmt.MISSING, status=status_text(reception.NOT_LISTED, y),
+                n_zero=rep.files.n_zero if rep.files.probably_zero(not_listed["kommun_code"]) else 0,
             ))  # fmt: skip
     else:
         lines.append(T("data_notes.no_files", hint=reception.DOWNLOAD_HINT))
