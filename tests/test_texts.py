@@ -375,6 +375,19 @@ def test_an_island_kommun_is_written_with_pa():
     assert "deltagare på Gotland gick vidare" in sentence
 
 
+def test_a_name_ending_in_s_takes_no_genitive_s():
+    """02 read 'Boråss kvinnor: 33 % av 355'; Swedish writes 'Borås kvinnor'."""
+    from etablering.core.names import genitive
+
+    assert [genitive(n) for n in ("Jönköping", "Borås", "Kramfors", "Gotlands län")] == [
+        "Jönköpings", "Borås", "Kramfors", "Gotlands läns"
+    ]  # fmt: skip
+    point = dict(word="kvinnor", share="33 %", n="355", outside=False)
+    book = texts.Book("02-etablering")
+    assert book("funnel.kommun_point", area="Borås", **point).startswith("Borås kvinnor: 33 %")
+    assert book("funnel.kommun_point", area="Malmö", **point).startswith("Malmös kvinnor: 33 %")
+
+
 def test_one_percentage_point_is_singular():
     """'1 procentenhet under', as Swedish has it (Gotland's women, 02: it read '1 procentenheter')."""
     book = texts.Book("02-etablering")

@@ -41,6 +41,11 @@ def slug(name: str) -> str:
 ON_ISLAND = frozenset(fold(n) for n in ("Gotland", "Orust", "Tjörn", "Öckerö", "Värmdö", "Ekerö"))
 
 
+def genitive(name: str) -> str:
+    """'Jönköpings', but 'Borås', 'Kramfors' (a name ending in s, x or z takes no extra s)."""
+    return name if name[-1:].casefold() in ("s", "x", "z") else f"{name}s"
+
+
 def in_place(name: str) -> str:
     """'i Jönköping', 'på Gotland', 'i Gotlands län'."""
     return f"{'på' if fold(name) in ON_ISLAND else 'i'} {name}"

@@ -27,6 +27,7 @@ _ENV = jinja2.Environment(
 )
 _ENV.globals["kpis"] = kpis  # {{ kpis.LEFT }}: a text names a KPI by its constant, not its id
 _ENV.filters["in_place"] = names.in_place  # {{ area | in_place }}: "i Jönköping", "på Gotland"
+_ENV.filters["genitive"] = names.genitive  # {{ area | genitive }}: "Jönköpings", "Borås"
 
 
 def _points(shown: str) -> str:
