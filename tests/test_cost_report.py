@@ -132,6 +132,12 @@ def test_the_years_after_the_data_name_the_areas_own_new_participants(registry, 
     assert "För Gotland ger det 2023: 16, 2024: 14, 2025: 15, 2026: 9 nya deltagare" in text
 
 
+def test_one_person_leaving_is_singular(registry, tables):
+    """Färgelanda read 'Från 2023 lämnar ungefär 1 personer etableringen'."""
+    text = cost_report.scenario_text(_build(registry, tables, kommun="1439", n_draws=0))
+    assert "Från 2023 lämnar ungefär 1 person etableringen i Färgelanda" in text
+
+
 def test_kefu_scope_beside_the_full_model(jonkoping):
     table = cost_report.kefu_table(jonkoping)
     assert list(table.index) == ["2018", "2019", "2020", "2018–2020"]

@@ -266,6 +266,12 @@ def test_gotlands_lan_is_its_one_kommun_not_a_sum(registry, tables, model):
     assert "länets värden summerade från kommunerna" in lan_06.source_for([kpis.WORK_OR_STUDIES])
 
 
+def test_one_man_is_singular(registry, tables):
+    """Munkfors read '2020 lämnade bara 8 kvinnor och 1 män'."""
+    text = outcomes_report.summary_text(_build(registry, tables, "1762"))
+    assert "lämnade bara 8 kvinnor och 1 man, så de senaste 3 åren" in text
+
+
 def test_funnel_marks_the_kommun_and_has_overdispersed_limits(registry, tables, model):
     rep = _build(registry, tables, "0680", expected=model)
     f = outcomes_report.funnel(rep)

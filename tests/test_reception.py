@@ -421,6 +421,19 @@ def test_a_kommun_left_out_of_the_kommuntal_file_probably_had_zero(registry, tab
     assert "Troligen" not in reception_report.data_notes(rep)
 
 
+def test_one_person_is_singular(registry, tables):
+    """'1 kvinna', '1 person': Arvidsjaur's 2022 read 'Av dem var 1 kvinnor och 2 män' and
+    Lysekil's 2018 'Kommuntalet var 1; 1 personer togs emot på anvisning'."""
+    assert "Av dem var 1 kvinna och 2 män." in reception_report.summary_text(
+        _report(registry, tables, "2505")
+    )
+    lysekil = reception_report.files_summary_text(_report(registry, tables, "1484", 2018))
+    assert "Kommuntalet var 1; 1 person togs emot på anvisning" in lysekil
+    jonkoping = reception_report.summary_text(_report(registry, tables, "0680"))
+    assert "Av dem var 100 kvinnor och 141 män." in jonkoping
+    assert "Jönköping tog emot 241 personer 2022" in jonkoping
+
+
 def test_kommuntal_zero_is_explained_not_divided(registry, tables):
     rep = _report(registry, tables, "2085", 2018)
     text = reception_report.files_summary_text(rep)

@@ -20,6 +20,10 @@ class Gender(StrEnum):
         """Inside a sentence: 'kvinnor', 'män', 'totalt'."""
         return LABELS[self].lower()
 
+    def counted(self, shown: str) -> str:
+        """'1 kvinna', '4 kvinnor', '1 man' for a number as shown."""
+        return f"{shown} {_ONE[self] if shown == '1' else self.word}"
+
     @property
     def group(self) -> str:
         """The group as a definite noun: 'kvinnorna', 'männen', 'alla'."""
@@ -37,6 +41,7 @@ class Gender(StrEnum):
 
 
 LABELS = {Gender.K: "Kvinnor", Gender.M: "Män", Gender.T: "Totalt"}  # for Series.map
+_ONE = {Gender.K: "kvinna", Gender.M: "man", Gender.T: "person"}
 _GROUPS = {Gender.K: "kvinnorna", Gender.M: "männen", Gender.T: "alla"}
 BOTH = (Gender.K, Gender.M)  # women and men, the order every table and chart shows them in
 ALL = (Gender.K, Gender.M, Gender.T)

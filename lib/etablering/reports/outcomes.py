@@ -462,7 +462,7 @@ def headline_text(rep: OutcomesReport) -> str:
 
 def pooled_reason(h: outcomes.Headline) -> str:
     """'2021 lämnade bara 4 kvinnor och 4 män, så de senaste 3 åren med uppgifter räknas samman'"""
-    few = [f"{fmt.number(n)} {Gender(g).word}" for g, n in sorted(h.few_in_latest.items())]
+    few = [Gender(g).counted(fmt.number(n)) for g, n in sorted(h.few_in_latest.items())]
     return texts.OUTCOMES(
         "headline.pooled", latest=h.years[-1], few=fmt.listing(few), n_years=len(h.years)
     )

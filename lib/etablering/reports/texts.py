@@ -38,6 +38,14 @@ def _points(shown: str) -> str:
 _ENV.filters["points"] = _points
 
 
+def _noun(shown, one: str, many: str) -> str:
+    """{{ n | noun("person", "personer") }}: '1 person', '5 personer', '1 426 personer'."""
+    return f"{shown} {one if str(shown) == '1' else many}"
+
+
+_ENV.filters["noun"] = _noun
+
+
 def _kommuner(n: int) -> str:
     """länets {{ n | kommuner }}: 'länets 13 kommuner', 'länets enda kommun' (Gotland)."""
     return "enda kommun" if n == 1 else f"{n} kommuner"
