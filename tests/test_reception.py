@@ -652,6 +652,15 @@ def test_with_change_needs_the_year_before():
     assert reception_report.change_cell(-10, -100) == "\u221210 (\u2212100\u00a0%)"
 
 
+def test_a_small_change_is_not_minus_zero_percent():
+    """A län's table read '−2 (−0 %)' for 541 received after 543: a change under half a percent
+    keeps a decimal, and one that rounds to nothing even so is '0 %'."""
+    assert reception_report.change_cell(-2, 100 * -2 / 543) == "\u22122 (\u22120,4\u00a0%)"
+    assert reception_report.signed_percent(0.5) == "+0,5\u00a0%"
+    assert reception_report.signed_percent(0.02) == "0\u00a0%"
+    assert reception_report.signed_percent(48.2) == "+48\u00a0%"
+
+
 # --- charts ----------------------------------------------------------------------------------------
 
 

@@ -338,11 +338,12 @@ def files_source(rep: ReceptionReport, population: bool = False) -> str:
 
 
 def signed_percent(value) -> str:
-    """'+48 %', '−22 %'."""
+    """'+48 %', '−22 %'; a change under half a percent keeps a decimal ('−0,4 %', never
+    '−0 %'), and one that rounds to nothing even so is '0 %'."""
     if value is None or pd.isna(value):
         return fmt.MISSING
-    text = fmt.percent(abs(value))
-    return ("+" if value > 0 else MINUS if value < 0 else "") + text
+    tiny = fmt.number(abs(value)) == "0" and fmt.number(abs(value), 1) != "0,0"
+    return f"{fmt.signed(value, 1 if tiny else 0)}{fmt.NBSP}%"
 
 
 def change_phrase(received, previous, previous_year: int) -> str:
