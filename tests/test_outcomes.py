@@ -280,6 +280,17 @@ def test_trend_model_uses_t_quantiles(kpi_values):
     assert effect["ci_high"] - effect["estimate"] == pytest.approx(t * effect["std_error"])
 
 
+@pytest.mark.parametrize(
+    ("code", "women", "men"), [("2506", 7, 5), ("0512", 9, 9), ("2422", 9, 11)]
+)
+def test_trend_model_says_when_tiny_groups_separate_completely(kpi_values, code, women, men):
+    """Arjeplog, Ydre, Sorsele: a handful who left, all or none in work in some group. The fit
+    gave odds ratios of 0,00 or 2,7·10^17 with intervals to infinity; now it says why it has none."""
+    table = outcomes.outcome_table(kpi_values, code)
+    with pytest.raises(MissingDataError, match=f"bara {women} kvinnor och {men} män lämnade"):
+        outcomes.trend_model(table)
+
+
 # --- the headline on real kommuner ---------------------------------------------------------------
 
 

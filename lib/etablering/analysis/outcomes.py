@@ -16,6 +16,7 @@ real origins for the same value the newest Kolada figure wins (origin.prefer).
 """
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,6 +29,7 @@ from statsmodels.stats.proportion import (
     proportion_confint,
     proportions_ztest,
 )
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from ..core import fmt
 from ..core.errors import MissingDataError, ParameterError
@@ -358,7 +360,8 @@ def trend_model(outcome_table: pd.DataFrame, alpha: float = 0.05) -> TrendResult
 
     year_c is the year minus the mean of the years used, so the gender term is the women − men
     log odds ratio in the middle of the period. Raises MissingDataError (in Swedish) when fewer
-    than 3 years have cohort sizes for both women and men.
+    than 3 years have cohort sizes for both women and men, or when the groups are so small that
+    the shares separate them completely (no finite estimate).
     """
     data = outcome_table[outcome_table["gender"].isin(["K", "M"])].copy()
     data["successes"] = _floats(data["successes"])
@@ -382,7 +385,20 @@ def trend_model(outcome_table: pd.DataFrame, alpha: float = 0.05) -> TrendResult
         data=data[["successes", "failures", "gender", "year_c"]],
         family=sm.families.Binomial(),
     )
-    result, dispersion, quasi = _fit_quasi(model)
+    with warnings.catch_warnings():
+        # Ydre, Sorsele, Arjeplog: a handful who left, all or none in work in some group, and the
+        # odds ratio runs off to 0 or 10^17 with an interval to infinity – no estimate at all
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        try:
+            result, dispersion, quasi = _fit_quasi(model)
+        except PerfectSeparationWarning:
+            women, men = (int(data.loc[data["gender"] == g, "cohort_n"].sum()) for g in "KM")
+            raise MissingDataError(
+                f"Trendmodellen går inte att skatta: bara {women} kvinnor och {men} män lämnade "
+                f"under åren med uppgifter för båda ({', '.join(map(str, years))}), och i så små "
+                "grupper skiljer andelarna (0 eller 100 %) helt mellan kvinnor och män eller "
+                "mellan åren."
+            ) from None
 
     grid = pd.DataFrame([(y, g) for y in years for g in ("K", "M")], columns=["year", "gender"])
     grid["year_c"] = grid["year"] - centre

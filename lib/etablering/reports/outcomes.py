@@ -214,7 +214,7 @@ def build(params: OutcomeParams, data: ReportData) -> OutcomesReport:
     try:
         trend = outcomes.trend_model(table)
     except MissingDataError as exc:
-        notes.append(f"Trendmodell: {exc}")
+        notes.append(str(exc))
     head = outcomes.headline(table, pool=POOL_YEARS)
     latest_counted = None
     if head is not None and not head.counted:
