@@ -83,6 +83,27 @@ def test_missing_leavers_and_negative_entrants():
     assert any(fill_text(f).startswith("Nya inskrivna 2017, kvinnor:") for f in co.notes)
 
 
+def test_one_year_without_enrolled_is_bridged_two_end_the_cohorts(kv):
+    """Öckerö has no N00960 for 2015 (0 in 2014, 14 in 2016): its cohorts ended in 2014 and
+    its report said 0,0 Mkr. One missing year is the mean of its neighbours, named; two or
+    more in a row still end the cohorts before them."""
+    co = cohorts_for(kv, "1407")
+    assert co.enrolled.loc[2015].tolist() == [3.0, 4.0]  # (0 + 6) / 2, (0 + 8) / 2
+    assert co.last_year == 2022
+    # 2016: 14 enrolled − (7 − 0 left 2015) = 7 new
+    assert co.entrants.sum(axis=1).loc[2015:2016].tolist() == [7.0, 7.0]
+    (fill,) = [f for f in co.notes if f.kind == FillKind.ENROLLED_BETWEEN]
+    assert fill_text(fill) == (
+        "Inskrivna 2015 saknas i Kolada; satt till medlet av året före och året efter (7)."
+    )
+    rows = []
+    for year in (2014, 2017, 2018):
+        rows += [("N00960", year, g, 10) for g in ("K", "M")]
+        rows += [("N00964", year, g, 2) for g in ("K", "M")]
+    co = cohorts_for(_rows(rows), "9999")
+    assert co.last_year == 2014 and [f.kind for f in co.notes] == [FillKind.ENROLLED_END]
+
+
 def test_a_lan_and_its_kommuner_share_each_kommuns_cohorts(kv, registry, params, monkeypatch):
     """A län's report sums its kommuner's cohorts and then runs each kommun on its own: the
     panel works out each kommun's once, and the sum is the same as from the raw rows."""

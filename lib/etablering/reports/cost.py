@@ -584,6 +584,7 @@ FILL_TEXTS = {
     FillKind.SPLIT_BY_SHARE: "fill.split_by_share",
     FillKind.LEFT_FROM_ENTRANTS: "fill.left_from_entrants",
     FillKind.NEGATIVE_ENTRANTS: "fill.negative_entrants",
+    FillKind.ENROLLED_BETWEEN: "fill.enrolled_between",
     FillKind.ENROLLED_END: "fill.enrolled_end",
 }
 COUNT_WORDS = {Count.ENROLLED: "Inskrivna", Count.LEFT: "Lämnat"}

@@ -15,7 +15,8 @@ leavers of that year are missed).
 Leavers are LEFT as published. Small counts Kolada leaves out are filled, and each fill is
 named: one gender from the total minus the other, a gender split from the area's own other
 years, a missing total of leavers from the programme's arithmetic (the entrants two years
-before, at most the enrolled). Negative new entrants (people moving out faster than new ones
+before, at most the enrolled), a single year without enrolled between two with them from
+their mean (Öckerö 2015: the cohorts ended in 2014 and its cost was 0). Negative new entrants (people moving out faster than new ones
 arrive) are set to 0 and named. A fill is a `Fill` record (what, year, numbers), never a
 sentence: the report words it (notebooks/texts/03-forsorjningsstod.toml).
 """
@@ -37,7 +38,8 @@ class FillKind(StrEnum):
     SPLIT_BY_SHARE = "split_by_share"  # only the total: split by the area's share of women
     LEFT_FROM_ENTRANTS = "left_from_entrants"  # leavers missing: the entrants two years before
     NEGATIVE_ENTRANTS = "negative_entrants"  # more moved out than came in: set to 0
-    ENROLLED_END = "enrolled_end"  # a year without any enrolled: the cohorts end before it
+    ENROLLED_BETWEEN = "enrolled_between"  # one year without enrolled: its neighbours' mean
+    ENROLLED_END = "enrolled_end"  # years without any enrolled: the cohorts end before them
 
 
 class Count(StrEnum):
@@ -236,6 +238,14 @@ def one_area(rows: pd.DataFrame, area: str) -> Cohorts | None:
     )
     notes: list[Fill] = []
     enrolled, no_enrolled = _fill_genders(enrolled_raw, Count.ENROLLED, notes, years)
+    for year in sorted(no_enrolled):
+        if {year - 1, year + 1} & no_enrolled:
+            continue  # two years or more in a row: too long to bridge
+        enrolled.loc[year] = (enrolled.loc[year - 1] + enrolled.loc[year + 1]) / 2
+        notes.append(
+            Fill(FillKind.ENROLLED_BETWEEN, year, Count.ENROLLED, known=enrolled.loc[year].sum())
+        )
+    no_enrolled = {y for y in no_enrolled if enrolled.loc[y].isna().any()}
     if no_enrolled:  # a year without any count: the cohorts end before it
         last = min(no_enrolled) - 1
         notes.append(Fill(FillKind.ENROLLED_END, min(no_enrolled), Count.ENROLLED))
