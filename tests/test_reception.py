@@ -429,6 +429,10 @@ def test_one_person_is_singular(registry, tables):
     )
     lysekil = reception_report.files_summary_text(_report(registry, tables, "1484", 2018))
     assert "Kommuntalet var 1; 1 person togs emot på anvisning" in lysekil
+    # Eksjö 2022: "0 togs emot efter anvisning" began a sentence with a digit 0
+    assert ". Ingen togs emot efter anvisning (N01987) och kommunen anvisades inga" in (
+        reception_report.summary_text(_report(registry, tables, "0686"))
+    )
     jonkoping = reception_report.summary_text(_report(registry, tables, "0680"))
     assert "Av dem var 100 kvinnor och 141 män." in jonkoping
     assert "Jönköping tog emot 241 personer 2022" in jonkoping
