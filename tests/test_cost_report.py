@@ -155,6 +155,33 @@ def test_scenarios_change_only_the_years_after_the_policy(jonkoping):
     assert "från och med 2023" in text and "Liknande kommuner arbetsmarknad" in text
 
 
+def _scenario_gain(rep, name="aktiv_fran_dag_ett"):
+    """The scenario's cost minus the baseline's, 2023–2026 (kr, main values)."""
+    s = rep.scenarios[rep.scenarios["year"].between(2023, 2026)]
+    totals = s.groupby("scenario")["cost_kr"].sum()
+    return totals[name] - totals["baseline"]
+
+
+def test_active_from_day_one_lowers_the_cost_where_shares_are_below_its_target(registry, tables):
+    """Every area's scenario table showed 'Aktiv från dag ett' at 0,0 Mkr from the baseline: the
+    comparison group's target never reached the scenario runs. Göteborg's own shares are under
+    its group's best tenth (women 31 %, men 49 %), so the cost must fall; Jönköping's are above
+    it, so nothing changes; a län is the sum of its kommuner, each against its own group."""
+    goteborg = _build(registry, tables, kommun="1480", n_draws=0)
+    assert goteborg.inputs.peer_target["K"] == pytest.approx(0.306, abs=0.001)
+    assert _scenario_gain(goteborg) < -2e6  # about −2,8 Mkr
+    assert _scenario_gain(_build(registry, tables, kommun="0680", n_draws=0)) == pytest.approx(
+        0, abs=1
+    )
+    lan = _build(registry, tables, kommun="06", n_draws=0)
+    members = [
+        _scenario_gain(_build(registry, tables, kommun=m.code, n_draws=0)) for m in lan.members
+    ]
+    assert _scenario_gain(lan) == pytest.approx(sum(members), rel=1e-9)
+    assert _scenario_gain(lan) < -0.5e6
+    assert "i varje kommun i länet minst vad den bästa tiondelen" in cost_report.scenario_text(lan)
+
+
 def test_assumptions_in_ten_plain_rows_and_everything_in_the_appendix(jonkoping):
     short = cost_report.assumptions_table(jonkoping)
     assert 8 <= len(short) <= 12

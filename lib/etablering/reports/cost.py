@@ -12,8 +12,8 @@ from ..analysis import kefu
 from ..analysis.kefu import model as kmodel
 from ..analysis.kefu.entrants import Count, Fill, FillKind
 from ..analysis.kefu.households import couple_share, kind_weights
+from ..analysis.kefu.params import ACTIVE_FROM_DAY_ONE, iter_sourced
 from ..analysis.kefu.params import BUILTIN_SCENARIOS as BUILTIN
-from ..analysis.kefu.params import iter_sourced
 from ..core import fmt
 from ..core import gender as genders
 from ..core.errors import ParameterError
@@ -846,7 +846,9 @@ def scenario_text(rep: CostReport) -> str:
     lines = [T("scenarios.intro", year=rep.policy_year)]
     for name in dict.fromkeys(rep.scenarios["scenario"]):
         levels = None
-        if name == "aktiv_fran_dag_ett" and target:
+        # a län is the sum of its kommuner, each raised to its own comparison group's level
+        peers = rep.params.scenario_defaults.peer_kind if rep.is_lan else None
+        if name == ACTIVE_FROM_DAY_ONE and target and not rep.is_lan:
             levels = {
                 "women": pct(target.get("K")),
                 "men": pct(target.get("M")),
@@ -855,6 +857,7 @@ def scenario_text(rep: CostReport) -> str:
         lines.append(T(
             "scenarios.item", label=scenario_label(rep, name),
             description=rep.params.scenario(name).description, target=levels,
+            peers=peers if name == ACTIVE_FROM_DAY_ONE else None,
         ))  # fmt: skip
     few = rep.total.loc[rep.total.index >= rep.policy_year, "exits"].sum()
     lines += ["", T(

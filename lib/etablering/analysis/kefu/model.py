@@ -266,6 +266,9 @@ def prepare(
         local_area=inputs.kind != "riket",
         start_year=start_year,
         end_year=end_year,
+        # kept for with_scenario: without it 'aktiv från dag ett' changed nothing in the
+        # scenario table (every area's difference was 0,0 Mkr)
+        peer_target=inputs.peer_target,
     )
 
 
