@@ -64,7 +64,7 @@ class Prepared:
     local_area: bool  # a kommun or a län: moving out and the local level's spread apply
     start_year: int
     end_year: int
-    peer_target: dict | None = None  # the 'aktiv från dag ett' shares for this area
+    peer_target: dict | None  # the 'aktiv från dag ett' shares (required: with_scenario reads it)
 
     @property
     def years(self) -> np.ndarray:
