@@ -844,10 +844,10 @@ def scenario_text(rep: CostReport) -> str:
     inp = rep.inputs
     target = inp.peer_target or {}
     lines = [T("scenarios.intro", year=rep.policy_year)]
+    # a län is the sum of its kommuner, each raised to its own comparison group's level
+    peers = rep.params.scenario_defaults.peer_kind if rep.is_lan else None
     for name in dict.fromkeys(rep.scenarios["scenario"]):
         levels = None
-        # a län is the sum of its kommuner, each raised to its own comparison group's level
-        peers = rep.params.scenario_defaults.peer_kind if rep.is_lan else None
         if name == ACTIVE_FROM_DAY_ONE and target and not rep.is_lan:
             levels = {
                 "women": pct(target.get("K")),

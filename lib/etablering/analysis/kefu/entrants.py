@@ -16,9 +16,10 @@ Leavers are LEFT as published. Small counts Kolada leaves out are filled, and ea
 named: one gender from the total minus the other, a gender split from the area's own other
 years, a missing total of leavers from the programme's arithmetic (the entrants two years
 before, at most the enrolled), a single year without enrolled between two with them from
-their mean (Öckerö 2015: the cohorts ended in 2014 and its cost was 0). Negative new entrants (people moving out faster than new ones
-arrive) are set to 0 and named. A fill is a `Fill` record (what, year, numbers), never a
-sentence: the report words it (notebooks/texts/03-forsorjningsstod.toml).
+their mean (Öckerö 2015: the cohorts ended in 2014 and its cost was 0). Negative new entrants
+(people moving out faster than new ones arrive) are set to 0 and named. A fill is a `Fill`
+record (what, year, numbers), never a sentence: the report words it
+(notebooks/texts/03-forsorjningsstod.toml).
 """
 
 from dataclasses import dataclass, field, replace
