@@ -30,20 +30,19 @@ _ENV.filters["in_place"] = names.in_place  # {{ area | in_place }}: "i Jönköpi
 _ENV.filters["genitive"] = names.genitive  # {{ area | genitive }}: "Jönköpings", "Borås"
 
 
+def _noun(shown, one: str, many: str) -> str:
+    """{{ n | noun("person", "personer") }}: '1 person', '5 personer', '1 426 personer'; a sign
+    does not count ('−1 procentenhet')."""
+    return f"{shown} {one if str(shown).lstrip('+−-') == '1' else many}"
+
+
 def _points(shown: str) -> str:
     """{{ gap | points }}: '1 procentenhet', '21 procentenheter', '1,9 procentenheter'."""
-    return f"{shown} procentenhet{'' if str(shown).lstrip('+−-') == '1' else 'er'}"
-
-
-_ENV.filters["points"] = _points
-
-
-def _noun(shown, one: str, many: str) -> str:
-    """{{ n | noun("person", "personer") }}: '1 person', '5 personer', '1 426 personer'."""
-    return f"{shown} {one if str(shown) == '1' else many}"
+    return _noun(shown, "procentenhet", "procentenheter")
 
 
 _ENV.filters["noun"] = _noun
+_ENV.filters["points"] = _points
 
 
 def _kommuner(n: int) -> str:
