@@ -82,6 +82,28 @@ def test_past_years_beside_actual_bistand(jonkoping):
     assert frame["utfall"].sum() == 7
 
 
+def test_the_text_sets_the_areas_own_model_beside_the_flyktinghushall_statistic(
+    registry, tables, jonkoping
+):
+    """The statistic should hold the model's cost in its years (riket: about 40 %). Jönköping's
+    model is below it; Södertälje's is about twice it (40,8 against 21,2 Mkr), and the page says what that can mean
+    instead of leaving the table to contradict the sentence above it."""
+    bt = cost_report.backtest_table(jonkoping)
+    model = sum(float(v.replace(",", ".")) for v in bt["Modellen under flyktinghushållsåren (Mkr)"])
+    own = cost_report.window_comparison(jonkoping)
+    assert own["years"] == "2016–2022" and not own["above"]
+    assert float(own["model"].replace(",", ".")) == pytest.approx(model, abs=0.2)  # rounded cells
+    text = cost_report.backtest_text(jonkoping)
+    assert f"För Jönköping 2016–2022 ger modellen {own['model']} Mkr" in text
+    assert "räknar modellen för högt" not in text
+    sodertalje = _build(registry, tables, kommun="0181", n_draws=0)
+    own = cost_report.window_comparison(sodertalje)
+    assert own["above"] and int(own["share"].split("\u00a0")[0]) > 150, own  # 192 %
+    text = cost_report.backtest_text(sodertalje)
+    assert "antingen räknar modellen för högt i Södertälje" in text
+    assert "alla flyktinghushåll i kommunen" in text
+
+
 def test_the_model_never_exceeds_what_the_kommun_paid(reports):
     for rep in reports.values():
         b = rep.band().loc[rep.utfall_years]

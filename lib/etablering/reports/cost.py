@@ -737,11 +737,35 @@ def _signed(value) -> str:
     return ("+" if value > 0 else "\u2212") + text
 
 
+def window_comparison(rep: CostReport) -> dict | None:
+    """The model under the flyktinghushåll years (main values, as in the table) beside
+    Socialstyrelsen's statistic, summed over the utfall years that have both; None without
+    such years (or with a statistic that sums to nothing)."""
+    t = rep.total
+    refugee = rep.actual["refugee_kr"]
+    years = [y for y in rep.utfall_years if pd.notna(refugee.get(y, np.nan)) and y in t.index]
+    model = float(t.loc[years, "cost_window_kr"].sum()) if years else 0.0
+    actual = float(refugee.reindex(years).sum())
+    if not years or actual <= 0:
+        return None
+    contiguous = years == list(range(years[0], years[-1] + 1))
+    return {
+        "years": years_text(years) if contiguous else fmt.listing([str(y) for y in years]),
+        "model": mkr_number(model),
+        "actual": mkr_number(actual),
+        "share": pct(model / actual),
+        "above": model > actual,
+    }
+
+
 def backtest_text(rep: CostReport) -> str:
     T = texts.COST
     if not rep.utfall_years:
         return T("backtest.no_years")
     lines = [T("backtest.scope", lan=rep.is_lan, n=len(rep.members)), T("backtest.window")]
+    own = window_comparison(rep)
+    if own is not None:
+        lines[-1] += " " + T("backtest.window_own", area=rep.area.name, lan=rep.is_lan, **own)
     ch = (
         rep.bands[(rep.bands["measure"] == "change") & (rep.bands["period"] == "2016–2020")]
         if not rep.bands.empty
