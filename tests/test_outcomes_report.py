@@ -49,6 +49,22 @@ def test_lulea_real_shares_by_gender(registry, tables):
     assert "transkriberat" in rep.source and "SYNTETISKA" not in rep.source
 
 
+def test_education_of_those_enrolled_by_gender(registry, tables):
+    """Umeå 2022 (Kolada N00961, N00994, N00962, N00963 of N00960): the rows read as Swedish
+    (the subset row a whole phrase, not "saknar formell grundläggande"), the shares Kolada's."""
+    rep = _build(registry, tables, "2480")
+    assert rep.education_year == 2022
+    edu = rep.education.round()
+    assert list(edu.index) == [
+        "Högst förgymnasial",
+        "– varav utan grundläggande utbildning",
+        "Gymnasial",
+        "Eftergymnasial, mer än 2 år",
+    ]
+    assert edu.loc["Högst förgymnasial"].tolist() == [39, 41, 40]
+    assert edu.loc["– varav utan grundläggande utbildning"].tolist() == [21, 6, 13]
+
+
 def test_gap_table_shows_each_years_shares_and_gap(registry, tables):
     rep = _build(registry, tables, "2580")
     gap = outcomes_report.gap_display(rep)

@@ -28,7 +28,7 @@ FETCH_COMMAND = "etablering data fetch --group etablering"
 POOL_YEARS = 3  # the headline and the cross-kommun comparisons pool this many years
 EDUCATION = {
     kpis.EDU_PRIMARY: "Högst förgymnasial",
-    kpis.EDU_NONE: "– varav saknar formell grundläggande",
+    kpis.EDU_NONE: "– varav utan grundläggande utbildning",
     kpis.EDU_SECONDARY: "Gymnasial",
     kpis.EDU_TERTIARY: "Eftergymnasial, mer än 2 år",
 }
