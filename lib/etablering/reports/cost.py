@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..analysis import kefu
 from ..analysis.kefu import model as kmodel
+from ..analysis.kefu.cohort import Group
 from ..analysis.kefu.entrants import Count, Fill, FillKind
 from ..analysis.kefu.households import couple_share, kind_weights
 from ..analysis.kefu.params import ACTIVE_FROM_DAY_ONE, iter_sourced
@@ -236,6 +237,8 @@ def build(p: CostParams, data: ReportData) -> CostReport:
             "notes.ceiling", share=fmt.percent(100 * params.local.ceiling_share.value),
             scale=fmt.percent(100 * scale),
         ))  # fmt: skip
+    if not isinstance(prep, Group) and prep.window_scale < 1:
+        notes.append(texts.COST("notes.window_cap", scale=fmt.percent(100 * prep.window_scale)))
     return CostReport(
         area=area,
         members=members,
@@ -739,8 +742,9 @@ def _signed(value) -> str:
 
 def window_comparison(rep: CostReport) -> dict | None:
     """The model under the flyktinghushåll years (main values, as in the table) beside
-    Socialstyrelsen's statistic, summed over the utfall years that have both; None without
-    such years (or with a statistic that sums to nothing)."""
+    Socialstyrelsen's statistic, summed over the utfall years that have both, and the kommuner
+    whose level the statistic lowered; None without such years (or with a statistic that sums
+    to nothing)."""
     t = rep.total
     refugee = rep.actual["refugee_kr"]
     years = [y for y in rep.utfall_years if pd.notna(refugee.get(y, np.nan)) and y in t.index]
@@ -749,13 +753,22 @@ def window_comparison(rep: CostReport) -> dict | None:
     if not years or actual <= 0:
         return None
     contiguous = years == list(range(years[0], years[-1] + 1))
+    scale = rep.prep.window_scale if not rep.is_lan else 1.0
     return {
         "years": years_text(years) if contiguous else fmt.listing([str(y) for y in years]),
         "model": mkr_number(model),
         "actual": mkr_number(actual),
         "share": pct(model / actual),
-        "above": model > actual,
+        "above": model > actual * 1.0005,  # not a capped model's rounding
+        "before": mkr_number(model / scale),
+        "scale": pct(scale),
+        "capped": [m.name for m in _members(rep.prep) if m.window_scale < 1],
     }
+
+
+def _members(prep) -> tuple:
+    """The runs a report sums: a län's kommuner, or the kommun's own."""
+    return prep.members if isinstance(prep, Group) else (prep,)
 
 
 def backtest_text(rep: CostReport) -> str:
@@ -765,7 +778,13 @@ def backtest_text(rep: CostReport) -> str:
     lines = [T("backtest.scope", lan=rep.is_lan, n=len(rep.members)), T("backtest.window")]
     own = window_comparison(rep)
     if own is not None:
-        lines[-1] += " " + T("backtest.window_own", area=rep.area.name, lan=rep.is_lan, **own)
+        capped = own.pop("capped")
+        key = "backtest.window_capped" if capped and not rep.is_lan else "backtest.window_own"
+        lines[-1] += " " + T(key, area=rep.area.name, lan=rep.is_lan, **own)
+        if capped and rep.is_lan:
+            lines[-1] += " " + T(
+                "backtest.window_capped_lan", n=len(capped), names=fmt.listing(capped)
+            )
     ch = (
         rep.bands[(rep.bands["measure"] == "change") & (rep.bands["period"] == "2016–2020")]
         if not rep.bands.empty
@@ -1060,9 +1079,11 @@ def assumptions_table(rep: CostReport) -> pd.DataFrame:
         ),
         (
             "Kommunens nivå",
-            f"{kpis.BISTAND_KR_PER_HOUSEHOLD} och {kpis.REFUGEES_BISTAND_SHARE} mot riket",
+            f"{kpis.BISTAND_KR_PER_HOUSEHOLD} och {kpis.REFUGEES_BISTAND_SHARE} mot riket; "
+            "högst så att modellen ryms i statistiken för flyktinghushåll",
             f"× {fmt.number(p.local.level_spread.distribution.low, 1)}–{fmt.number(p.local.level_spread.distribution.high, 1)}",
-            "Kolada; spannet från jämförelsen med flyktinghushåll i alla kommuner",
+            "Kolada; spannet från jämförelsen med flyktinghushåll i alla kommuner; "
+            "taket: Socialstyrelsen (U31001 − N31004)",
             "data",
         ),
         (

@@ -12,7 +12,8 @@ Anchors (every one computed by the model from the same code the reports use):
   household as a refugee household from the year of the residence permit and three calendar
   years more — mostly the programme years. The model's cost inside that window must stay below
   it (the statistic also holds the weeks before etableringsersättning starts, family members
-  outside the programme and those 65+).
+  outside the programme and those 65+). A kommun above it has its level lowered to fit
+  (model.cap_to_refugee_statistic).
 - **Socialstyrelsen's long-term share**: 40 % of adult recipients 2016 had bistånd in at least
   10 months of the year; the monthly leaving rate is set so the model's chain gives that.
 

@@ -65,6 +65,10 @@ class Prepared:
     start_year: int
     end_year: int
     peer_target: dict | None  # the 'aktiv från dag ett' shares (required: with_scenario reads it)
+    # 1, or the factor local.level was lowered by so that the model stays within the
+    # flyktinghushåll statistic (model.cap_to_refugee_statistic)
+    window_scale: float = 1.0
+    name: str = ""  # the area's, for the text about a län's kommuner
 
     @property
     def years(self) -> np.ndarray:
@@ -235,9 +239,11 @@ def _after(
 
 
 def _spread(prep: Prepared, draws: Draws) -> np.ndarray:
-    """The local level's uncertainty: for a kommun or län only (riket is the calibration)."""
+    """The local level's uncertainty: for a kommun or län only (riket is the calibration). A
+    level lowered to the flyktinghushåll statistic is the most it can be: no draw goes above."""
     if prep.local_area:
-        return draws["local.level_spread"]
+        spread = draws["local.level_spread"]
+        return np.minimum(spread, 1.0) if prep.window_scale < 1 else spread
     return np.ones(draws.n)
 
 

@@ -339,6 +339,7 @@ class LocalParams(_Strict):
     shrinkage_leavers: Count
     level_spread: Factor
     ceiling_share: Share
+    window_share: Share
 
 
 class KefuScope(_Strict):
