@@ -39,11 +39,26 @@ def test_one_row_per_kommun_and_year_below_the_total(result):
 def test_metrics(result):
     m = result.metrics()
     assert m["kommuner"] == 4 and m["over_totalen"] == 0
+    assert m["flykting_sankta"] == 0  # all four are below their statistic
     assert m["forandring_kommuner"] == 4
     assert 0 <= m["forandring_inom_95"] <= 1
     assert m["forandring_inom_95"] + m["forandring_over_band"] + m["forandring_under_band"] == (
         pytest.approx(1)
     )
+
+
+def test_a_capped_kommun_says_by_how_much(processed):
+    """Södertälje's model was 192 % of its flyktinghushåll statistic 2016–2022: its level is
+    lowered to 52 %, so the model's cost in those years sums to the statistic."""
+    params = load_params()
+    data = Panel.build(store.read_table("kpi_values", processed), params)
+    capped = backtest.run(data, params, [("0181", "Södertälje")], n_draws=50)
+    rows = capped.rows
+    assert rows["niva_sankt_till"].round(2).unique().tolist() == [0.52]
+    assert rows["modell_flykting_mkr"].sum() == pytest.approx(
+        rows["faktiskt_flykting_mkr"].sum(), rel=1e-6
+    )
+    assert capped.metrics()["flykting_sankta"] == 1
 
 
 def test_csv_for_swedish_excel(result, tmp_path):

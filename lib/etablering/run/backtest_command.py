@@ -48,7 +48,9 @@ def summary_lines(m: dict, change: tuple[int, int]) -> list[str]:
         f"Flyktinghushåll ({kpis.BISTAND_KR_PER_INV} − {kpis.BISTAND_EXCL_REFUGEES_KR_PER_INV}): "
         f"modellen under samma år är i mitten {pct(m['flykting_kvot_median'])} av statistiken, "
         f"korrelation (log) {fmt.number(m['flykting_korrelation_log'], 2)}, modellen över "
-        f"statistiken i {pct(m['flykting_over'])} av kommun-åren.",
+        f"statistiken i {pct(m['flykting_over'])} av kommun-åren; {m['flykting_sankta']} "
+        "kommuners nivå är sänkt så att modellen 2016–2022 ryms i statistiken "
+        "(kolumnen niva_sankt_till).",
         "Det totala biståndet ändras också av annat än kohorterna (arbetsmarknaden, andra "
         "mottagare), så spannen för kohorterna ska inte täcka varje kommuns förändring.",
     ]

@@ -14,6 +14,8 @@ The actual figures are Kolada's:
   permit and three calendar years more. `modell_flykting_mkr` is the model's cost inside those
   years (the programme years and the first after it); the statistic also holds the weeks before
   etableringsersättning, family members outside the programme and those 65+, so it is larger.
+  `niva_sankt_till`: 1, or the factor the kommun's level was lowered by so that the model's
+  cost in those years 2016–2022 fits inside the statistic (model.cap_to_refugee_statistic).
 """
 
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ COLUMNS = [
     "andel_av_faktiskt",
     "modell_flykting_mkr",
     "faktiskt_flykting_mkr",
+    "niva_sankt_till",
 ]
 
 
@@ -102,6 +105,7 @@ def run(
                     "andel_av_faktiskt": q[2, j] / total if total else np.nan,
                     "modell_flykting_mkr": window[j] / 1e6,
                     "faktiskt_flykting_mkr": refugee,
+                    "niva_sankt_till": prep.window_scale,
                 }
             )
         a, b = change
@@ -163,6 +167,7 @@ def metrics(rows: pd.DataFrame, changes: pd.DataFrame) -> dict:
             (fl["modell_flykting_mkr"] / fl["faktiskt_flykting_mkr"]).median()
         ),
         "flykting_over": float((fl["modell_flykting_mkr"] > fl["faktiskt_flykting_mkr"]).mean()),
+        "flykting_sankta": int(rows.loc[rows["niva_sankt_till"] < 1, "kommun"].nunique()),
     }
 
 
