@@ -72,8 +72,8 @@ def _cost_at_level_spread(prep, spread: float) -> float:
 def test_a_kommun_stays_inside_its_flyktinghushall_statistic(kefu_panel, params):
     """The statistic holds the model's cost in its years and more; where the model exceeds it
     (Södertälje: 40,8 against 21,2 Mkr 2016–2022; Tierp: 7,4 against 1,6 Mkr) the level is
-    lowered so that the main values equal it and no draw of the level goes above. A kommun below
-    it (Jönköping, 42 %) and riket, the calibration, are left alone."""
+    lowered so that the main values equal it. A kommun below it (Jönköping, 42 %) and riket, the
+    calibration, are left alone."""
     stat = kefu_panel.actual["refugee_kr"]
     for code, name, scale in (("0181", "Södertälje", 0.52), ("0360", "Tierp", 0.22)):
         inputs = area_inputs(kefu_panel, params, code, name, "kommun")
@@ -82,7 +82,8 @@ def test_a_kommun_stays_inside_its_flyktinghushall_statistic(kefu_panel, params)
         assert prep.window_scale == pytest.approx(scale, abs=0.005)
         assert prep.local.level == pytest.approx(inputs.local.level * prep.window_scale)
         assert _window_sum(prep) == pytest.approx(statistic, rel=1e-6)
-        assert _cost_at_level_spread(prep, 2.2) == pytest.approx(_cost_at_level_spread(prep, 1))
+        # the level's spread stays around the lowered level (the statistic is uncertain too)
+        assert _cost_at_level_spread(prep, 2.2) > 1.5 * _cost_at_level_spread(prep, 1)
     inputs = area_inputs(kefu_panel, params, "0680", "Jönköping", "kommun")
     prep = prepare(inputs, params, 2016, 2026)
     assert prep.window_scale == 1 and prep.local.level == inputs.local.level

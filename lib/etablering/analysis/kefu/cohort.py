@@ -240,10 +240,11 @@ def _after(
 
 def _spread(prep: Prepared, draws: Draws) -> np.ndarray:
     """The local level's uncertainty: for a kommun or län only (riket is the calibration). A
-    level lowered to the flyktinghushåll statistic is the most it can be: no draw goes above."""
+    level lowered to the flyktinghushåll statistic keeps its spread: the statistic rests on what
+    the kommun reports, and cutting the draws above it made the backtest worse (the 2016–2020
+    change inside the 95 % span in 51 % of kommuner instead of 53 %)."""
     if prep.local_area:
-        spread = draws["local.level_spread"]
-        return np.minimum(spread, 1.0) if prep.window_scale < 1 else spread
+        return draws["local.level_spread"]
     return np.ones(draws.n)
 
 
