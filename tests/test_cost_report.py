@@ -108,6 +108,11 @@ def test_the_text_sets_the_areas_own_model_beside_the_flyktinghushall_statistic(
     assert "gav modellen först 40,8 Mkr under flyktinghushållsåren" in text
     assert "kommunens nivå är sänkt till 52\u00a0% av beräkningen" in text
     assert any("sänkt till 52\u00a0%" in note for note in sodertalje.notes)
+    # the summary's reasons name it: without it 44 700 kr "lower than riket" had no reason
+    assert "kommunens nivå är sänkt till 52\u00a0% så att modellen ryms" in (
+        cost_report.summary_text(sodertalje)
+    )
+    assert "sänkt" not in cost_report.summary_text(jonkoping)
     uppsala = _build(registry, tables, kommun="03", n_draws=0)
     text = cost_report.backtest_text(uppsala)
     assert "I 3 av länets kommuner (Älvkarleby, Tierp och Östhammar)" in text

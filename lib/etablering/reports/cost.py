@@ -422,6 +422,8 @@ def drivers(rep: CostReport) -> list[str]:
                 "drivers.level", times=fmt.number(local.level_own, 2),
                 weight=pct(local.level_weight),
             ))  # fmt: skip
+        if rep.prep.window_scale < 1:
+            out.append(T("drivers.window_cap", scale=pct(rep.prep.window_scale)))
     return out
 
 
