@@ -230,7 +230,7 @@ if not rep.expected.empty and rep.expected["expected_pct"].notna().any():
                 marked,
                 T(
                     "expected.effects_chart",
-                    years=outcomes_report.period_label(rep.model_info.get("years", [])),
+                    years=outcomes_report.model_years(rep.model_info.get("years", [])),
                 ),
                 rep.model_source,
                 synthetic,

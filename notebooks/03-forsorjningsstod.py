@@ -31,6 +31,7 @@ seed = 2018
 data_dir = ""
 
 # %%
+from etablering.core import fmt
 from etablering.present import display as show
 from etablering.present import plots
 from etablering.reports import cost as cost_report
@@ -124,9 +125,7 @@ if not rep.tornado.empty:
             rep.tornado["cost_baseline_kr"].iloc[0],
             T(
                 "tornado.chart",
-                years=cost_report.years_text(
-                    list(range(rep.tornado_years[0], rep.tornado_years[1] + 1))
-                ),
+                years=fmt.span(*rep.tornado_years),
             ),
             rep.source,
         )

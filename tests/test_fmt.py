@@ -16,6 +16,14 @@ def test_missing_is_said_not_zero():
     assert fmt.number(None) == fmt.number(math.nan) == fmt.percent(None) == "uppgift saknas"
 
 
+def test_years_name_a_range_only_without_gaps():
+    assert fmt.years([]) == "uppgift saknas"
+    assert fmt.years([2018]) == "2018"
+    assert fmt.years(range(2016, 2023)) == "2016–2022"
+    # Ydre's pooled years: "2015–2020" would claim the three years between
+    assert fmt.years([2020, 2015, 2019]) == "2015, 2019 och 2020"
+
+
 def test_listing():
     assert fmt.listing([]) == ""
     assert fmt.listing(["Riket"]) == "Riket"

@@ -253,6 +253,16 @@ def test_bjurholm_small_cohorts_are_pooled(registry, tables, model):
     assert outcomes_report.key_figures(rep)["outcome_year"] == "2019–2021"
 
 
+def test_pooled_years_with_gaps_are_named_not_spanned(registry, tables):
+    """Ydre has women's and men's shares only for 2015, 2019 and 2020: the headline pools those
+    three, and says which – not "2015–2020", which would include 2016–2018."""
+    rep = _build(registry, tables, "0512")
+    text = outcomes_report.summary_text(rep)
+    assert "i Ydre åren 2015, 2019 och 2020 sammantaget var 11\u00a0% av kvinnorna" in text
+    assert "I riket var andelen samma år (2015, 2019 och 2020)" in text
+    assert "2015–2020" not in text
+
+
 def test_lan_06_report_sums_its_kommuner(registry, tables, model):
     rep = _build(registry, tables, "06", expected=model)
     assert rep.is_lan and rep.area.code == "0006" and len(rep.members) == 13

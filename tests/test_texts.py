@@ -8,7 +8,7 @@ import pytest
 from jinja2 import meta
 
 from etablering.analysis.kefu.entrants import Count, FillKind, cohorts_for
-from etablering.core import paths
+from etablering.core import fmt, paths
 from etablering.core.gender import Gender
 from etablering.reports import cost, outcomes, reception, texts
 from etablering.reports.base import ReportData
@@ -92,7 +92,7 @@ def _values(book: str, code: str, data) -> dict:
     assert fill is not None and fill.kind == FillKind.OTHER_FROM_TOTAL  # Bjurholm's men 2018
     return {
         "area": rep.area.name,
-        "years": cost.years_text(rep.utfall_years),
+        "years": fmt.years(rep.utfall_years),
         "fills": cost.fill_text(fill),
         "year": fill.year,
         "count": cost.COUNT_WORDS[fill.count],

@@ -637,9 +637,7 @@ class Headline:
 
     @property
     def label(self) -> str:
-        if len(self.years) == 1:
-            return str(self.years[0])
-        return f"{self.years[0]}–{self.years[-1]}"
+        return fmt.years(self.years)
 
 
 def shown_percent(value) -> float:

@@ -47,6 +47,22 @@ def listing(items) -> str:
     return " och ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
+def span(first: int, last: int) -> str:
+    """'2018' or '2016–2022': every year from first to last."""
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def years(values) -> str:
+    """'2018', '2016–2022', or '2015, 2019 och 2020' when years are missing between them (a
+    range would claim the years in the gaps)."""
+    found = sorted({int(y) for y in values})
+    if not found:
+        return MISSING
+    if found == list(range(found[0], found[-1] + 1)):
+        return span(found[0], found[-1])
+    return listing(str(y) for y in found)
+
+
 def rounded(value, decimals: int = 0) -> float:
     """The number `number` shows, as a float (NaN when missing): sums of shown figures agree."""
     if _missing(value):

@@ -75,8 +75,8 @@ class CostReport(Report):
     def subtitle(self) -> str:
         return texts.COST(
             "page.subtitle",
-            utfall=years_text(self.utfall_years) if self.utfall_years else None,
-            prognos=years_text(self.prognos_years) if self.prognos_years else None,
+            utfall=fmt.years(self.utfall_years) if self.utfall_years else None,
+            prognos=fmt.years(self.prognos_years) if self.prognos_years else None,
             lan=self.is_lan,
             n=len(self.members),
             code=self.area.code,
@@ -223,7 +223,7 @@ def build(p: CostParams, data: ReportData) -> CostReport:
             prep,
             n_draws=p.n_draws,
             seed=p.seed,
-            periods={_label(a, b): (a, b) for a, b in periods.values()},
+            periods={fmt.span(a, b): (a, b) for a, b in periods.values()},
             changes=changes,
         )
     sens_years = periods.get("prognos", periods["hela"])
@@ -263,10 +263,6 @@ def build(p: CostParams, data: ReportData) -> CostReport:
         data_version=data.version,
         lan=registry.lan_of(area),
     )
-
-
-def _label(a: int, b: int) -> str:
-    return str(a) if a == b else f"{a}–{b}"
 
 
 def _sum_actual(data: kmodel.Panel, members: list[Area], notes: list[str]) -> pd.DataFrame:
@@ -360,12 +356,6 @@ def pct(share, decimals: int = 0) -> str:
     return fmt.percent(100 * share, decimals) if pd.notna(share) else fmt.MISSING
 
 
-def years_text(years: list[int]) -> str:
-    if not years:
-        return ""
-    return _label(years[0], years[-1])
-
-
 # --- the texts --------------------------------------------------------------------------------
 
 
@@ -392,7 +382,7 @@ def drivers(rep: CostReport) -> list[str]:
     if len(received) and received.sum() > 0:
         years = [y for y in co.years if y in received.index]
         ratio = co.entrants.loc[years].to_numpy().sum() / received.loc[years].sum()
-        out.append(T("drivers.entrants", share=pct(ratio), years=years_text(years)))
+        out.append(T("drivers.entrants", share=pct(ratio), years=fmt.years(years)))
     est = inp.outcome_estimates.reset_index()
     est = est[est["year"].between(2015, co.last_year)].dropna(subset=["share"])
     if len(est):
@@ -406,15 +396,13 @@ def drivers(rep: CostReport) -> list[str]:
             }
             for g in genders.BOTH
         ]
-        out.append(
-            T("drivers.outcomes", years=years_text(sorted(set(est["year"]))), genders=shares)
-        )
+        out.append(T("drivers.outcomes", years=fmt.years(sorted(set(est["year"]))), genders=shares))
     local = inp.local
     if rep.area.kind == "kommun":
         if np.isfinite(local.dependency):
             out.append(T(
                 "drivers.dependency", times=fmt.number(local.dependency, 2),
-                years=years_text([y for y, _ in local.dependency_years]),
+                years=fmt.years([y for y, _ in local.dependency_years]),
                 weight=pct(local.dependency_weight),
             ))  # fmt: skip
         if np.isfinite(local.level_own):
@@ -441,7 +429,7 @@ def summary_text(rep: CostReport) -> str:
     parts = []
     prog = rep.prognos_years
     if prog:
-        label = years_text(prog)
+        label = fmt.years(prog)
         pb = rep.period_band(label)
         if pb is not None:
             parts.append(T(
@@ -459,7 +447,7 @@ def summary_text(rep: CostReport) -> str:
         ok = actual.notna() & (actual > 0)
         share = model[ok].sum() / actual[ok].sum() if ok.any() else float("nan")
         parts.append(T(
-            "summary.utfall", years=years_text(utf), cost=mkr(model.sum()), share=pct(share),
+            "summary.utfall", years=fmt.years(utf), cost=mkr(model.sum()), share=pct(share),
             lan=rep.is_lan, n=len(rep.members), area=rep.area.name,
             actual=mkr(actual[ok].sum()),
         ))  # fmt: skip
@@ -468,7 +456,7 @@ def summary_text(rep: CostReport) -> str:
         compared = "higher" if rate > 1.1 * riket else "lower" if rate < 0.9 * riket else "similar"
         parts.append(T(
             "summary.per_received", lan=rep.is_lan, n=len(rep.members), rate=kr(round(rate, -2)),
-            horizon=years_text(list(range(rep.start_year, rep.end_year + 1))),
+            horizon=fmt.years(list(range(rep.start_year, rep.end_year + 1))),
             compared=compared, riket=kr(round(riket, -2)), drivers=drivers(rep),
         ))  # fmt: skip
     women = rep.projection.yearly
@@ -484,7 +472,7 @@ def summary_text(rep: CostReport) -> str:
 
 
 def deterministic_note(rep: CostReport) -> str:
-    pb = rep.period_band(years_text(rep.prognos_years)) if rep.prognos_years else None
+    pb = rep.period_band(fmt.years(rep.prognos_years)) if rep.prognos_years else None
     if pb is None:
         return ""
     return texts.COST(
@@ -754,10 +742,9 @@ def window_comparison(rep: CostReport) -> dict | None:
     actual = float(refugee.reindex(years).sum())
     if not years or actual <= 0:
         return None
-    contiguous = years == list(range(years[0], years[-1] + 1))
     scale = rep.prep.window_scale if not rep.is_lan else 1.0
     return {
-        "years": years_text(years) if contiguous else fmt.listing([str(y) for y in years]),
+        "years": fmt.years(years),
         "model": mkr_number(model),
         "actual": mkr_number(actual),
         "share": pct(model / actual),
@@ -868,7 +855,7 @@ def scenario_table(rep: CostReport) -> pd.DataFrame:
     wide = s.pivot(index="scenario", columns="year", values="cost_kr")
     if wide.empty:
         return pd.DataFrame()
-    label = _label(int(wide.columns.min()), int(wide.columns.max()))
+    label = fmt.span(int(wide.columns.min()), int(wide.columns.max()))
     wide[label] = wide.sum(axis=1)
     base = wide.loc["baseline"]
     rows = {}
@@ -1172,7 +1159,7 @@ def method_text(rep: CostReport) -> str:
 
 def key_figures(rep: CostReport) -> dict:
     prog = rep.prognos_years
-    label = years_text(prog) if prog else years_text(rep.utfall_years)
+    label = fmt.years(prog) if prog else fmt.years(rep.utfall_years)
     pb = rep.period_band(label)
     value = pb["p50"] if pb is not None else rep.total["cost_kr"].sum()
     return {

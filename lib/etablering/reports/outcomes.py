@@ -148,14 +148,12 @@ class OutcomesReport(Report):
 
     @property
     def pooled_label(self) -> str:
-        return period_label(self.pooled_years)
+        return fmt.years(self.pooled_years)
 
 
-def period_label(years) -> str:
-    years = sorted(int(y) for y in years)
-    if not years:
-        return fmt.MISSING
-    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+def model_years(first_last) -> str:
+    """The expected-value model's years, stored as (first, last): '2015–2020'."""
+    return fmt.span(first_last[0], first_last[-1]) if len(first_last) else fmt.MISSING
 
 
 def kommun_has_data(table: pd.DataFrame) -> bool:
@@ -252,7 +250,7 @@ def build(params: OutcomeParams, data: ReportData) -> OutcomesReport:
         headline=head,
         latest_counted=latest_counted,
         destinations=destinations,
-        destinations_label=period_label(dest_years) if len(destinations) else None,
+        destinations_label=fmt.years(dest_years) if len(destinations) else None,
         education=education,
         education_year=education_year,
         flows=flow_table(counts, own_codes, years),
@@ -532,7 +530,7 @@ def expected_for(rep: OutcomesReport, gender: str, years) -> dict | None:
     low, high = max(expected_n - half, 0.0), min(expected_n + half, total)
     successes = float(rows["successes"].sum())
     return {
-        "label": period_label(rows["year"]),
+        "label": fmt.years(rows["year"]),
         "n": total,
         "successes": successes,
         "actual_pct": 100.0 * successes / total,
@@ -1031,7 +1029,7 @@ def effect_text(rep: OutcomesReport) -> str:
     if rep.effects.empty:
         return ""
     rows = effect_rows(rep)
-    years = period_label(rep.model_info.get("years", []))
+    years = model_years(rep.model_info.get("years", []))
     if rep.is_lan:
         return texts.OUTCOMES("expected.effects_lan", years=years)
     parts = []
@@ -1255,8 +1253,8 @@ def validation_source(rep: OutcomesReport) -> str:
         [kpis.WORK_OR_STUDIES, kpis.LEFT, kpis.EDU_PRIMARY, kpis.EDU_TERTIARY, kpis.SCB_EXPECTED],
         texts.OUTCOMES(
             "sources.validation",
-            train=period_label(info.get("train_years", [])),
-            test=period_label(info.get("test_years", [])),
+            train=model_years(info.get("train_years", [])),
+            test=model_years(info.get("test_years", [])),
         ),
     )
 
@@ -1323,7 +1321,7 @@ def method_text(rep: OutcomesReport) -> str:
                 tau_m=fmt.number(var.loc["M", "tau"], 2),
                 sigma_m=fmt.number(var.loc["M", "sigma"], 2),
                 rows=fmt.number(var["n_rows"].sum()),
-                years=period_label(info.get("years", [])),
+                years=model_years(info.get("years", [])),
             )
         )
     if v is not None and len(v):
@@ -1341,8 +1339,8 @@ def method_text(rep: OutcomesReport) -> str:
         lines.append(
             T(
                 "method.validation",
-                train_years=period_label(info.get("train_years", [])),
-                test_years=period_label(info.get("test_years", [])),
+                train_years=model_years(info.get("train_years", [])),
+                test_years=model_years(info.get("test_years", [])),
                 coverage=coverage,
             )
         )
