@@ -22,6 +22,9 @@ def test_years_name_a_range_only_without_gaps():
     assert fmt.years(range(2016, 2023)) == "2016–2022"
     # Ydre's pooled years: "2015–2020" would claim the three years between
     assert fmt.years([2020, 2015, 2019]) == "2015, 2019 och 2020"
+    # a län whose sum lacks 2021: not eight years one by one
+    assert fmt.years([*range(2014, 2021), 2022]) == "2014–2020 och 2022"
+    assert fmt.years([2015, 2016, 2017, 2019, 2020, 2021]) == "2015–2017 och 2019–2021"
 
 
 def test_listing():

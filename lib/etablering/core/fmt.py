@@ -53,14 +53,23 @@ def span(first: int, last: int) -> str:
 
 
 def years(values) -> str:
-    """'2018', '2016–2022', or '2015, 2019 och 2020' when years are missing between them (a
-    range would claim the years in the gaps)."""
+    """'2018', '2016–2022', '2015, 2019 och 2020', '2014–2020 och 2022': a range only where no
+    year is missing inside it (three years or more; two stand as two)."""
     found = sorted({int(y) for y in values})
     if not found:
         return MISSING
-    if found == list(range(found[0], found[-1] + 1)):
+    runs: list[list[int]] = []
+    for year in found:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    if len(runs) == 1:
         return span(found[0], found[-1])
-    return listing(str(y) for y in found)
+    items: list[str] = []
+    for run in runs:
+        items += [span(run[0], run[-1])] if len(run) >= 3 else [str(y) for y in run]
+    return listing(items)
 
 
 def rounded(value, decimals: int = 0) -> float:
