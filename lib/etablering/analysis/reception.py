@@ -20,6 +20,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from ..core import fmt
 from ..core.errors import MissingDataError
 from ..data import kpis, panel
 from ..data.schemas import CATEGORIES
@@ -104,15 +105,9 @@ def years_with_data(
 
 
 def year_ranges(years) -> str:
-    """[2005, 2006, 2007, 2010] -> '2005–2007, 2010'."""
-    years = sorted(set(int(y) for y in years))
-    runs: list[list[int]] = []
-    for y in years:
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    """[2005, 2006, 2007, 2010] -> '2005–2007, 2010' (for lists of available years in messages;
+    fmt.years writes years in sentences)."""
+    return ", ".join(fmt.span(r[0], r[-1]) for r in fmt.year_runs(years))
 
 
 def year_problem(area_name: str, year: int, years: list[int]) -> str | None:

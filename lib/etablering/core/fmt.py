@@ -52,20 +52,25 @@ def span(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def years(values) -> str:
-    """'2018', '2016–2022', '2015, 2019 och 2020', '2014–2020 och 2022': a range only where no
-    year is missing inside it (three years or more; two stand as two)."""
-    found = sorted({int(y) for y in values})
-    if not found:
-        return MISSING
+def year_runs(values) -> list[list[int]]:
+    """The distinct years, sorted, in runs of consecutive years: [[2005, 2006, 2007], [2010]]."""
     runs: list[list[int]] = []
-    for year in found:
+    for year in sorted({int(y) for y in values}):
         if runs and year == runs[-1][-1] + 1:
             runs[-1].append(year)
         else:
             runs.append([year])
+    return runs
+
+
+def years(values) -> str:
+    """'2018', '2016–2022', '2015, 2019 och 2020', '2014–2020 och 2022': a range only where no
+    year is missing inside it (three years or more; two stand as two)."""
+    runs = year_runs(values)
+    if not runs:
+        return MISSING
     if len(runs) == 1:
-        return span(found[0], found[-1])
+        return span(runs[0][0], runs[0][-1])
     items: list[str] = []
     for run in runs:
         items += [span(run[0], run[-1])] if len(run) >= 3 else [str(y) for y in run]
